@@ -1,0 +1,32 @@
+import "server-only";
+import path from "node:path";
+import { type Connection, connect, dataDir, type Db, migrate } from "./connect";
+import { describeDemoAccounts, seedDemo } from "./seed";
+
+export type { Db };
+
+const globalForDb = globalThis as unknown as { __dbReady?: Promise<Connection> };
+
+async function open(): Promise<Connection> {
+  const url = process.env.DATABASE_URL;
+  const dir = url ? null : path.join(dataDir(), "pglite");
+  const conn = await connect({ url, dir, max: Number(process.env.DATABASE_POOL_SIZE) || 10 });
+  if (!url || process.env.DB_AUTO_MIGRATE !== "false") await migrate(conn);
+  if (!url) {
+    if (await seedDemo(conn.db)) console.info(`[db] Created demo data in the embedded database.\n${describeDemoAccounts()}`);
+    console.info(`[db] Embedded PGlite database in ${dir} (development only; set DATABASE_URL for Postgres).`);
+  }
+  return conn;
+}
+
+/**
+ * The process-wide database. Kept on globalThis because Next bundles the proxy and the routes
+ * separately and PGlite must have exactly one owner per data folder.
+ */
+export function getDb(): Promise<Db> {
+  globalForDb.__dbReady ??= open().catch((error) => {
+    globalForDb.__dbReady = undefined;
+    throw error;
+  });
+  return globalForDb.__dbReady.then((c) => c.db);
+}

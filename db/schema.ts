@@ -1,0 +1,203 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+export const organisations = pgTable("organisations", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  mfaRequired: boolean("mfa_required").notNull().default(false),
+  mfaRequiredAt: timestamp("mfa_required_at", { withTimezone: true }),
+  /** "any" allows SMS and authenticator apps; "totp_only" forbids SMS. */
+  mfaMethods: text("mfa_methods", { enum: ["any", "totp_only"] }).notNull().default("any"),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Stored lower-cased; the unique index makes sign-in case-insensitive. */
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    mfaEnabled: boolean("mfa_enabled").notNull().default(false),
+    passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email_key").on(t.email)],
+);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["admin", "member"] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("memberships_user_key").on(t.userId),
+    index("memberships_org_idx").on(t.organisationId),
+  ],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** SHA-256 of the random token carried in the (encrypted) cookie; the token itself is never stored. */
+    tokenHash: text("token_hash").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    mfaState: text("mfa_state", { enum: ["pending", "verified", "not_required"] }).notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When the password (and factor) was last proven in this session, for step-up checks. */
+    authenticatedAt: timestamp("authenticated_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedReason: text("revoked_reason"),
+    /** One-time ticket (hashed) that lets the verified successor of a pending session be claimed once. */
+    handoffHash: text("handoff_hash"),
+  },
+  (t) => [
+    uniqueIndex("sessions_token_hash_key").on(t.tokenHash),
+    uniqueIndex("sessions_handoff_hash_key").on(t.handoffHash),
+    index("sessions_user_idx").on(t.userId),
+  ],
+);
+
+export const mfaFactors = pgTable(
+  "mfa_factors",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["sms", "totp"] }).notNull(),
+    /** E.164, SMS factors only. */
+    phone: text("phone"),
+    /** AES-256-GCM ciphertext, TOTP factors only. */
+    secretCiphertext: text("secret_ciphertext"),
+    /** Highest TOTP time step accepted; a step at or below it is never accepted again. */
+    lastUsedStep: integer("last_used_step"),
+    verifiedAt: timestamp("verified_at", { withTimezone: true }).notNull(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("mfa_factors_user_kind_key").on(t.userId, t.kind)],
+);
+
+export const otpChallenges = pgTable(
+  "otp_challenges",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The session that started the challenge; a challenge is only usable from it. */
+    sessionId: uuid("session_id").references(() => sessions.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["enroll", "login", "step_up"] }).notNull(),
+    factorId: uuid("factor_id").references(() => mfaFactors.id, { onDelete: "cascade" }),
+    /** E.164 destination for enrolment challenges (the number is not a factor until verified). */
+    phone: text("phone"),
+    /** HMAC-SHA-256 of the code under a server secret. */
+    codeHash: text("code_hash").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    sendCount: integer("send_count").notNull().default(1),
+    lastSentAt: timestamp("last_sent_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    verifiedAt: timestamp("verified_at", { withTimezone: true }),
+    consumedAt: timestamp("consumed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("otp_challenges_user_idx").on(t.userId), index("otp_challenges_session_idx").on(t.sessionId)],
+);
+
+export const smsMessages = pgTable(
+  "sms_messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    provider: text("provider", { enum: ["sns", "outbox"] }).notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    /** Last four digits only for real deliveries; the dev outbox keeps the full number to show it. */
+    toMasked: text("to_masked").notNull(),
+    to: text("to"),
+    /** Only the dev outbox stores the body (it holds the code); provider deliveries never do. */
+    body: text("body"),
+    status: text("status", { enum: ["sent", "failed"] }).notNull(),
+    providerMessageId: text("provider_message_id"),
+    error: text("error"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sms_messages_created_idx").on(t.createdAt)],
+);
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    organisationId: uuid("organisation_id").references(() => organisations.id, { onDelete: "cascade" }),
+    action: text("action").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    detail: jsonb("detail").$type<Record<string, string | number | boolean | null>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_events_user_idx").on(t.userId, t.createdAt), index("audit_events_org_idx").on(t.organisationId, t.createdAt)],
+);
+
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    role: text("role", { enum: ["admin", "member"] }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("invitations_token_hash_key").on(t.tokenHash), index("invitations_org_idx").on(t.organisationId)],
+);
+
+/** Fixed-window counters shared by every app instance; one row per (key, window start). */
+export const rateLimits = pgTable("rate_limits", {
+  key: text("key").primaryKey(),
+  count: integer("count").notNull().default(0),
+  windowStart: timestamp("window_start", { withTimezone: true }).notNull().default(sql`now()`),
+  blockedUntil: timestamp("blocked_until", { withTimezone: true }),
+  strikes: integer("strikes").notNull().default(0),
+});
+
+export type User = typeof users.$inferSelect;
+export type Organisation = typeof organisations.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type MfaFactor = typeof mfaFactors.$inferSelect;
+export type OtpChallenge = typeof otpChallenges.$inferSelect;

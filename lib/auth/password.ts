@@ -1,0 +1,42 @@
+import bcrypt from "bcrypt";
+
+/** bcrypt cost; default 12 (about 170 ms here). BCRYPT_COST overrides it (tests use 4). */
+export function bcryptCost(): number {
+  const n = Number(process.env.BCRYPT_COST);
+  return Number.isInteger(n) && n >= 4 && n <= 15 ? n : 12;
+}
+
+export const PASSWORD_MIN_LENGTH = 8;
+/** bcrypt only reads the first 72 bytes; longer passwords are refused rather than silently truncated. */
+export const PASSWORD_MAX_BYTES = 72;
+
+export function passwordProblem(password: string): string | null {
+  if (password.length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
+  if (Buffer.byteLength(password, "utf8") > PASSWORD_MAX_BYTES)
+    return `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`;
+  return null;
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return bcrypt.hash(password, bcryptCost());
+}
+
+let dummyHash: Promise<string> | null = null;
+
+/**
+ * Compares against the user's hash, or against a dummy hash of the same cost when there is no user,
+ * so an unknown email costs the same time as a wrong password.
+ */
+export async function verifyPassword(password: string, hash: string | null | undefined): Promise<boolean> {
+  if (Buffer.byteLength(password, "utf8") > PASSWORD_MAX_BYTES) {
+    dummyHash ??= bcrypt.hash("dummy-password-for-timing", bcryptCost());
+    await bcrypt.compare("x", await dummyHash);
+    return false;
+  }
+  if (!hash) {
+    dummyHash ??= bcrypt.hash("dummy-password-for-timing", bcryptCost());
+    await bcrypt.compare(password, await dummyHash);
+    return false;
+  }
+  return bcrypt.compare(password, hash);
+}
