@@ -12,11 +12,11 @@ export interface Connection {
   close: () => Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+export const MIGRATIONS_FOLDER = path.join(/* turbopackIgnore: true */ process.cwd(), "db", "migrations");
 
 /** Folder for the embedded database and generated development secrets. Default: `.data`. */
 export function dataDir(): string {
-  return path.resolve(process.env.DATA_DIR ?? ".data");
+  return path.resolve(/* turbopackIgnore: true */ process.cwd(), process.env.DATA_DIR ?? ".data");
 }
 
 /** Opens Postgres when a URL is given, otherwise an embedded PGlite database in `dir` (or in memory). */

@@ -1,0 +1,45 @@
+import type { Metadata } from "next";
+import { Card, CardHeader } from "@/components/ui/card";
+import { getDb } from "@/db/client";
+import { requireSession } from "@/lib/auth/dal";
+import { getSmsFactor } from "@/lib/mfa/sms-factor";
+import { maskPhone } from "@/lib/phone/parse";
+import { MfaCard } from "./_components/mfa-card";
+
+export const metadata: Metadata = { title: "My account" };
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="grid gap-1 px-5 py-3.5 sm:grid-cols-3 sm:gap-4 sm:px-6">
+      <dt className="text-sm font-medium text-gray-500">{label}</dt>
+      <dd className="text-sm text-gray-900 sm:col-span-2">{children}</dd>
+    </div>
+  );
+}
+
+export default async function AccountPage() {
+  const { user, organisation, membership } = await requireSession();
+  const factor = user.mfaEnabled ? await getSmsFactor(await getDb(), user.id) : null;
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">My account</h1>
+        <p className="mt-1 text-sm text-gray-600">Your profile and how you sign in.</p>
+      </div>
+      <Card>
+        <CardHeader title="Profile" />
+        <dl className="divide-y divide-gray-100">
+          <Row label="Name">{user.name}</Row>
+          <Row label="Email">{user.email}</Row>
+          <Row label="Organisation">{organisation?.name ?? "None"}</Row>
+          <Row label="Role">{membership?.role === "admin" ? "Admin" : "Member"}</Row>
+        </dl>
+      </Card>
+      <MfaCard
+        enabled={user.mfaEnabled && Boolean(factor)}
+        maskedPhone={factor?.phone ? maskPhone(factor.phone) : null}
+        orgRequiresMfa={Boolean(organisation?.mfaRequired)}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+"use server";
+import { AuthError } from "next-auth";
+import { signIn } from "@/lib/auth/config";
+import { safeCallbackUrl } from "@/lib/auth/redirect";
+import { fieldErrors, signInSchema } from "@/lib/auth/schemas";
+
+export type LoginState = { status: "idle" } | { status: "error"; formError?: string; fieldErrors?: Record<string, string>; email: string };
+
+/** One message for unknown email and wrong password (ASVS 6.3.8): nothing tells which it was. */
+const INVALID = "The email or password is not right.";
+
+export async function loginAction(_prev: LoginState, formData: FormData): Promise<LoginState> {
+  const email = String(formData.get("email") ?? "").slice(0, 254);
+  const parsed = signInSchema.safeParse({ email: formData.get("email"), password: formData.get("password") });
+  if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error), email };
+  try {
+    await signIn("password", {
+      email: parsed.data.email,
+      password: parsed.data.password,
+      redirectTo: safeCallbackUrl(formData.get("callbackUrl")),
+    });
+  } catch (error) {
+    if (error instanceof AuthError) return { status: "error", formError: INVALID, email };
+    throw error;
+  }
+  return { status: "idle" };
+}

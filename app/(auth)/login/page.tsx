@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import { Card } from "@/components/ui/card";
+import { safeCallbackUrl } from "@/lib/auth/redirect";
+import { LoginForm } from "./login-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+const NOTICES: Record<string, string> = {
+  signed_out: "You have signed out.",
+  locked: "Too many wrong codes. Sign in again to get a new code.",
+  expired: "Your sign-in took too long. Sign in again.",
+};
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const notice = typeof params.notice === "string" ? NOTICES[params.notice] : undefined;
+  return (
+    <Card className="p-6 sm:p-8">
+      <h1 className="text-xl font-semibold tracking-tight">Sign in</h1>
+      <p className="mt-1 mb-6 text-sm text-gray-600">Welcome back. Sign in to your organisation.</p>
+      <LoginForm callbackUrl={safeCallbackUrl(params.callbackUrl)} notice={notice} />
+    </Card>
+  );
+}

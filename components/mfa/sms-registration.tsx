@@ -1,0 +1,277 @@
+"use client";
+import { useEffect, useRef, useState, useTransition } from "react";
+import {
+  checkCodeAction,
+  confirmPasswordAction,
+  resendCodeAction,
+  saveEnrollmentAction,
+  sendEnrollmentCodeAction,
+  sendStepUpCodeAction,
+  type StepResult,
+} from "@/app/(app)/account/mfa-actions";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { PhoneInput } from "@/components/ui/phone-input";
+import { CodeField, completeCode } from "./code-field";
+import { ResendButton } from "./resend-button";
+
+type Step = "password" | "current" | "phone" | "verify";
+
+const STEPS: { key: Step | "save"; label: string }[] = [
+  { key: "password", label: "Password" },
+  { key: "phone", label: "Phone number" },
+  { key: "verify", label: "Verification" },
+  { key: "save", label: "Save" },
+];
+
+function Stepper({ active }: { active: number }) {
+  return (
+    <ol className="mb-6 grid grid-cols-4 gap-2" aria-label="Registration steps">
+      {STEPS.map((s, i) => (
+        <li key={s.key} aria-current={i === active ? "step" : undefined} className="flex flex-col gap-1.5">
+          <span className={`h-1 rounded-full ${i <= active ? "bg-blue-600" : "bg-gray-200"}`} aria-hidden="true" />
+          <span className={`text-xs ${i === active ? "font-semibold text-gray-900" : i < active ? "text-gray-700" : "text-gray-500"}`}>
+            <span className="sr-only">Step {i + 1}: </span>
+            {s.label}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function form(values: Record<string, string | null | undefined>) {
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(values)) if (v != null) fd.set(k, v);
+  return fd;
+}
+
+type Props = {
+  /** "change" first proves the current number with a code, then registers the new one. */
+  mode: "register" | "change";
+  onSaved: (maskedPhone: string | null) => void;
+  defaultCountry?: string;
+};
+
+/**
+ * The registration the help article describes: Password → Phone number → Verification → Save.
+ * Each step is checked again on the server; nothing is stored until Save.
+ */
+export function SmsRegistration({ mode, onSaved, defaultCountry }: Props) {
+  const [step, setStep] = useState<Step>("password");
+  const [pending, startTransition] = useTransition();
+  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const [challengeId, setChallengeId] = useState<string | null>(null);
+  const [stepUpId, setStepUpId] = useState<string | null>(null);
+  const [maskedPhone, setMaskedPhone] = useState("");
+  const [resendAt, setResendAt] = useState<number | null>(null);
+  const [verified, setVerified] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const lastChecked = useRef<string | null>(null);
+  const phoneForm = useRef<HTMLFormElement>(null);
+
+  const run = (action: () => Promise<StepResult>, then: (r: StepResult) => void) =>
+    startTransition(async () => {
+      setError(null);
+      setNotice(null);
+      try {
+        const result = await action();
+        if (result.status === "error") setError({ field: result.field, message: result.message });
+        else then(result);
+      } catch {
+        setError({ message: "Something went wrong on our side. Try again." });
+      }
+    });
+
+  const afterSend = (r: StepResult, next: Step) => {
+    if (r.status !== "sent") return;
+    setCode("");
+    setVerified(false);
+    lastChecked.current = null;
+    setResendAt(Date.now() + r.resendInMs);
+    if (next === "current") setStepUpId(r.challengeId);
+    else setChallengeId(r.challengeId);
+    if (r.maskedPhone) setMaskedPhone(r.maskedPhone);
+    setStep(next);
+  };
+
+  const submitPassword = (e: React.FormEvent) => {
+    e.preventDefault();
+    run(
+      () => confirmPasswordAction(form({ password })),
+      () => {
+        setPassword("");
+        if (mode === "change") run(sendStepUpCodeAction, (r) => afterSend(r, "current"));
+        else setStep("phone");
+      },
+    );
+  };
+
+  const submitPhone = (e: React.FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const fd = new FormData(e.currentTarget);
+    if (stepUpId) fd.set("stepUpChallengeId", stepUpId);
+    run(() => sendEnrollmentCodeAction(fd), (r) => afterSend(r, "verify"));
+  };
+
+  const currentChallenge = step === "current" ? stepUpId : challengeId;
+  const purpose = step === "current" ? "step_up" : "enroll";
+
+  const check = (value: string) => {
+    const full = completeCode(value);
+    if (!full || !currentChallenge || lastChecked.current === full) return;
+    lastChecked.current = full;
+    run(
+      () => checkCodeAction(form({ challengeId: currentChallenge, purpose, code: value })),
+      () => {
+        if (step === "current") {
+          setCode("");
+          lastChecked.current = null;
+          setStep("phone");
+        } else setVerified(true);
+      },
+    );
+  };
+
+  const onCodeChange = (value: string) => {
+    setCode(value);
+    setVerified(false);
+    if (completeCode(value)) check(value);
+    else lastChecked.current = null;
+  };
+
+  const resend = () =>
+    run(
+      () => resendCodeAction(form({ challengeId: currentChallenge })),
+      (r) => {
+        if (r.status === "sent") {
+          setResendAt(Date.now() + r.resendInMs);
+          setCode("");
+          setVerified(false);
+          lastChecked.current = null;
+          setNotice("We sent a new code. The previous one no longer works.");
+        }
+      },
+    );
+
+  const save = () =>
+    run(
+      () => saveEnrollmentAction(form({ challengeId, stepUpChallengeId: stepUpId })),
+      (r) => r.status === "saved" && onSaved(r.maskedPhone),
+    );
+
+  useEffect(() => {
+    if (step === "phone") phoneForm.current?.querySelector<HTMLInputElement>('input[type="tel"]')?.focus();
+  }, [step]);
+
+  const active = step === "password" ? 0 : step === "phone" || step === "current" ? 1 : verified ? 3 : 2;
+  const fieldError = (field: string) => (error?.field === field ? error.message : null);
+  const formError = error && !error.field ? <Alert tone="error" className="mb-4">{error.message}</Alert> : null;
+
+  return (
+    <div>
+      <Stepper active={active} />
+      {formError}
+      {notice && (
+        <Alert tone="success" className="mb-4">
+          {notice}
+        </Alert>
+      )}
+
+      {step === "password" && (
+        <form onSubmit={submitPassword} className="space-y-5" noValidate>
+          <p className="text-sm text-gray-600">For your security, confirm your current password first.</p>
+          <Field
+            label="Current password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={fieldError("password")}
+            autoFocus
+            required
+          />
+          <div className="flex justify-end">
+            <Button type="submit" pending={pending}>
+              Continue
+            </Button>
+          </div>
+        </form>
+      )}
+
+      {step === "current" && (
+        <div className="space-y-5">
+          <p className="text-sm text-gray-600">
+            To change your number, enter the code we sent to the number registered now.
+          </p>
+          <CodeField value={code} onChange={onCodeChange} error={fieldError("code")} autoFocus disabled={pending} />
+          <ResendButton availableAt={resendAt} onResend={resend} pending={pending} />
+        </div>
+      )}
+
+      {step === "phone" && (
+        <form ref={phoneForm} onSubmit={submitPhone} className="space-y-5" noValidate>
+          <p className="text-sm text-gray-600">
+            Choose your country with the grey button, then enter the number that should receive the codes.
+          </p>
+          <PhoneInput name="phone" defaultCountry={defaultCountry} error={fieldError("phone")} />
+          <div className="flex justify-end">
+            <Button type="submit" pending={pending}>
+              Send code
+            </Button>
+          </div>
+        </form>
+      )}
+
+      {step === "verify" && (
+        <div className="space-y-5">
+          <p className="text-sm text-gray-600">
+            We sent a 6-digit code to the number ending in <span className="font-medium text-gray-900">{maskedPhone.replace(/^\D+/, "")}</span>. It
+            is valid for 10 minutes.
+          </p>
+          <CodeField
+            value={code}
+            onChange={onCodeChange}
+            error={fieldError("code")}
+            autoFocus
+            hint={verified ? undefined : "The Save button turns on once the code is right."}
+          />
+          {verified && (
+            <p className="flex items-center gap-1.5 text-sm font-medium text-green-700" role="status">
+              <svg viewBox="0 0 20 20" fill="currentColor" className="size-4" aria-hidden="true">
+                <path
+                  fillRule="evenodd"
+                  d="M16.7 5.3a1 1 0 0 1 0 1.4l-7.5 7.5a1 1 0 0 1-1.4 0L3.3 9.7a1 1 0 1 1 1.4-1.4l3.8 3.8 6.8-6.8a1 1 0 0 1 1.4 0Z"
+                  clipRule="evenodd"
+                />
+              </svg>
+              Code confirmed. Click Save to finish.
+            </p>
+          )}
+          <div className="flex flex-wrap items-center justify-between gap-3">
+            <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+              <ResendButton availableAt={resendAt} onResend={resend} pending={pending} />
+              <button
+                type="button"
+                onClick={() => {
+                  setStep("phone");
+                  setError(null);
+                }}
+                className="rounded text-sm text-gray-600 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600"
+              >
+                Use a different number
+              </button>
+            </div>
+            <Button type="button" onClick={save} disabled={!verified} pending={pending && verified}>
+              Save
+            </Button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,14 @@
+"use client";
+import { useEffect, useState } from "react";
+
+/** Seconds left until `until` (epoch ms), ticking once a second; 0 when passed or unset. */
+export function useCountdown(until: number | null): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!until) return;
+    setNow(Date.now());
+    const id = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(id);
+  }, [until]);
+  return until ? Math.max(0, Math.ceil((until - now) / 1000)) : 0;
+}

@@ -1,0 +1,58 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { auditEvents } from "@/db/schema";
+
+export type AuditAction =
+  | "user.signed_up"
+  | "sign_in.succeeded"
+  | "sign_in.failed_password"
+  | "sign_in.failed_code"
+  | "sign_in.mfa_locked"
+  | "session.signed_out"
+  | "session.revoked"
+  | "mfa.enabled"
+  | "mfa.disabled"
+  | "mfa.phone_changed"
+  | "mfa.sms_failed";
+
+export interface RequestInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+type Detail = Record<string, string | number | boolean | null>;
+
+/** Control characters are stripped so an event can never forge extra lines in an export or log. */
+function clean(value: string | null, max: number): string | null {
+  return value === null ? null : value.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, max);
+}
+
+export async function recordEvent(
+  db: Db,
+  event: {
+    action: AuditAction;
+    userId?: string | null;
+    actorId?: string | null;
+    organisationId?: string | null;
+    detail?: Detail;
+  } & Partial<RequestInfo>,
+): Promise<void> {
+  await db.insert(auditEvents).values({
+    action: event.action,
+    userId: event.userId ?? null,
+    actorId: event.actorId ?? event.userId ?? null,
+    organisationId: event.organisationId ?? null,
+    ip: clean(event.ip ?? null, 64),
+    userAgent: clean(event.userAgent ?? null, 300),
+    detail: event.detail ?? null,
+  });
+}
+
+export function listUserEvents(db: Db, userId: string, limit = 20) {
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.userId, userId)))
+    .orderBy(desc(auditEvents.createdAt))
+    .limit(limit);
+}

@@ -1,0 +1,13 @@
+/**
+ * Secure (and `__Secure-` prefixed) session cookies in production; AUTH_COOKIE_SECURE=false turns that
+ * off for a plain-http deployment, AUTH_COOKIE_SECURE=true turns it on anywhere.
+ */
+export function secureCookiesEnabled(): boolean {
+  const flag = process.env.AUTH_COOKIE_SECURE;
+  if (flag === "true" || flag === "false") return flag === "true";
+  return process.env.NODE_ENV === "production";
+}
+
+export function sessionCookieName(): string {
+  return secureCookiesEnabled() ? "__Secure-authjs.session-token" : "authjs.session-token";
+}

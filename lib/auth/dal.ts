@@ -1,0 +1,60 @@
+import "server-only";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { getDb } from "@/db/client";
+import { auth } from "./config";
+import { appHostFrom, requestInfoFrom } from "./request-info";
+import { type ActiveSession, findActiveSession } from "./sessions";
+
+/**
+ * The data-access layer: every page, server action and route handler starts here. The proxy's
+ * redirects are a convenience; these checks are the enforcement (the proxy can be skipped).
+ */
+export const getCurrentSession = cache(async (): Promise<ActiveSession | null> => {
+  const jwt = await auth();
+  if (!jwt?.sessionToken) return null;
+  return findActiveSession(await getDb(), jwt.sessionToken);
+});
+
+/** Whether the organisation's policy sends this user to MFA setup before anything else. */
+export function needsMfaSetup(current: ActiveSession): boolean {
+  return Boolean(current.organisation?.mfaRequired) && !current.user.mfaEnabled;
+}
+
+/** A fully signed-in user (password and, if they have one, second factor). Pages and actions redirect; never returns otherwise. */
+export async function requireSession(options: { allowMfaSetup?: boolean } = {}): Promise<ActiveSession> {
+  const current = await getCurrentSession();
+  if (!current) redirect("/login");
+  if (current.session.mfaState === "pending") redirect("/login/verify");
+  if (!options.allowMfaSetup && needsMfaSetup(current)) redirect("/account/mfa-setup");
+  return current;
+}
+
+/** A session that has passed the password step and waits for its second factor. */
+export async function requirePendingSession(): Promise<ActiveSession> {
+  const current = await getCurrentSession();
+  if (!current) redirect("/login");
+  if (current.session.mfaState !== "pending") redirect("/");
+  return current;
+}
+
+export async function requireOrgAdmin(): Promise<ActiveSession & { organisation: NonNullable<ActiveSession["organisation"]> }> {
+  const current = await requireSession();
+  if (current.membership?.role !== "admin" || !current.organisation) redirect("/");
+  return current as ActiveSession & { organisation: NonNullable<ActiveSession["organisation"]> };
+}
+
+/** For route handlers: a Response to return instead of redirecting. */
+export async function requireSessionForRoute(): Promise<ActiveSession | Response> {
+  const current = await getCurrentSession();
+  if (!current) return Response.json({ error: "Sign in first." }, { status: 401 });
+  if (current.session.mfaState === "pending") return Response.json({ error: "Finish signing in first." }, { status: 401 });
+  if (needsMfaSetup(current)) return Response.json({ error: "Set up multi-factor authentication first." }, { status: 403 });
+  return current;
+}
+
+export async function currentRequest() {
+  const h = await headers();
+  return { info: requestInfoFrom(h), host: appHostFrom(h) };
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from "./password";
+
+const email = z
+  .string({ error: "Enter your email address." })
+  .trim()
+  .min(1, "Enter your email address.")
+  .max(254, "Use an email address of at most 254 characters.")
+  .pipe(z.email("Enter a valid email address, like name@company.com."))
+  .transform((v) => v.toLowerCase());
+
+const newPassword = z
+  .string({ error: "Choose a password." })
+  .min(1, "Choose a password.")
+  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .refine((v) => Buffer.byteLength(v, "utf8") <= PASSWORD_MAX_BYTES, {
+    message: `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`,
+  });
+
+export const signUpSchema = z.object({
+  name: z.string({ error: "Enter your name." }).trim().min(1, "Enter your name.").max(100, "Use at most 100 characters."),
+  email,
+  password: newPassword,
+  organisation: z
+    .string({ error: "Enter your organisation's name." })
+    .trim()
+    .min(1, "Enter your organisation's name.")
+    .max(100, "Use at most 100 characters."),
+});
+export type SignUpInput = z.infer<typeof signUpSchema>;
+
+/** Sign-in checks shape only; a password longer than bcrypt's limit simply fails like a wrong one. */
+export const signInSchema = z.object({
+  email: z.string().trim().min(1, "Enter your email address.").max(254, "Enter a valid email address.").transform((v) => v.toLowerCase()),
+  password: z.string().min(1, "Enter your password.").max(1024, "That password is not right."),
+});
+
+export const passwordConfirmSchema = z.object({
+  password: z.string().min(1, "Enter your current password.").max(1024, "That password is not right."),
+});
+
+/** Field errors as one message per field, for forms. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? "form");
+    out[key] ??= issue.message;
+  }
+  return out;
+}

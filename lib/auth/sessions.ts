@@ -1,0 +1,133 @@
+import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { memberships, organisations, sessions, users } from "@/db/schema";
+import { randomToken, sha256 } from "@/lib/crypto/tokens";
+import type { RequestInfo } from "@/lib/audit/events";
+
+function minutesFromEnv(name: string, fallback: number): number {
+  const n = Number(process.env[name]);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** A session unused for this long ends. Default 12 hours (SESSION_IDLE_MINUTES). */
+export const sessionIdleMs = () => minutesFromEnv("SESSION_IDLE_MINUTES", 12 * 60) * 60_000;
+/** A session ends this long after sign-in, used or not. Default 7 days (SESSION_ABSOLUTE_MINUTES). */
+export const sessionAbsoluteMs = () => minutesFromEnv("SESSION_ABSOLUTE_MINUTES", 7 * 24 * 60) * 60_000;
+/** A session waiting for its second factor ends after 15 minutes. */
+export const PENDING_SESSION_MS = 15 * 60_000;
+/** last_seen_at is written at most once a minute per session. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export type MfaState = "pending" | "verified" | "not_required";
+
+export async function createSession(
+  db: Db,
+  input: { userId: string; mfaState: MfaState; now?: Date; handoff?: boolean } & Partial<RequestInfo>,
+) {
+  const now = input.now ?? new Date();
+  const token = randomToken();
+  const ttl = input.mfaState === "pending" ? PENDING_SESSION_MS : sessionAbsoluteMs();
+  const [session] = await db
+    .insert(sessions)
+    .values({
+      tokenHash: sha256(token),
+      // Until claimed through next-auth, the token exists only in this server's memory.
+      handoffHash: input.handoff === false ? null : sha256(token),
+      userId: input.userId,
+      mfaState: input.mfaState,
+      ip: input.ip ?? null,
+      userAgent: input.userAgent?.slice(0, 300) ?? null,
+      createdAt: now,
+      lastSeenAt: now,
+      authenticatedAt: now,
+      expiresAt: new Date(now.getTime() + ttl),
+    })
+    .returning();
+  return { token, session };
+}
+
+/**
+ * Claims a freshly created session exactly once: the conditional UPDATE is the lock, so a handoff
+ * token replayed (or raced) gets nothing.
+ */
+export async function claimSession(db: Db, token: string, now = new Date()) {
+  const [row] = await db
+    .update(sessions)
+    .set({ handoffHash: null })
+    .where(and(eq(sessions.handoffHash, sha256(token)), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .returning({ id: sessions.id, userId: sessions.userId, mfaState: sessions.mfaState });
+  return row ?? null;
+}
+
+export type ActiveSession = NonNullable<Awaited<ReturnType<typeof findActiveSession>>>;
+
+/** The session a cookie token names, with its user and organisation, or null if it is unknown, revoked, unclaimed or timed out. */
+export async function findActiveSession(db: Db, token: string, now = new Date()) {
+  const [row] = await db
+    .select({
+      session: sessions,
+      user: {
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        mfaEnabled: users.mfaEnabled,
+      },
+      membership: { role: memberships.role, organisationId: memberships.organisationId },
+      organisation: { id: organisations.id, name: organisations.name, mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods },
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .leftJoin(organisations, eq(organisations.id, memberships.organisationId))
+    .where(and(eq(sessions.tokenHash, sha256(token)), isNull(sessions.revokedAt), isNull(sessions.handoffHash)))
+    .limit(1);
+  if (!row) return null;
+  const { session } = row;
+  if (session.expiresAt <= now) return null;
+  if (now.getTime() - session.lastSeenAt.getTime() > sessionIdleMs()) return null;
+  if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id));
+  }
+  return row;
+}
+
+export async function revokeSession(db: Db, sessionId: string, reason: string, now = new Date()) {
+  const rows = await db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.length > 0;
+}
+
+/** Ends every other session of the user (after a password or MFA change). Returns how many ended. */
+export async function revokeOtherSessions(db: Db, userId: string, keepSessionId: string | null, reason: string, now = new Date()) {
+  const rows = await db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        isNull(sessions.revokedAt),
+        keepSessionId ? ne(sessions.id, keepSessionId) : sql`true`,
+      ),
+    )
+    .returning({ id: sessions.id });
+  return rows.length;
+}
+
+/**
+ * Completes a pending sign-in: the pending session ends and a new verified one (new id, new token)
+ * replaces it, so the cookie issued before the second factor is worthless afterwards.
+ */
+export async function promotePendingSession(db: Db, pendingSessionId: string, info: Partial<RequestInfo>, now = new Date()) {
+  return db.transaction(async (tx) => {
+    const [old] = await tx
+      .update(sessions)
+      .set({ revokedAt: now, revokedReason: "mfa_completed" })
+      .where(and(eq(sessions.id, pendingSessionId), eq(sessions.mfaState, "pending"), isNull(sessions.revokedAt)))
+      .returning({ userId: sessions.userId });
+    if (!old) return null;
+    return createSession(tx, { userId: old.userId, mfaState: "verified", now, ...info });
+  });
+}

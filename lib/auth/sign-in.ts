@@ -1,0 +1,44 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { memberships, mfaFactors, users } from "@/db/schema";
+import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { type SendContext, startChallenge } from "@/lib/mfa/challenge";
+import { verifyPassword } from "./password";
+import { createSession } from "./sessions";
+
+export type SignInResult =
+  | { ok: true; token: string; userId: string; mfaState: "pending" | "not_required" }
+  | { ok: false; error: "invalid_credentials" };
+
+/**
+ * The password step. Unknown email and wrong password take the same path (a bcrypt compare either way)
+ * and return the same error. A user with MFA gets a pending session and a login challenge.
+ */
+export async function signInWithPassword(
+  db: Db,
+  ctx: SendContext,
+  input: { email: string; password: string },
+  info: Partial<RequestInfo> = {},
+): Promise<SignInResult> {
+  const [user] = await db
+    .select({ id: users.id, passwordHash: users.passwordHash, mfaEnabled: users.mfaEnabled, organisationId: memberships.organisationId })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .where(eq(users.email, input.email.toLowerCase()));
+  const valid = await verifyPassword(input.password, user?.passwordHash);
+  if (!user || !valid) {
+    if (user) await recordEvent(db, { action: "sign_in.failed_password", userId: user.id, organisationId: user.organisationId, ...info });
+    return { ok: false, error: "invalid_credentials" };
+  }
+  const [factor] = user.mfaEnabled
+    ? await db.select().from(mfaFactors).where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.kind, "sms")))
+    : [];
+  if (!factor?.phone) {
+    const { token } = await createSession(db, { userId: user.id, mfaState: "not_required", now: ctx.now, handoff: false, ...info });
+    await recordEvent(db, { action: "sign_in.succeeded", userId: user.id, organisationId: user.organisationId, detail: { mfa: false }, ...info });
+    return { ok: true, token, userId: user.id, mfaState: "not_required" };
+  }
+  const { token, session } = await createSession(db, { userId: user.id, mfaState: "pending", now: ctx.now, handoff: false, ...info });
+  await startChallenge(db, { ...ctx, info }, { userId: user.id, sessionId: session.id, purpose: "login", phone: factor.phone, factorId: factor.id });
+  return { ok: true, token, userId: user.id, mfaState: "pending" };
+}

@@ -1,0 +1,31 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { memberships, organisations, users } from "@/db/schema";
+import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { hashPassword } from "./password";
+import type { SignUpInput } from "./schemas";
+import { createSession } from "./sessions";
+
+export type SignUpResult = { ok: true; userId: string; token: string } | { ok: false; error: "email_taken" };
+
+/** Creates the organisation with the new user as its admin, and a signed-in session for them. */
+export async function signUp(db: Db, input: SignUpInput, info: Partial<RequestInfo> = {}): Promise<SignUpResult> {
+  const [taken] = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email));
+  if (taken) return { ok: false, error: "email_taken" };
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db.transaction(async (tx) => {
+      const [org] = await tx.insert(organisations).values({ name: input.organisation }).returning();
+      const [user] = await tx.insert(users).values({ name: input.name, email: input.email, passwordHash }).returning();
+      await tx.insert(memberships).values({ userId: user.id, organisationId: org.id, role: "admin" });
+      const { token } = await createSession(tx, { userId: user.id, mfaState: "not_required", ...info });
+      await recordEvent(tx, { action: "user.signed_up", userId: user.id, organisationId: org.id, ...info });
+      return { ok: true as const, userId: user.id, token };
+    });
+  } catch (error) {
+    // Two sign-ups racing for one email: the unique index decides.
+    if (String((error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string }).code) === "23505")
+      return { ok: false, error: "email_taken" };
+    throw error;
+  }
+}

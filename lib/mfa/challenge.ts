@@ -1,0 +1,215 @@
+import crypto from "node:crypto";
+import { and, eq, isNull, lt, lte, sql } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { otpChallenges } from "@/db/schema";
+import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { formatCodeMessage } from "@/lib/sms/message";
+import type { SmsSender } from "@/lib/sms/types";
+import { CODE_TTL_MS, codeMatches, generateCode, hashCode, MAX_CODE_ATTEMPTS, type RandomInt, RESEND_COOLDOWN_MS } from "./codes";
+
+export type ChallengePurpose = "enroll" | "login" | "step_up";
+
+export interface SendContext {
+  sms: SmsSender;
+  /** Host of the app, for the origin-bound `@host #code` line. */
+  host: string;
+  now?: Date;
+  randomInt?: RandomInt;
+  info?: Partial<RequestInfo>;
+}
+
+export type SendOutcome = { status: "sent" } | { status: "send_failed" };
+
+async function deliver(db: Db, ctx: SendContext, challenge: { id: string; userId: string }, to: string, code: string): Promise<SendOutcome> {
+  const result = await ctx.sms.send({
+    to,
+    userId: challenge.userId,
+    body: formatCodeMessage({ code, minutes: CODE_TTL_MS / 60_000, host: ctx.host }),
+  });
+  if (result.ok) return { status: "sent" };
+  // Undelivered: allow an immediate retry instead of making the user wait out the cooldown.
+  await db
+    .update(otpChallenges)
+    .set({ lastSentAt: new Date(0) })
+    .where(eq(otpChallenges.id, challenge.id));
+  await recordEvent(db, { action: "mfa.sms_failed", userId: challenge.userId, detail: { provider: ctx.sms.provider }, ...ctx.info });
+  return { status: "send_failed" };
+}
+
+/**
+ * Opens a challenge and sends its code. For enrolment and step-up, earlier open challenges of the same
+ * session and purpose are closed first, so at most one is live.
+ */
+export async function startChallenge(
+  db: Db,
+  ctx: SendContext,
+  input: { userId: string; sessionId: string; purpose: ChallengePurpose; phone: string; factorId?: string | null },
+) {
+  const now = ctx.now ?? new Date();
+  const id = crypto.randomUUID();
+  const code = generateCode(ctx.randomInt);
+  await db
+    .update(otpChallenges)
+    .set({ consumedAt: now })
+    .where(
+      and(
+        eq(otpChallenges.sessionId, input.sessionId),
+        eq(otpChallenges.purpose, input.purpose),
+        isNull(otpChallenges.consumedAt),
+      ),
+    );
+  const [challenge] = await db
+    .insert(otpChallenges)
+    .values({
+      id,
+      userId: input.userId,
+      sessionId: input.sessionId,
+      purpose: input.purpose,
+      factorId: input.factorId ?? null,
+      phone: input.phone,
+      codeHash: hashCode(id, input.userId, code),
+      lastSentAt: now,
+      expiresAt: new Date(now.getTime() + CODE_TTL_MS),
+      createdAt: now,
+    })
+    .returning();
+  const outcome = await deliver(db, ctx, challenge, input.phone, code);
+  return { challenge, ...outcome };
+}
+
+export type ResendOutcome = SendOutcome | { status: "cooldown"; retryAt: Date } | { status: "closed" };
+
+/**
+ * Replaces the code of an open challenge and sends it. The old code stops working; the failure
+ * count is kept (a resend must not buy more guesses). The cooldown is part of the UPDATE's condition,
+ * so two parallel resends send one message.
+ */
+export async function resendChallenge(
+  db: Db,
+  ctx: SendContext,
+  input: { challengeId: string; userId: string; sessionId: string },
+): Promise<ResendOutcome> {
+  const now = ctx.now ?? new Date();
+  const code = generateCode(ctx.randomInt);
+  const [row] = await db
+    .update(otpChallenges)
+    .set({
+      codeHash: hashCode(input.challengeId, input.userId, code),
+      sendCount: sql`${otpChallenges.sendCount} + 1`,
+      lastSentAt: now,
+      verifiedAt: null,
+      expiresAt: new Date(now.getTime() + CODE_TTL_MS),
+    })
+    .where(
+      and(
+        eq(otpChallenges.id, input.challengeId),
+        eq(otpChallenges.userId, input.userId),
+        eq(otpChallenges.sessionId, input.sessionId),
+        isNull(otpChallenges.consumedAt),
+        lt(otpChallenges.attempts, MAX_CODE_ATTEMPTS),
+        lte(otpChallenges.lastSentAt, new Date(now.getTime() - RESEND_COOLDOWN_MS)),
+      ),
+    )
+    .returning();
+  if (row) return deliver(db, ctx, row, row.phone as string, code);
+
+  const [existing] = await db
+    .select()
+    .from(otpChallenges)
+    .where(and(eq(otpChallenges.id, input.challengeId), eq(otpChallenges.userId, input.userId), eq(otpChallenges.sessionId, input.sessionId)));
+  if (!existing || existing.consumedAt || existing.attempts >= MAX_CODE_ATTEMPTS) return { status: "closed" };
+  return { status: "cooldown", retryAt: new Date(existing.lastSentAt.getTime() + RESEND_COOLDOWN_MS) };
+}
+
+export type VerifyOutcome =
+  | { status: "ok"; challenge: typeof otpChallenges.$inferSelect }
+  | { status: "wrong"; attemptsLeft: number }
+  | { status: "locked" }
+  | { status: "expired" }
+  | { status: "missing" };
+
+/**
+ * Checks a code against an open challenge of this user and session.
+ * - wrong: attempts is raised by a conditional UPDATE (attempts < cap), so parallel guesses cannot pass the cap;
+ * - right: with `consume`, the challenge is closed by a conditional UPDATE (consumed_at IS NULL), so the
+ *   same code raced twice succeeds once; without it, the challenge is only marked verified (enrolment
+ *   checks the code before Save consumes it).
+ */
+export async function verifyChallenge(
+  db: Db,
+  input: { challengeId: string; userId: string; sessionId: string; purpose: ChallengePurpose; code: string; consume: boolean; now?: Date },
+): Promise<VerifyOutcome> {
+  const now = input.now ?? new Date();
+  const scope = and(
+    eq(otpChallenges.id, input.challengeId),
+    eq(otpChallenges.userId, input.userId),
+    eq(otpChallenges.sessionId, input.sessionId),
+    eq(otpChallenges.purpose, input.purpose),
+  );
+  const [challenge] = await db.select().from(otpChallenges).where(scope);
+  if (!challenge || challenge.consumedAt) return { status: "missing" };
+  if (challenge.attempts >= MAX_CODE_ATTEMPTS) return { status: "locked" };
+  if (challenge.expiresAt <= now) return { status: "expired" };
+
+  if (codeMatches(challenge.id, challenge.userId, input.code, challenge.codeHash)) {
+    const open = and(
+      scope,
+      isNull(otpChallenges.consumedAt),
+      lt(otpChallenges.attempts, MAX_CODE_ATTEMPTS),
+      eq(otpChallenges.codeHash, challenge.codeHash),
+    );
+    const [done] = await db
+      .update(otpChallenges)
+      .set(input.consume ? { consumedAt: now, verifiedAt: now } : { verifiedAt: now })
+      .where(open)
+      .returning();
+    return done ? { status: "ok", challenge: done } : { status: "missing" };
+  }
+
+  const [counted] = await db
+    .update(otpChallenges)
+    .set({ attempts: sql`${otpChallenges.attempts} + 1` })
+    .where(and(scope, isNull(otpChallenges.consumedAt), lt(otpChallenges.attempts, MAX_CODE_ATTEMPTS)))
+    .returning({ attempts: otpChallenges.attempts });
+  if (!counted) return { status: "locked" };
+  const attemptsLeft = MAX_CODE_ATTEMPTS - counted.attempts;
+  return attemptsLeft > 0 ? { status: "wrong", attemptsLeft } : { status: "locked" };
+}
+
+/**
+ * Closes a challenge whose code was already checked (enrolment Save, step-up use). Single use:
+ * only one caller gets the row.
+ */
+export async function consumeVerifiedChallenge(
+  db: Db,
+  input: { challengeId: string; userId: string; sessionId: string; purpose: ChallengePurpose; now?: Date; maxAgeMs?: number },
+) {
+  const now = input.now ?? new Date();
+  const [row] = await db
+    .update(otpChallenges)
+    .set({ consumedAt: now })
+    .where(
+      and(
+        eq(otpChallenges.id, input.challengeId),
+        eq(otpChallenges.userId, input.userId),
+        eq(otpChallenges.sessionId, input.sessionId),
+        eq(otpChallenges.purpose, input.purpose),
+        isNull(otpChallenges.consumedAt),
+        sql`${otpChallenges.verifiedAt} is not null`,
+        sql`${otpChallenges.verifiedAt} > ${new Date(now.getTime() - (input.maxAgeMs ?? CODE_TTL_MS))}`,
+      ),
+    )
+    .returning();
+  return row ?? null;
+}
+
+/** The newest open challenge of a session for a purpose (the challenge page shows it). */
+export async function findOpenChallenge(db: Db, sessionId: string, purpose: ChallengePurpose) {
+  const [row] = await db
+    .select()
+    .from(otpChallenges)
+    .where(and(eq(otpChallenges.sessionId, sessionId), eq(otpChallenges.purpose, purpose), isNull(otpChallenges.consumedAt)))
+    .orderBy(sql`${otpChallenges.createdAt} desc`)
+    .limit(1);
+  return row ?? null;
+}

@@ -1,0 +1,19 @@
+/** Error codes the MFA domain returns; actions turn them into these sentences. */
+export const MFA_ERRORS = {
+  code_empty: "Enter the 6-digit code.",
+  code_format: "The code is 6 digits, numbers only.",
+  code_wrong: "That code is not right. Check the latest message and try again.",
+  code_expired: "This code has expired. Ask for a new one.",
+  code_locked: "Too many wrong codes. Start again to get a new code.",
+  challenge_missing: "This verification is no longer open. Start again.",
+  resend_cooldown: "Wait a moment before asking for another code.",
+  sms_failed: "We could not send the code. Try again in a moment.",
+  password_wrong: "That password is not right.",
+  step_up_required: "Confirm your password first.",
+  factor_required: "Confirm with the code sent to your phone first.",
+  phone_in_use: "This number is already registered for your account.",
+  org_requires_mfa: "Your organisation requires multi-factor authentication, so it cannot be switched off.",
+  no_factor: "Multi-factor authentication is not set up.",
+} as const;
+
+export type MfaError = keyof typeof MFA_ERRORS;

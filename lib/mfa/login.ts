@@ -1,0 +1,55 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { mfaFactors } from "@/db/schema";
+import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { promotePendingSession, revokeSession } from "@/lib/auth/sessions";
+import { verifyChallenge } from "./challenge";
+
+export type LoginCodeResult =
+  | { ok: true; token: string }
+  | { ok: false; error: "code_wrong"; attemptsLeft: number }
+  | { ok: false; error: "code_locked" | "code_expired" | "challenge_missing" };
+
+/**
+ * The second sign-in step. A right code ends the pending session and returns the token of a new,
+ * verified one; too many wrong codes end the pending session, so the user must sign in again.
+ */
+export async function completeLoginChallenge(
+  db: Db,
+  pending: { sessionId: string; userId: string; organisationId: string | null },
+  input: { challengeId: string; code: string; now?: Date; info?: Partial<RequestInfo> },
+): Promise<LoginCodeResult> {
+  const now = input.now ?? new Date();
+  const info = input.info ?? {};
+  const outcome = await verifyChallenge(db, {
+    challengeId: input.challengeId,
+    userId: pending.userId,
+    sessionId: pending.sessionId,
+    purpose: "login",
+    code: input.code,
+    consume: true,
+    now,
+  });
+  const event = { userId: pending.userId, organisationId: pending.organisationId, ...info };
+  switch (outcome.status) {
+    case "ok": {
+      const promoted = await promotePendingSession(db, pending.sessionId, info, now);
+      if (!promoted) return { ok: false, error: "challenge_missing" };
+      if (outcome.challenge.factorId)
+        await db.update(mfaFactors).set({ lastUsedAt: now }).where(eq(mfaFactors.id, outcome.challenge.factorId));
+      await recordEvent(db, { action: "sign_in.succeeded", ...event, detail: { mfa: true, method: "sms" } });
+      return { ok: true, token: promoted.token };
+    }
+    case "wrong":
+      await recordEvent(db, { action: "sign_in.failed_code", ...event, detail: { attemptsLeft: outcome.attemptsLeft } });
+      return { ok: false, error: "code_wrong", attemptsLeft: outcome.attemptsLeft };
+    case "locked":
+      await revokeSession(db, pending.sessionId, "mfa_locked", now);
+      await recordEvent(db, { action: "sign_in.mfa_locked", ...event });
+      return { ok: false, error: "code_locked" };
+    case "expired":
+      return { ok: false, error: "code_expired" };
+    default:
+      return { ok: false, error: "challenge_missing" };
+  }
+}
