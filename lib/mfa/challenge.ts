@@ -7,6 +7,10 @@ import { formatCodeMessage } from "@/lib/sms/message";
 import type { SmsSender } from "@/lib/sms/types";
 import { CODE_TTL_MS, codeMatches, generateCode, hashCode, MAX_CODE_ATTEMPTS, type RandomInt, RESEND_COOLDOWN_MS } from "./codes";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Challenge ids come from forms; anything that is not a UUID cannot name a challenge (and must not reach SQL as one). */
+export const isChallengeId = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
+
 export type ChallengePurpose = "enroll" | "login" | "step_up";
 
 export interface SendContext {
@@ -89,6 +93,7 @@ export async function resendChallenge(
   ctx: SendContext,
   input: { challengeId: string; userId: string; sessionId: string },
 ): Promise<ResendOutcome> {
+  if (!isChallengeId(input.challengeId)) return { status: "closed" };
   const now = ctx.now ?? new Date();
   const code = generateCode(ctx.randomInt);
   const [row] = await db
@@ -139,6 +144,7 @@ export async function verifyChallenge(
   db: Db,
   input: { challengeId: string; userId: string; sessionId: string; purpose: ChallengePurpose; code: string; consume: boolean; now?: Date },
 ): Promise<VerifyOutcome> {
+  if (!isChallengeId(input.challengeId)) return { status: "missing" };
   const now = input.now ?? new Date();
   const scope = and(
     eq(otpChallenges.id, input.challengeId),
@@ -184,6 +190,7 @@ export async function consumeVerifiedChallenge(
   db: Db,
   input: { challengeId: string; userId: string; sessionId: string; purpose: ChallengePurpose; now?: Date; maxAgeMs?: number },
 ) {
+  if (!isChallengeId(input.challengeId)) return null;
   const now = input.now ?? new Date();
   const [row] = await db
     .update(otpChallenges)

@@ -4,7 +4,7 @@ import { mfaFactors, otpChallenges, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { revokeOtherSessions } from "@/lib/auth/sessions";
 import { hasFreshPassword } from "@/lib/auth/step-up";
-import { consumeVerifiedChallenge, type SendContext, startChallenge, verifyChallenge } from "./challenge";
+import { consumeVerifiedChallenge, isChallengeId, type SendContext, startChallenge, verifyChallenge } from "./challenge";
 import type { MfaError } from "./errors";
 
 export interface Actor {
@@ -51,7 +51,7 @@ export async function startSmsEnrollment(
 }
 
 async function hasVerifiedStepUp(db: Db, actor: Actor, challengeId: string | null | undefined, now: Date) {
-  if (!challengeId) return false;
+  if (!isChallengeId(challengeId)) return false;
   const [row] = await db
     .select({ verifiedAt: otpChallenges.verifiedAt, consumedAt: otpChallenges.consumedAt })
     .from(otpChallenges)

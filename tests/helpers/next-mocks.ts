@@ -1,0 +1,54 @@
+import type { Db } from "@/db/connect";
+
+/**
+ * What the mocked Next.js request sees: the session token in the (next-auth) cookie, request headers, and
+ * the test database. Server actions and the DAL run unchanged on top of these.
+ */
+export const request = {
+  sessionToken: null as string | null,
+  headers: new Headers({ "user-agent": "vitest", "x-forwarded-for": "203.0.113.9", host: "localhost" }),
+  db: null as Db | null,
+  signedIn: [] as { provider: string; options: Record<string, unknown> }[],
+};
+
+/** next/navigation's redirect() throws; so does ours, with the target to assert on. */
+export class RedirectSignal extends Error {
+  constructor(readonly url: string) {
+    super(`NEXT_REDIRECT ${url}`);
+  }
+}
+
+export const mocks = {
+  config: {
+    auth: async () => (request.sessionToken ? { sessionToken: request.sessionToken, expires: "" } : null),
+    signIn: async (provider: string, options: Record<string, unknown>) => {
+      request.signedIn.push({ provider, options });
+      throw new RedirectSignal(String(options.redirectTo ?? "/"));
+    },
+    signOut: async (options: { redirectTo?: string } = {}) => {
+      request.sessionToken = null;
+      throw new RedirectSignal(options.redirectTo ?? "/");
+    },
+  },
+  client: { getDb: async () => request.db as Db },
+  headers: { headers: async () => request.headers },
+  navigation: {
+    redirect: (url: string) => {
+      throw new RedirectSignal(url);
+    },
+    notFound: () => {
+      throw new RedirectSignal("/404");
+    },
+  },
+  cache: { revalidatePath: () => {} },
+};
+
+/** Runs a server action and reports how it ended: a redirect target, or the value it returned. */
+export async function outcome<T>(run: () => Promise<T>): Promise<{ redirect: string } | { value: T }> {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    if (error instanceof RedirectSignal) return { redirect: error.url };
+    throw error;
+  }
+}
