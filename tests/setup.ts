@@ -1,3 +1,8 @@
 // Fast bcrypt and a fixed secret for the whole test run; nothing here touches the database.
 process.env.BCRYPT_COST ??= "4";
 process.env.AUTH_SECRET ??= "test-secret-test-secret-test-secret-1234";
+// Send limits are generous for the suite as a whole; tests of the limits set their own.
+process.env.LIMIT_SMS_PER_USER_HOUR ??= "1000";
+process.env.LIMIT_SMS_PER_PHONE_HOUR ??= "1000";
+process.env.LIMIT_SMS_PER_IP_HOUR ??= "1000";
+process.env.SMS_DAILY_CAP ??= "100000";

@@ -166,7 +166,6 @@ export function PhoneInput({ name, defaultCountry, defaultValue, error, id, auto
             placeholder="Please enter your phone number"
             value={value}
             onChange={handleNumberChange}
-            // biome-ignore lint/a11y/noAutofocus: opt-in for a dialog whose first field should take focus when it opens.
             autoFocus={autoFocus}
             aria-required="true"
             aria-invalid={error ? true : undefined}
@@ -319,7 +318,7 @@ function CountryPopover({ id, countries, selected, onChoose, onDismiss, onFocusL
                 {flagEmoji(country.code)}
               </span>
               <span className={`min-w-0 flex-1 truncate ${isSelected ? "font-medium" : ""}`}>{country.name}</span>
-              <span className="shrink-0 text-gray-500 tabular-nums">+{country.callingCode}</span>
+              <span className="shrink-0 text-gray-600 tabular-nums">+{country.callingCode}</span>
               <CheckIcon className={`size-4 shrink-0 text-blue-600 ${isSelected ? "" : "invisible"}`} />
             </div>
           );

@@ -14,6 +14,14 @@ class InvalidCredentials extends CredentialsSignin {
   code = "invalid_credentials";
 }
 
+/** Carries when to try again (epoch ms) in the error code; the sign-in action turns it into words. */
+class Throttled extends CredentialsSignin {
+  constructor(retryAt: Date) {
+    super();
+    this.code = `throttled:${retryAt.getTime()}`;
+  }
+}
+
 declare module "next-auth" {
   interface User {
     sessionToken?: string;
@@ -58,7 +66,7 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
           parsed.data,
           requestInfoFrom(request.headers),
         );
-        if (!result.ok) throw new InvalidCredentials();
+        if (!result.ok) throw result.error === "throttled" ? new Throttled(result.retryAt) : new InvalidCredentials();
         return { id: result.userId, sessionToken: result.token };
       },
     }),

@@ -3,12 +3,20 @@ import type { Db } from "@/db/connect";
 import { memberships, mfaFactors, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { type SendContext, startChallenge } from "@/lib/mfa/challenge";
+import { LIMITS } from "@/lib/security/limits";
+import { blockedUntil, clearFailures, recordFailure } from "@/lib/security/rate-limit";
 import { verifyPassword } from "./password";
 import { createSession } from "./sessions";
 
 export type SignInResult =
   | { ok: true; token: string; userId: string; mfaState: "pending" | "not_required" }
-  | { ok: false; error: "invalid_credentials" };
+  | { ok: false; error: "invalid_credentials" }
+  | { ok: false; error: "throttled"; retryAt: Date };
+
+function latest(...dates: (Date | null)[]): Date | null {
+  const real = dates.filter((d): d is Date => d !== null);
+  return real.length ? new Date(Math.max(...real.map((d) => d.getTime()))) : null;
+}
 
 /**
  * The password step. Unknown email and wrong password take the same path (a bcrypt compare either way)
@@ -20,16 +28,26 @@ export async function signInWithPassword(
   input: { email: string; password: string },
   info: Partial<RequestInfo> = {},
 ): Promise<SignInResult> {
+  const email = input.email.toLowerCase();
+  // Keyed by the email as typed (not by user id), so throttling looks the same for unknown accounts.
+  const accountKey = `signin:account:${email}`;
+  const ipKey = info.ip ? `signin:ip:${info.ip}` : null;
+  const blocked = latest(await blockedUntil(db, accountKey, ctx.now), ipKey ? await blockedUntil(db, ipKey, ctx.now) : null);
+  if (blocked) return { ok: false, error: "throttled", retryAt: blocked };
+
   const [user] = await db
     .select({ id: users.id, passwordHash: users.passwordHash, mfaEnabled: users.mfaEnabled, organisationId: memberships.organisationId })
     .from(users)
     .leftJoin(memberships, eq(memberships.userId, users.id))
-    .where(eq(users.email, input.email.toLowerCase()));
+    .where(eq(users.email, email));
   const valid = await verifyPassword(input.password, user?.passwordHash);
   if (!user || !valid) {
     if (user) await recordEvent(db, { action: "sign_in.failed_password", userId: user.id, organisationId: user.organisationId, ...info });
+    await recordFailure(db, accountKey, LIMITS.signInAccount(), ctx.now);
+    if (ipKey) await recordFailure(db, ipKey, LIMITS.signInIp(), ctx.now);
     return { ok: false, error: "invalid_credentials" };
   }
+  await clearFailures(db, accountKey);
   const [factor] = user.mfaEnabled
     ? await db.select().from(mfaFactors).where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.kind, "sms")))
     : [];

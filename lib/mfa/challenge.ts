@@ -3,6 +3,8 @@ import { and, eq, isNull, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { otpChallenges } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { LIMITS } from "@/lib/security/limits";
+import { type Budget, takeBudgets } from "@/lib/security/rate-limit";
 import { formatCodeMessage } from "@/lib/sms/message";
 import type { SmsSender } from "@/lib/sms/types";
 import { CODE_TTL_MS, codeMatches, generateCode, hashCode, MAX_CODE_ATTEMPTS, type RandomInt, RESEND_COOLDOWN_MS } from "./codes";
@@ -22,9 +24,25 @@ export interface SendContext {
   info?: Partial<RequestInfo>;
 }
 
-export type SendOutcome = { status: "sent" } | { status: "send_failed" };
+export type SendOutcome = { status: "sent" } | { status: "send_failed" } | { status: "rate_limited"; retryAt: Date };
+
+/** The SMS budgets one message to `to` for `userId` spends (checked before the provider is called). */
+function smsBudgets(userId: string, to: string, ip: string | null | undefined): Budget[] {
+  const budgets: Budget[] = [
+    { key: `sms:user:${userId}`, ...LIMITS.smsPerUser() },
+    { key: `sms:phone:${to}`, ...LIMITS.smsPerPhone() },
+    { key: "sms:global", ...LIMITS.smsGlobalDaily() },
+  ];
+  if (ip) budgets.push({ key: `sms:ip:${ip}`, ...LIMITS.smsPerIp() });
+  return budgets;
+}
 
 async function deliver(db: Db, ctx: SendContext, challenge: { id: string; userId: string }, to: string, code: string): Promise<SendOutcome> {
+  const budget = await takeBudgets(db, smsBudgets(challenge.userId, to, ctx.info?.ip), ctx.now);
+  if (!budget.ok) {
+    await db.update(otpChallenges).set({ lastSentAt: new Date(0) }).where(eq(otpChallenges.id, challenge.id));
+    return { status: "rate_limited", retryAt: budget.retryAt };
+  }
   const result = await ctx.sms.send({
     to,
     userId: challenge.userId,
@@ -77,8 +95,8 @@ export async function startChallenge(
       createdAt: now,
     })
     .returning();
-  const outcome = await deliver(db, ctx, challenge, input.phone, code);
-  return { challenge, ...outcome };
+  const delivery = await deliver(db, ctx, challenge, input.phone, code);
+  return { challenge, delivery };
 }
 
 export type ResendOutcome = SendOutcome | { status: "cooldown"; retryAt: Date } | { status: "closed" };

@@ -13,7 +13,18 @@ export const MFA_ERRORS = {
   factor_required: "Confirm with the code sent to your phone first.",
   phone_in_use: "This number is already registered for your account.",
   org_requires_mfa: "Your organisation requires multi-factor authentication, so it cannot be switched off.",
+  phone_country: "We cannot send text messages to this country. Use a number from another country, or contact support.",
+  phone_premium: "This is a premium-rate or shared-cost number. Use a mobile number.",
   no_factor: "Multi-factor authentication is not set up.",
 } as const;
 
 export type MfaError = keyof typeof MFA_ERRORS;
+
+/** "Try again in 3 minutes." — for every limit that says when to come back. */
+export function retryMessage(retryAt: Date, now = new Date()): string {
+  const seconds = Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 1000));
+  if (seconds < 90) return `Try again in ${seconds} seconds.`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `Try again in ${minutes} minutes.`;
+  return `Try again in ${Math.ceil(minutes / 60)} hours.`;
+}

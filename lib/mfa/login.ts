@@ -3,12 +3,15 @@ import type { Db } from "@/db/connect";
 import { mfaFactors } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { promotePendingSession, revokeSession } from "@/lib/auth/sessions";
+import { LIMITS } from "@/lib/security/limits";
+import { blockedUntil, clearFailures, recordFailure } from "@/lib/security/rate-limit";
 import { verifyChallenge } from "./challenge";
 
 export type LoginCodeResult =
   | { ok: true; token: string }
   | { ok: false; error: "code_wrong"; attemptsLeft: number }
-  | { ok: false; error: "code_locked" | "code_expired" | "challenge_missing" };
+  | { ok: false; error: "code_locked" | "code_expired" | "challenge_missing" }
+  | { ok: false; error: "mfa_throttled"; retryAt: Date };
 
 /**
  * The second sign-in step. A right code ends the pending session and returns the token of a new,
@@ -21,6 +24,10 @@ export async function completeLoginChallenge(
 ): Promise<LoginCodeResult> {
   const now = input.now ?? new Date();
   const info = input.info ?? {};
+  // Wrong codes are also counted per account across challenges, so new sign-ins do not buy new guesses.
+  const accountKey = `mfa:account:${pending.userId}`;
+  const blocked = await blockedUntil(db, accountKey, now);
+  if (blocked) return { ok: false, error: "mfa_throttled", retryAt: blocked };
   const outcome = await verifyChallenge(db, {
     challengeId: input.challengeId,
     userId: pending.userId,
@@ -37,12 +44,16 @@ export async function completeLoginChallenge(
       if (!promoted) return { ok: false, error: "challenge_missing" };
       if (outcome.challenge.factorId)
         await db.update(mfaFactors).set({ lastUsedAt: now }).where(eq(mfaFactors.id, outcome.challenge.factorId));
+      await clearFailures(db, accountKey);
       await recordEvent(db, { action: "sign_in.succeeded", ...event, detail: { mfa: true, method: "sms" } });
       return { ok: true, token: promoted.token };
     }
-    case "wrong":
+    case "wrong": {
       await recordEvent(db, { action: "sign_in.failed_code", ...event, detail: { attemptsLeft: outcome.attemptsLeft } });
+      const until = await recordFailure(db, accountKey, LIMITS.mfaAccount(), now);
+      if (until) return { ok: false, error: "mfa_throttled", retryAt: until };
       return { ok: false, error: "code_wrong", attemptsLeft: outcome.attemptsLeft };
+    }
     case "locked":
       await revokeSession(db, pending.sessionId, "mfa_locked", now);
       await recordEvent(db, { action: "sign_in.mfa_locked", ...event });

@@ -4,7 +4,8 @@ import { mfaFactors, otpChallenges, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { revokeOtherSessions } from "@/lib/auth/sessions";
 import { hasFreshPassword } from "@/lib/auth/step-up";
-import { consumeVerifiedChallenge, isChallengeId, type SendContext, startChallenge, verifyChallenge } from "./challenge";
+import { consumeVerifiedChallenge, isChallengeId, type SendContext, type SendOutcome, startChallenge, verifyChallenge } from "./challenge";
+import { smsDestinationProblem } from "@/lib/phone/policy";
 import type { MfaError } from "./errors";
 
 export interface Actor {
@@ -33,9 +34,11 @@ export async function startSmsEnrollment(
   ctx: SendContext,
   actor: Actor,
   input: { phone: string; stepUpChallengeId?: string | null },
-): Promise<Failure | { ok: true; challengeId: string; sent: boolean }> {
+): Promise<Failure | { ok: true; challengeId: string; delivery: SendOutcome }> {
   const now = ctx.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
+  const problem = smsDestinationProblem(input.phone);
+  if (problem) return { ok: false, error: problem === "premium_rate" ? "phone_premium" : "phone_country" };
   const current = await getSmsFactor(db, actor.userId);
   if (current) {
     if (current.phone === input.phone) return { ok: false, error: "phone_in_use" };
@@ -47,7 +50,7 @@ export async function startSmsEnrollment(
     purpose: "enroll",
     phone: input.phone,
   });
-  return { ok: true, challengeId: started.challenge.id, sent: started.status === "sent" };
+  return { ok: true, challengeId: started.challenge.id, delivery: started.delivery };
 }
 
 async function hasVerifiedStepUp(db: Db, actor: Actor, challengeId: string | null | undefined, now: Date) {
@@ -67,7 +70,7 @@ async function hasVerifiedStepUp(db: Db, actor: Actor, challengeId: string | nul
 }
 
 /** Sends a code to the registered number before turning MFA off or changing the number. */
-export async function startSmsStepUp(db: Db, ctx: SendContext, actor: Actor): Promise<Failure | { ok: true; challengeId: string; sent: boolean }> {
+export async function startSmsStepUp(db: Db, ctx: SendContext, actor: Actor): Promise<Failure | { ok: true; challengeId: string; delivery: SendOutcome }> {
   if (!hasFreshPassword(actor, ctx.now)) return { ok: false, error: "step_up_required" };
   const factor = await getSmsFactor(db, actor.userId);
   if (!factor?.phone) return { ok: false, error: "no_factor" };
@@ -78,7 +81,7 @@ export async function startSmsStepUp(db: Db, ctx: SendContext, actor: Actor): Pr
     phone: factor.phone,
     factorId: factor.id,
   });
-  return { ok: true, challengeId: started.challenge.id, sent: started.status === "sent" };
+  return { ok: true, challengeId: started.challenge.id, delivery: started.delivery };
 }
 
 /** Marks an enrolment or step-up code as checked (the Save button enables); the change itself happens later. */

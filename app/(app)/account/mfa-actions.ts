@@ -3,9 +3,9 @@ import { revalidatePath } from "next/cache";
 import { getDb } from "@/db/client";
 import { currentRequest, requireSession } from "@/lib/auth/dal";
 import { confirmPassword } from "@/lib/auth/step-up";
-import { resendChallenge } from "@/lib/mfa/challenge";
+import { type ResendOutcome, resendChallenge, type SendOutcome } from "@/lib/mfa/challenge";
 import { RESEND_COOLDOWN_MS, normalizeCode } from "@/lib/mfa/codes";
-import { MFA_ERRORS, type MfaError } from "@/lib/mfa/errors";
+import { MFA_ERRORS, type MfaError, retryMessage } from "@/lib/mfa/errors";
 import { type Actor, checkCode, completeSmsEnrollment, disableMfa, startSmsEnrollment, startSmsStepUp } from "@/lib/mfa/sms-factor";
 import { maskPhone, parsePhone, phoneErrorMessage, toCountryCode } from "@/lib/phone/parse";
 import { createSmsSender } from "@/lib/sms";
@@ -16,6 +16,15 @@ export type StepResult =
   | { status: "ok" }
   | { status: "sent"; challengeId: string; maskedPhone: string; resendInMs: number }
   | { status: "saved"; maskedPhone: string | null };
+
+/** A send that did not go out: the provider failed, or a send limit says when to try again. */
+function notSent(outcome: SendOutcome | ResendOutcome, field?: "phone" | "code"): StepResult {
+  if (outcome.status === "rate_limited")
+    return { status: "error", field, message: `You have asked for too many codes. ${retryMessage(outcome.retryAt)}` };
+  if (outcome.status === "cooldown") return { status: "error", field, message: MFA_ERRORS.resend_cooldown };
+  if (outcome.status === "send_failed") return fail("sms_failed", field);
+  return fail("challenge_missing", field);
+}
 
 const fail = (error: MfaError, field?: "password" | "phone" | "code"): StepResult => ({ status: "error", field, message: MFA_ERRORS[error] });
 
@@ -58,22 +67,21 @@ export async function sendEnrollmentCodeAction(formData: FormData): Promise<Step
   const country = toCountryCode(formData.get("phoneCountry"));
   if (typeof raw !== "string" || !country) return { status: "error", field: "phone", message: phoneErrorMessage("invalid_chars") };
   const parsed = parsePhone(raw, country);
-  if (!parsed.ok) return { status: "error", field: "phone", message: phoneErrorMessage(parsed.error, country) };
+  if (!parsed.ok) return { status: "error", field: "phone", message: phoneErrorMessage(parsed.error, parsed.country ?? country) };
   const { db, ctx } = await sendContext();
   const result = await startSmsEnrollment(db, ctx, a, { phone: parsed.e164, stepUpChallengeId: text(formData, "stepUpChallengeId", 64) });
-  if (!result.ok) return fail(result.error, result.error === "phone_in_use" ? "phone" : undefined);
-  if (!result.sent) return fail("sms_failed", "phone");
+  if (!result.ok) return fail(result.error, ["phone_in_use", "phone_country", "phone_premium"].includes(result.error) ? "phone" : undefined);
+  if (result.delivery.status !== "sent") return notSent(result.delivery, "phone");
   return { status: "sent", challengeId: result.challengeId, maskedPhone: maskPhone(parsed.e164), resendInMs: RESEND_COOLDOWN_MS };
 }
 
 /** Before turning MFA off or changing the number: a code to the number already registered. */
 export async function sendStepUpCodeAction(): Promise<StepResult> {
-  const { current, actor: a } = await actor();
+  const { actor: a } = await actor();
   const { db, ctx } = await sendContext();
   const result = await startSmsStepUp(db, ctx, a);
   if (!result.ok) return fail(result.error);
-  if (!result.sent) return fail("sms_failed");
-  void current;
+  if (result.delivery.status !== "sent") return notSent(result.delivery);
   return { status: "sent", challengeId: result.challengeId, maskedPhone: "", resendInMs: RESEND_COOLDOWN_MS };
 }
 
@@ -84,9 +92,7 @@ export async function resendCodeAction(formData: FormData): Promise<StepResult> 
   const { db, ctx } = await sendContext();
   const outcome = await resendChallenge(db, ctx, { challengeId, userId: a.userId, sessionId: a.sessionId });
   if (outcome.status === "sent") return { status: "sent", challengeId, maskedPhone: "", resendInMs: RESEND_COOLDOWN_MS };
-  if (outcome.status === "cooldown") return { status: "error", field: "code", message: MFA_ERRORS.resend_cooldown };
-  if (outcome.status === "send_failed") return fail("sms_failed", "code");
-  return fail("challenge_missing", "code");
+  return notSent(outcome, "code");
 }
 
 /** Step 3: check the code; the Save button enables when this says ok. */

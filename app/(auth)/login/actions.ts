@@ -1,5 +1,6 @@
 "use server";
-import { AuthError } from "next-auth";
+import { AuthError, CredentialsSignin } from "next-auth";
+import { retryMessage } from "@/lib/mfa/errors";
 import { signIn } from "@/lib/auth/config";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { fieldErrors, signInSchema } from "@/lib/auth/schemas";
@@ -20,6 +21,10 @@ export async function loginAction(_prev: LoginState, formData: FormData): Promis
       redirectTo: safeCallbackUrl(formData.get("callbackUrl")),
     });
   } catch (error) {
+    if (error instanceof CredentialsSignin && error.code.startsWith("throttled:")) {
+      const retryAt = new Date(Number(error.code.slice("throttled:".length)));
+      return { status: "error", formError: `Too many failed sign-ins. ${retryMessage(retryAt)}`, email };
+    }
     if (error instanceof AuthError) return { status: "error", formError: INVALID, email };
     throw error;
   }

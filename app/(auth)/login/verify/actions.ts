@@ -6,7 +6,7 @@ import { currentRequest, requirePendingSession } from "@/lib/auth/dal";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { resendChallenge } from "@/lib/mfa/challenge";
 import { normalizeCode, RESEND_COOLDOWN_MS } from "@/lib/mfa/codes";
-import { MFA_ERRORS } from "@/lib/mfa/errors";
+import { MFA_ERRORS, retryMessage } from "@/lib/mfa/errors";
 import { completeLoginChallenge } from "@/lib/mfa/login";
 import { createSmsSender } from "@/lib/sms";
 
@@ -36,6 +36,7 @@ export async function verifyLoginCodeAction(_prev: VerifyState, formData: FormDa
     return { status: "idle" };
   }
   if (result.error === "code_locked") redirect("/login?notice=locked");
+  if (result.error === "mfa_throttled") return { status: "error", message: `Too many wrong codes. ${retryMessage(result.retryAt)}` };
   if (result.error === "code_wrong")
     return { status: "error", message: `${MFA_ERRORS.code_wrong} ${result.attemptsLeft} ${result.attemptsLeft === 1 ? "try" : "tries"} left.` };
   return { status: "error", message: MFA_ERRORS[result.error] };
@@ -53,5 +54,7 @@ export async function resendLoginCodeAction(_prev: VerifyState, formData: FormDa
   if (outcome.status === "sent") return { status: "resent", resendAt: Date.now() + RESEND_COOLDOWN_MS };
   if (outcome.status === "cooldown") return { status: "resend_error", message: MFA_ERRORS.resend_cooldown, resendAt: outcome.retryAt.getTime() };
   if (outcome.status === "send_failed") return { status: "resend_error", message: MFA_ERRORS.sms_failed };
+  if (outcome.status === "rate_limited")
+    return { status: "resend_error", message: `You have asked for too many codes. ${retryMessage(outcome.retryAt)}`, resendAt: outcome.retryAt.getTime() };
   redirect("/login?notice=locked");
 }

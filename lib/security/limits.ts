@@ -1,0 +1,28 @@
+/**
+ * Every abuse limit in one place. Each reads an environment variable and falls back to the default
+ * named in its comment (documented in .env.example).
+ */
+function intFromEnv(name: string, fallback: number): number {
+  const n = Number(process.env[name]);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export const LIMITS = {
+  /** Failed passwords per account before delays start (5); then 30 s, doubling, at most 15 min. Never a permanent lock. */
+  signInAccount: () => ({ free: intFromEnv("LIMIT_SIGNIN_ACCOUNT_FAILURES", 5), baseDelayMs: 30_000, maxDelayMs: 15 * MINUTE }),
+  /** Failed passwords per IP before delays start (20); then 30 s, doubling, at most 15 min. */
+  signInIp: () => ({ free: intFromEnv("LIMIT_SIGNIN_IP_FAILURES", 20), baseDelayMs: 30_000, maxDelayMs: 15 * MINUTE }),
+  /** Wrong MFA codes per account across challenges (10 in a row); then 15 min, doubling, at most 24 h. */
+  mfaAccount: () => ({ free: intFromEnv("LIMIT_MFA_FAILURES", 10), baseDelayMs: 15 * MINUTE, maxDelayMs: 24 * HOUR }),
+  /** SMS per user per hour (5). */
+  smsPerUser: () => ({ max: intFromEnv("LIMIT_SMS_PER_USER_HOUR", 5), windowMs: HOUR }),
+  /** SMS per phone number per hour (5). */
+  smsPerPhone: () => ({ max: intFromEnv("LIMIT_SMS_PER_PHONE_HOUR", 5), windowMs: HOUR }),
+  /** SMS per client IP per hour (10). */
+  smsPerIp: () => ({ max: intFromEnv("LIMIT_SMS_PER_IP_HOUR", 10), windowMs: HOUR }),
+  /** SMS for the whole app per day (1000): a spend cap in case everything else is bypassed. */
+  smsGlobalDaily: () => ({ max: intFromEnv("SMS_DAILY_CAP", 1000), windowMs: 24 * HOUR }),
+};

@@ -1,0 +1,80 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { rateLimits } from "@/db/schema";
+
+/**
+ * Counters live in Postgres (rate_limits), so every app instance shares them. Each change is one
+ * upsert or conditional UPDATE: no read-modify-write race between instances.
+ */
+
+class LimitExceeded extends Error {
+  constructor(readonly retryAt: Date) {
+    super("limit exceeded");
+  }
+}
+
+export type Budget = { key: string; max: number; windowMs: number };
+export type BudgetResult = { ok: true } | { ok: false; retryAt: Date };
+
+/**
+ * Takes one unit from each budget (fixed windows), all or nothing: if any is spent, the transaction
+ * rolls back and no counter moves. Row locks serialise parallel callers, so N parallel requests
+ * against a budget of M succeed at most M times.
+ */
+export async function takeBudgets(db: Db, budgets: Budget[], now = new Date()): Promise<BudgetResult> {
+  try {
+    await db.transaction(async (tx) => {
+      for (const b of budgets) {
+        const windowStart = new Date(now.getTime() - b.windowMs);
+        const [row] = await tx
+          .insert(rateLimits)
+          .values({ key: b.key, count: 1, windowStart: now })
+          .onConflictDoUpdate({
+            target: rateLimits.key,
+            set: {
+              count: sql`case when ${rateLimits.windowStart} <= ${windowStart} then 1 else ${rateLimits.count} + 1 end`,
+              windowStart: sql`case when ${rateLimits.windowStart} <= ${windowStart} then ${now} else ${rateLimits.windowStart} end`,
+            },
+          })
+          .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
+        if (row.count > b.max) throw new LimitExceeded(new Date(row.windowStart.getTime() + b.windowMs));
+      }
+    });
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof LimitExceeded) return { ok: false, retryAt: error.retryAt };
+    throw error;
+  }
+}
+
+export type Backoff = { free: number; baseDelayMs: number; maxDelayMs: number };
+
+/** When a backoff key is blocked until a moment still ahead, that moment; otherwise null. */
+export async function blockedUntil(db: Db, key: string, now = new Date()): Promise<Date | null> {
+  const [row] = await db.select({ until: rateLimits.blockedUntil }).from(rateLimits).where(eq(rateLimits.key, key));
+  return row?.until && row.until > now ? row.until : null;
+}
+
+/**
+ * Records one failure. From the `free`-th failure in a row on, each failure blocks the key for a delay
+ * that doubles from baseDelayMs up to maxDelayMs (NIST SP 800-63B 3.2.2: throttle, never lock for good).
+ * Returns the block, if any.
+ */
+export async function recordFailure(db: Db, key: string, policy: Backoff, now = new Date()): Promise<Date | null> {
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key, count: 0, strikes: 1, windowStart: now })
+    .onConflictDoUpdate({ target: rateLimits.key, set: { strikes: sql`${rateLimits.strikes} + 1` } })
+    .returning({ strikes: rateLimits.strikes });
+  const over = row.strikes - policy.free + 1;
+  if (over <= 0) return null;
+  const delay = Math.min(policy.baseDelayMs * 2 ** Math.min(over - 1, 30), policy.maxDelayMs);
+  const until = new Date(now.getTime() + delay);
+  await db.update(rateLimits).set({ blockedUntil: until }).where(eq(rateLimits.key, key));
+  return until;
+}
+
+/** A success clears the failures. */
+export async function clearFailures(db: Db, key: string): Promise<void> {
+  await db.update(rateLimits).set({ strikes: 0, blockedUntil: null }).where(eq(rateLimits.key, key));
+}
