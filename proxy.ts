@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { secureCookiesEnabled, sessionCookieName } from "@/lib/auth/cookies";
 import { findActiveSession } from "@/lib/auth/sessions";
 import { ensureAuthSecret } from "@/lib/config/secrets";
+import { contentSecurityPolicy, newNonce } from "@/lib/http/csp";
 
 /** Pages anyone may open. Everything else needs a session. */
 const PUBLIC_PATHS = ["/login", "/signup", "/invite", "/dev/outbox"];
@@ -28,6 +29,33 @@ function redirectTo(req: NextRequest, target: string) {
  */
 export async function proxy(req: NextRequest) {
   if (req.method !== "GET" && req.method !== "HEAD") return NextResponse.next();
+  try {
+    return (await route(req)) ?? withCsp(req);
+  } catch (error) {
+    // The session store is unreachable: answer a clear 503 instead of a stack trace; the next request tries again.
+    console.error(`[gate] ${(error as Error).name}: database unavailable`);
+    return new NextResponse(UNAVAILABLE_HTML, { status: 503, headers: { "content-type": "text/html; charset=utf-8", "retry-after": "10" } });
+  }
+}
+
+/** Continues to the page with a fresh CSP nonce (Next reads it from the request headers). */
+function withCsp(req: NextRequest) {
+  const nonce = newNonce();
+  const csp = contentSecurityPolicy(nonce);
+  const headers = new Headers(req.headers);
+  headers.set("x-nonce", nonce);
+  headers.set("content-security-policy", csp);
+  const res = NextResponse.next({ request: { headers } });
+  res.headers.set("content-security-policy", csp);
+  return res;
+}
+
+const UNAVAILABLE_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Temporarily unavailable</title>
+<style>body{font-family:system-ui,sans-serif;background:#f9fafb;color:#111827;display:grid;place-items:center;min-height:100vh;margin:0}main{max-width:28rem;padding:2rem;background:#fff;border-radius:.75rem;box-shadow:0 1px 3px #0001}h1{font-size:1.25rem}p{color:#4b5563;line-height:1.5}a{color:#1d4ed8}</style></head>
+<body><main><h1>We are temporarily unavailable</h1><p>We cannot reach our database right now. Nothing you entered was lost. Please try again in a minute.</p><p><a href="">Try again</a></p></main></body></html>`;
+
+/** Decides where a navigation may go; undefined means "continue". */
+async function route(req: NextRequest): Promise<NextResponse | undefined> {
   const path = req.nextUrl.pathname;
   const jwt = await getToken({
     req,
@@ -39,12 +67,11 @@ export async function proxy(req: NextRequest) {
   const current = token ? await findActiveSession(await getDb(), token) : null;
   const isPublic = PUBLIC_PATHS.some((p) => isUnder(path, p)) && !isUnder(path, VERIFY_PATH);
 
-  if (!current) return isPublic ? NextResponse.next() : redirectTo(req, "/login");
-  if (current.session.mfaState === "pending") return isUnder(path, VERIFY_PATH) ? NextResponse.next() : redirectTo(req, VERIFY_PATH);
-  if (current.organisation?.mfaRequired && !current.user.mfaEnabled)
-    return isUnder(path, SETUP_PATH) ? NextResponse.next() : redirectTo(req, SETUP_PATH);
+  if (!current) return isPublic ? undefined : redirectTo(req, "/login");
+  if (current.session.mfaState === "pending") return isUnder(path, VERIFY_PATH) ? undefined : redirectTo(req, VERIFY_PATH);
+  if (current.organisation?.mfaRequired && !current.user.mfaEnabled) return isUnder(path, SETUP_PATH) ? undefined : redirectTo(req, SETUP_PATH);
   if (path === "/login" || path === "/signup" || isUnder(path, VERIFY_PATH)) return NextResponse.redirect(new URL("/", req.url));
-  return NextResponse.next();
+  return undefined;
 }
 
 export const config = {
