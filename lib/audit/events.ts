@@ -13,7 +13,9 @@ export type AuditAction =
   | "mfa.enabled"
   | "mfa.disabled"
   | "mfa.phone_changed"
-  | "mfa.sms_failed";
+  | "mfa.sms_failed"
+  | "password.changed"
+  | "session.others_revoked";
 
 export interface RequestInfo {
   ip: string | null;

@@ -131,3 +131,30 @@ export async function promotePendingSession(db: Db, pendingSessionId: string, in
     return createSession(tx, { userId: old.userId, mfaState: "verified", now, ...info });
   });
 }
+
+/** The user's signed-in browsers (not pending, not ended), most recently active first. */
+export async function listActiveSessions(db: Db, userId: string, now = new Date()) {
+  const rows = await db
+    .select({
+      id: sessions.id,
+      ip: sessions.ip,
+      userAgent: sessions.userAgent,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      mfaState: sessions.mfaState,
+    })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), isNull(sessions.handoffHash), gt(sessions.expiresAt, now)))
+    .orderBy(sql`${sessions.lastSeenAt} desc`);
+  return rows.filter((r) => r.mfaState !== "pending" && now.getTime() - r.lastSeenAt.getTime() <= sessionIdleMs());
+}
+
+/** Ends one of the user's own sessions; another user's session id matches nothing. */
+export async function revokeOwnSession(db: Db, userId: string, sessionId: string, now = new Date()) {
+  const rows = await db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: "revoked_by_user" })
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.length > 0;
+}

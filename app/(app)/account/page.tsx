@@ -4,7 +4,12 @@ import { getDb } from "@/db/client";
 import { requireSession } from "@/lib/auth/dal";
 import { getSmsFactor } from "@/lib/mfa/sms-factor";
 import { maskPhone } from "@/lib/phone/parse";
+import { listUserEvents } from "@/lib/audit/events";
+import { listActiveSessions } from "@/lib/auth/sessions";
+import { ActivityCard } from "./_components/activity-card";
 import { MfaCard } from "./_components/mfa-card";
+import { PasswordCard } from "./_components/password-card";
+import { SessionsCard } from "./_components/sessions-card";
 
 export const metadata: Metadata = { title: "My account" };
 
@@ -18,8 +23,14 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
 }
 
 export default async function AccountPage() {
-  const { user, organisation, membership } = await requireSession();
-  const factor = user.mfaEnabled ? await getSmsFactor(await getDb(), user.id) : null;
+  const { user, organisation, membership, session } = await requireSession();
+  const db = await getDb();
+  const now = new Date();
+  const [factor, sessions, events] = await Promise.all([
+    user.mfaEnabled ? getSmsFactor(db, user.id) : null,
+    listActiveSessions(db, user.id, now),
+    listUserEvents(db, user.id, 15),
+  ]);
   return (
     <div className="space-y-6">
       <div>
@@ -40,6 +51,9 @@ export default async function AccountPage() {
         maskedPhone={factor?.phone ? maskPhone(factor.phone) : null}
         orgRequiresMfa={Boolean(organisation?.mfaRequired)}
       />
+      <PasswordCard />
+      <SessionsCard sessions={sessions} currentId={session.id} now={now} />
+      <ActivityCard events={events} />
     </div>
   );
 }

@@ -1,0 +1,45 @@
+import { Card, CardHeader } from "@/components/ui/card";
+import { describeBrowser } from "@/lib/account/user-agent";
+
+const LABELS: Record<string, string> = {
+  "user.signed_up": "Account created",
+  "sign_in.succeeded": "Signed in",
+  "sign_in.failed_password": "Sign-in failed: wrong password",
+  "sign_in.failed_code": "Sign-in failed: wrong code",
+  "sign_in.mfa_locked": "Sign-in stopped after too many wrong codes",
+  "session.signed_out": "Signed out",
+  "session.revoked": "Signed out a session",
+  "session.others_revoked": "Signed out all other sessions",
+  "mfa.enabled": "Multi-factor authentication turned on",
+  "mfa.disabled": "Multi-factor authentication turned off",
+  "mfa.phone_changed": "Phone number changed",
+  "mfa.sms_failed": "A text message could not be sent",
+  "password.changed": "Password changed",
+};
+
+type Event = { id: string; action: string; ip: string | null; userAgent: string | null; createdAt: Date };
+
+export function ActivityCard({ events }: { events: Event[] }) {
+  return (
+    <Card>
+      <CardHeader title="Recent security activity" description="Sign-ins and changes to how you sign in." />
+      {events.length === 0 ? (
+        <p className="px-5 py-4 text-sm text-gray-600 sm:px-6">Nothing yet.</p>
+      ) : (
+        <ul className="divide-y divide-gray-100">
+          {events.map((e) => (
+            <li key={e.id} className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1 px-5 py-3 sm:px-6">
+              <span className="text-sm text-gray-900">{LABELS[e.action] ?? e.action}</span>
+              <span className="text-xs text-gray-500">
+                <time dateTime={e.createdAt.toISOString()}>{e.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC</time>
+                {" · "}
+                {describeBrowser(e.userAgent)}
+                {e.ip ? ` · ${e.ip}` : ""}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
