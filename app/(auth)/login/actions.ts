@@ -9,6 +9,7 @@ export type LoginState = { status: "idle" } | { status: "error"; formError?: str
 
 /** One message for unknown email and wrong password (ASVS 6.3.8): nothing tells which it was. */
 const INVALID = "The email or password is not right.";
+const UNAVAILABLE = "We could not sign you in right now. Nothing was lost: try again in a moment.";
 
 export async function loginAction(_prev: LoginState, formData: FormData): Promise<LoginState> {
   const email = String(formData.get("email") ?? "").slice(0, 254);
@@ -25,7 +26,9 @@ export async function loginAction(_prev: LoginState, formData: FormData): Promis
       const retryAt = new Date(Number(error.code.slice("throttled:".length)));
       return { status: "error", formError: `Too many failed sign-ins. ${retryMessage(retryAt)}`, email };
     }
-    if (error instanceof AuthError) return { status: "error", formError: INVALID, email };
+    if (error instanceof CredentialsSignin) return { status: "error", formError: INVALID, email };
+    // Anything else (the database or SMS provider failing inside the password step) is not the user's fault.
+    if (error instanceof AuthError) return { status: "error", formError: UNAVAILABLE, email };
     throw error;
   }
   return { status: "idle" };

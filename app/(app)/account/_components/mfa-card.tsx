@@ -1,13 +1,21 @@
 "use client";
+import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { SmsRegistration } from "@/components/mfa/sms-registration";
-import { TurnOffMfa } from "@/components/mfa/turn-off-mfa";
 import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
+import { Button, Spinner } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import { Switch } from "@/components/ui/switch";
+
+// The dialogs (and the phone metadata they carry) load when opened, not with the page.
+const loading = () => (
+  <p className="flex items-center gap-2 text-sm text-gray-600">
+    <Spinner /> Loading…
+  </p>
+);
+const SmsRegistration = dynamic(() => import("@/components/mfa/sms-registration").then((m) => m.SmsRegistration), { loading });
+const TurnOffMfa = dynamic(() => import("@/components/mfa/turn-off-mfa").then((m) => m.TurnOffMfa), { loading });
 
 type Props = { enabled: boolean; maskedPhone: string | null; orgRequiresMfa: boolean };
 type Open = null | "register" | "change" | "off";
