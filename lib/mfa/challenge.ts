@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { and, eq, isNull, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { otpChallenges } from "@/db/schema";
+import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { LIMITS } from "@/lib/security/limits";
 import { type Budget, takeBudgets } from "@/lib/security/rate-limit";
@@ -65,11 +65,21 @@ async function deliver(db: Db, ctx: SendContext, challenge: { id: string; userId
 export async function startChallenge(
   db: Db,
   ctx: SendContext,
-  input: { userId: string; sessionId: string; purpose: ChallengePurpose; phone: string; factorId?: string | null },
+  input: {
+    userId: string;
+    sessionId: string;
+    purpose: ChallengePurpose;
+    phone: string | null;
+    factorId?: string | null;
+    /** false opens the challenge without texting (sign-in with an authenticator app first); a later resend sends. */
+    send?: boolean;
+  },
 ) {
   const now = ctx.now ?? new Date();
   const id = crypto.randomUUID();
-  const code = generateCode(ctx.randomInt);
+  const send = input.send !== false && input.phone !== null;
+  // Without a send, the stored hash is of a code nobody ever sees.
+  const code = send ? generateCode(ctx.randomInt) : crypto.randomBytes(16).toString("hex");
   await db
     .update(otpChallenges)
     .set({ consumedAt: now })
@@ -90,11 +100,13 @@ export async function startChallenge(
       factorId: input.factorId ?? null,
       phone: input.phone,
       codeHash: hashCode(id, input.userId, code),
-      lastSentAt: now,
+      sendCount: send ? 1 : 0,
+      lastSentAt: send ? now : new Date(0),
       expiresAt: new Date(now.getTime() + CODE_TTL_MS),
       createdAt: now,
     })
     .returning();
+  if (!send || !input.phone) return { challenge, delivery: { status: "not_sent" } as const };
   const delivery = await deliver(db, ctx, challenge, input.phone, code);
   return { challenge, delivery };
 }
@@ -134,7 +146,7 @@ export async function resendChallenge(
       ),
     )
     .returning();
-  if (row) return deliver(db, ctx, row, row.phone as string, code);
+  if (row?.phone) return deliver(db, ctx, row, row.phone, code);
 
   const [existing] = await db
     .select()
@@ -161,6 +173,8 @@ export type VerifyOutcome =
 export async function verifyChallenge(
   db: Db,
   input: { challengeId: string; userId: string; sessionId: string; purpose: ChallengePurpose; code: string; consume: boolean; now?: Date },
+  /** How the code is checked; by default against the texted code's HMAC. Other methods (authenticator app, backup code) pass their own, and share the attempt cap. */
+  matches: (challenge: OtpChallenge) => boolean | Promise<boolean> = (c) => codeMatches(c.id, c.userId, input.code, c.codeHash),
 ): Promise<VerifyOutcome> {
   if (!isChallengeId(input.challengeId)) return { status: "missing" };
   const now = input.now ?? new Date();
@@ -175,7 +189,7 @@ export async function verifyChallenge(
   if (challenge.attempts >= MAX_CODE_ATTEMPTS) return { status: "locked" };
   if (challenge.expiresAt <= now) return { status: "expired" };
 
-  if (codeMatches(challenge.id, challenge.userId, input.code, challenge.codeHash)) {
+  if (await matches(challenge)) {
     const open = and(
       scope,
       isNull(otpChallenges.consumedAt),
