@@ -8,6 +8,8 @@ import { contentSecurityPolicy, newNonce } from "@/lib/http/csp";
 
 /** Pages anyone may open. Everything else needs a session. */
 const PUBLIC_PATHS = ["/login", "/signup", "/invite", "/dev/outbox"];
+/** Open whatever the session state: the dev outbox is where a pending sign-in reads its code. */
+const ALWAYS_OPEN = ["/dev/outbox"];
 const VERIFY_PATH = "/login/verify";
 const SETUP_PATH = "/account/mfa-setup";
 
@@ -57,6 +59,7 @@ const UNAVAILABLE_HTML = `<!doctype html><html lang="en"><head><meta charset="ut
 /** Decides where a navigation may go; undefined means "continue". */
 async function route(req: NextRequest): Promise<NextResponse | undefined> {
   const path = req.nextUrl.pathname;
+  if (ALWAYS_OPEN.some((p) => isUnder(path, p))) return undefined;
   const jwt = await getToken({
     req,
     secret: ensureAuthSecret(),

@@ -124,6 +124,8 @@ export const otpChallenges = pgTable(
     phone: text("phone"),
     /** HMAC-SHA-256 of the code under a server secret. */
     codeHash: text("code_hash").notNull(),
+    /** Authenticator-app enrolment only: the pending TOTP secret (AES-256-GCM). It is not a factor until a valid code moves it to mfa_factors. */
+    secretCiphertext: text("secret_ciphertext"),
     attempts: integer("attempts").notNull().default(0),
     sendCount: integer("send_count").notNull().default(1),
     lastSentAt: timestamp("last_sent_at", { withTimezone: true }).notNull().defaultNow(),
@@ -133,6 +135,22 @@ export const otpChallenges = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("otp_challenges_user_idx").on(t.userId), index("otp_challenges_session_idx").on(t.sessionId)],
+);
+
+/** Recovery codes: 10 per user, only their hashes are stored; a used code keeps its row (used_at) until the set is regenerated. */
+export const backupCodes = pgTable(
+  "backup_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** SHA-256 of the user id and the normalised code (codes carry 120 random bits, see lib/mfa/backup-codes.ts). */
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("backup_codes_user_hash_key").on(t.userId, t.codeHash)],
 );
 
 export const smsMessages = pgTable(
@@ -203,3 +221,4 @@ export type Organisation = typeof organisations.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type MfaFactor = typeof mfaFactors.$inferSelect;
 export type OtpChallenge = typeof otpChallenges.$inferSelect;
+export type BackupCode = typeof backupCodes.$inferSelect;

@@ -266,7 +266,7 @@ export function SmsRegistration({ mode, onSaved, defaultCountry }: Props) {
                 Use a different number
               </button>
             </div>
-            <Button type="button" onClick={save} disabled={!verified} pending={pending && verified}>
+            <Button type="button" onClick={save} disabled={!verified} pending={pending && verified} className="ml-auto">
               Save
             </Button>
           </div>

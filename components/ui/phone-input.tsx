@@ -132,7 +132,7 @@ export function PhoneInput({ name, defaultCountry, defaultValue, error, id, auto
           <button
             ref={buttonRef}
             type="button"
-            aria-label={`Country: ${selected.name} (+${selected.callingCode})`}
+            aria-label={`Country: ${selected.name} +${selected.callingCode}`}
             aria-haspopup="listbox"
             aria-expanded={open}
             aria-controls={open ? `${popoverId}-listbox` : undefined}
@@ -257,10 +257,12 @@ function CountryPopover({ id, countries, selected, onChoose, onDismiss, onFocusL
   }
 
   return (
+    // In the page flow, not an absolute overlay: inside a dialog (a scroll container) an overlay was cut off at
+    // the dialog's edge and scrolled the dialog's title out of view; in flow, the dialog simply grows.
     <div
       ref={popoverRef}
       id={id}
-      className="absolute inset-x-0 top-full z-50 mt-2 overflow-hidden rounded-lg border border-gray-200 bg-white shadow-lg ring-1 ring-black/5"
+      className="mt-2 overflow-hidden rounded-lg border border-gray-200 bg-white shadow-lg ring-1 ring-black/5"
     >
       <div className="relative border-b border-gray-200 p-2">
         <SearchIcon className="pointer-events-none absolute top-1/2 left-4.5 size-4 -translate-y-1/2 text-gray-400" />

@@ -14,8 +14,22 @@ export type AuditAction =
   | "mfa.disabled"
   | "mfa.phone_changed"
   | "mfa.sms_failed"
+  | "mfa.factor_added"
+  | "mfa.factor_replaced"
+  | "mfa.factor_removed"
+  | "mfa.backup_codes_generated"
+  | "mfa.backup_code_used"
   | "password.changed"
-  | "session.others_revoked";
+  | "session.others_revoked"
+  | "org.renamed"
+  | "org.mfa_required"
+  | "org.mfa_not_required"
+  | "org.invitation_created"
+  | "org.invitation_revoked"
+  | "org.invitation_accepted"
+  | "org.member_role_changed"
+  | "org.member_removed"
+  | "org.member_mfa_reset";
 
 export interface RequestInfo {
   ip: string | null;

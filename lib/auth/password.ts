@@ -10,8 +10,13 @@ export const PASSWORD_MIN_LENGTH = 8;
 /** bcrypt only reads the first 72 bytes; longer passwords are refused rather than silently truncated. */
 export const PASSWORD_MAX_BYTES = 72;
 
+/** NIST SP 800-63B 3.1.1.2: length counts Unicode code points, so an emoji is one character, not two. */
+export function passwordLength(password: string): number {
+  return [...password].length;
+}
+
 export function passwordProblem(password: string): string | null {
-  if (password.length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
+  if (passwordLength(password) < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
   if (Buffer.byteLength(password, "utf8") > PASSWORD_MAX_BYTES)
     return `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`;
   return null;

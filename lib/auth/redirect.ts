@@ -10,6 +10,8 @@ export function safeCallbackUrl(value: unknown, fallback = "/"): string {
     const base = "http://same.invalid";
     const url = new URL(value, base);
     if (url.origin !== base) return fallback;
+    // Dot segments can normalise into a protocol-relative path: "/..//evil.example" → "//evil.example".
+    if (url.pathname.startsWith("//")) return fallback;
     return url.pathname + url.search + url.hash;
   } catch {
     return fallback;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from "./password";
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, passwordLength } from "./password";
 
 const email = z
   .string({ error: "Enter your email address." })
@@ -12,7 +12,7 @@ const email = z
 const newPassword = z
   .string({ error: "Choose a password." })
   .min(1, "Choose a password.")
-  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .refine((v) => passwordLength(v) >= PASSWORD_MIN_LENGTH, { message: `Use at least ${PASSWORD_MIN_LENGTH} characters.` })
   .refine((v) => Buffer.byteLength(v, "utf8") <= PASSWORD_MAX_BYTES, {
     message: `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`,
   });

@@ -125,7 +125,9 @@ export async function promotePendingSession(db: Db, pendingSessionId: string, in
     const [old] = await tx
       .update(sessions)
       .set({ revokedAt: now, revokedReason: "mfa_completed" })
-      .where(and(eq(sessions.id, pendingSessionId), eq(sessions.mfaState, "pending"), isNull(sessions.revokedAt)))
+      .where(
+        and(eq(sessions.id, pendingSessionId), eq(sessions.mfaState, "pending"), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)),
+      )
       .returning({ userId: sessions.userId });
     if (!old) return null;
     return createSession(tx, { userId: old.userId, mfaState: "verified", now, ...info });

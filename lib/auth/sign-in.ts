@@ -5,6 +5,7 @@ import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { type SendContext, startChallenge } from "@/lib/mfa/challenge";
 import { LIMITS } from "@/lib/security/limits";
 import { blockedUntil, clearFailures, recordFailure } from "@/lib/security/rate-limit";
+import { sha256 } from "@/lib/crypto/tokens";
 import { verifyPassword } from "./password";
 import { createSession } from "./sessions";
 
@@ -30,7 +31,7 @@ export async function signInWithPassword(
 ): Promise<SignInResult> {
   const email = input.email.toLowerCase();
   // Keyed by the email as typed (not by user id), so throttling looks the same for unknown accounts.
-  const accountKey = `signin:account:${email}`;
+  const accountKey = `signin:account:${sha256(email)}`;
   const ipKey = info.ip ? `signin:ip:${info.ip}` : null;
   const blocked = latest(await blockedUntil(db, accountKey, ctx.now), ipKey ? await blockedUntil(db, ipKey, ctx.now) : null);
   if (blocked) return { ok: false, error: "throttled", retryAt: blocked };

@@ -1,8 +1,9 @@
 import crypto from "node:crypto";
-import { and, eq, isNull, lt, lte, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { sha256 } from "@/lib/crypto/tokens";
 import { LIMITS } from "@/lib/security/limits";
 import { type Budget, takeBudgets } from "@/lib/security/rate-limit";
 import { formatCodeMessage } from "@/lib/sms/message";
@@ -24,13 +25,14 @@ export interface SendContext {
   info?: Partial<RequestInfo>;
 }
 
-export type SendOutcome = { status: "sent" } | { status: "send_failed" } | { status: "rate_limited"; retryAt: Date };
+export type SendOutcome = { status: "sent" } | { status: "not_sent" } | { status: "send_failed" } | { status: "rate_limited"; retryAt: Date };
 
 /** The SMS budgets one message to `to` for `userId` spends (checked before the provider is called). */
 function smsBudgets(userId: string, to: string, ip: string | null | undefined): Budget[] {
   const budgets: Budget[] = [
     { key: `sms:user:${userId}`, ...LIMITS.smsPerUser() },
-    { key: `sms:phone:${to}`, ...LIMITS.smsPerPhone() },
+    // Keys hold a hash, so the limits table never stores a phone number.
+    { key: `sms:phone:${sha256(to)}`, ...LIMITS.smsPerPhone() },
     { key: "sms:global", ...LIMITS.smsGlobalDaily() },
   ];
   if (ip) budgets.push({ key: `sms:ip:${ip}`, ...LIMITS.smsPerIp() });
@@ -106,7 +108,7 @@ export async function startChallenge(
       createdAt: now,
     })
     .returning();
-  if (!send || !input.phone) return { challenge, delivery: { status: "not_sent" } as const };
+  if (!send || !input.phone) return { challenge, delivery: { status: "not_sent" } as SendOutcome };
   const delivery = await deliver(db, ctx, challenge, input.phone, code);
   return { challenge, delivery };
 }
@@ -159,7 +161,7 @@ export async function resendChallenge(
 export type VerifyOutcome =
   | { status: "ok"; challenge: typeof otpChallenges.$inferSelect }
   | { status: "wrong"; attemptsLeft: number }
-  | { status: "locked" }
+  | { status: "locked"; /** true when this very guess used up the last attempt (so callers count it as a failure too). */ counted?: boolean }
   | { status: "expired" }
   | { status: "missing" };
 
@@ -211,7 +213,7 @@ export async function verifyChallenge(
     .returning({ attempts: otpChallenges.attempts });
   if (!counted) return { status: "locked" };
   const attemptsLeft = MAX_CODE_ATTEMPTS - counted.attempts;
-  return attemptsLeft > 0 ? { status: "wrong", attemptsLeft } : { status: "locked" };
+  return attemptsLeft > 0 ? { status: "wrong", attemptsLeft } : { status: "locked", counted: true };
 }
 
 /**
@@ -235,7 +237,7 @@ export async function consumeVerifiedChallenge(
         eq(otpChallenges.purpose, input.purpose),
         isNull(otpChallenges.consumedAt),
         sql`${otpChallenges.verifiedAt} is not null`,
-        sql`${otpChallenges.verifiedAt} > ${new Date(now.getTime() - (input.maxAgeMs ?? CODE_TTL_MS))}`,
+        gt(otpChallenges.verifiedAt, new Date(now.getTime() - (input.maxAgeMs ?? CODE_TTL_MS))),
       ),
     )
     .returning();

@@ -55,6 +55,8 @@ export async function completeLoginChallenge(
       return { ok: false, error: "code_wrong", attemptsLeft: outcome.attemptsLeft };
     }
     case "locked":
+      // The guess that used up the last attempt is a wrong code too: it counts toward the per-account limit.
+      if (outcome.counted) await recordFailure(db, accountKey, LIMITS.mfaAccount(), now);
       await revokeSession(db, pending.sessionId, "mfa_locked", now);
       await recordEvent(db, { action: "sign_in.mfa_locked", ...event });
       return { ok: false, error: "code_locked" };

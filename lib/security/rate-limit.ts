@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { rateLimits } from "@/db/schema";
 
@@ -32,8 +32,9 @@ export async function takeBudgets(db: Db, budgets: Budget[], now = new Date()): 
           .onConflictDoUpdate({
             target: rateLimits.key,
             set: {
-              count: sql`case when ${rateLimits.windowStart} <= ${windowStart} then 1 else ${rateLimits.count} + 1 end`,
-              windowStart: sql`case when ${rateLimits.windowStart} <= ${windowStart} then ${now} else ${rateLimits.windowStart} end`,
+              // Dates go through the column's encoder: a bare Date in sql`` breaks the postgres-js driver.
+              count: sql`case when ${lte(rateLimits.windowStart, windowStart)} then 1 else ${rateLimits.count} + 1 end`,
+              windowStart: sql`case when ${lte(rateLimits.windowStart, windowStart)} then ${sql.param(now, rateLimits.windowStart)} else ${rateLimits.windowStart} end`,
             },
           })
           .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });

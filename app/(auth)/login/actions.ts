@@ -1,5 +1,13 @@
 "use server";
 import { AuthError, CredentialsSignin } from "next-auth";
+import { decode } from "next-auth/jwt";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { getDb } from "@/db/client";
+import { sessionCookieName } from "@/lib/auth/cookies";
+import { needsMfaSetup } from "@/lib/auth/dal";
+import { findActiveSession } from "@/lib/auth/sessions";
+import { ensureAuthSecret } from "@/lib/config/secrets";
 import { retryMessage } from "@/lib/mfa/errors";
 import { signIn } from "@/lib/auth/config";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
@@ -15,12 +23,9 @@ export async function loginAction(_prev: LoginState, formData: FormData): Promis
   const email = String(formData.get("email") ?? "").slice(0, 254);
   const parsed = signInSchema.safeParse({ email: formData.get("email"), password: formData.get("password") });
   if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error), email };
+  const callbackUrl = safeCallbackUrl(formData.get("callbackUrl"));
   try {
-    await signIn("password", {
-      email: parsed.data.email,
-      password: parsed.data.password,
-      redirectTo: safeCallbackUrl(formData.get("callbackUrl")),
-    });
+    await signIn("password", { email: parsed.data.email, password: parsed.data.password, redirect: false });
   } catch (error) {
     if (error instanceof CredentialsSignin && error.code.startsWith("throttled:")) {
       const retryAt = new Date(Number(error.code.slice("throttled:".length)));
@@ -31,5 +36,21 @@ export async function loginAction(_prev: LoginState, formData: FormData): Promis
     if (error instanceof AuthError) return { status: "error", formError: UNAVAILABLE, email };
     throw error;
   }
-  return { status: "idle" };
+  redirect(await destinationAfterPassword(callbackUrl));
+}
+
+/**
+ * Where the password step leads: straight to the code page (or the required MFA setup) rather than to the
+ * callback URL. Next renders an action's redirect target inside the action response; when the proxy then
+ * redirects that render, the browser shows the new page under the old address (/ instead of /login/verify).
+ */
+async function destinationAfterPassword(callbackUrl: string): Promise<string> {
+  const name = sessionCookieName();
+  const raw = (await cookies()).get(name)?.value;
+  const jwt = raw ? await decode({ token: raw, secret: ensureAuthSecret(), salt: name }) : null;
+  const current = typeof jwt?.st === "string" ? await findActiveSession(await getDb(), jwt.st) : null;
+  const query = callbackUrl === "/" ? "" : `?callbackUrl=${encodeURIComponent(callbackUrl)}`;
+  if (current?.session.mfaState === "pending") return `/login/verify${query}`;
+  if (current && needsMfaSetup(current)) return `/account/mfa-setup${query}`;
+  return callbackUrl;
 }

@@ -1,0 +1,161 @@
+"use client";
+import { useActionState, useEffect, useRef, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button, SubmitButton } from "@/components/ui/button";
+import { Card, CardHeader } from "@/components/ui/card";
+import { Field } from "@/components/ui/field";
+import { createInvitationAction, type InviteState, type OrgState, revokeInvitationAction } from "../actions";
+
+type Invitation = { id: string; email: string; role: "admin" | "member"; expiresLabel: string; invitedByName: string | null };
+
+export function InviteCard({ invitations }: { invitations: Invitation[] }) {
+  const [state, action] = useActionState(createInvitationAction, { status: "idle" } as InviteState);
+  const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState("member");
+  useEffect(() => {
+    if (state.status === "created") {
+      setEmail("");
+      setRole("member");
+    }
+  }, [state]);
+  return (
+    <Card>
+      <CardHeader title="Invite people" description="Create a link for one person. They open it, choose a name and password, and join." />
+      <div className="space-y-5 px-5 py-5 sm:px-6">
+        <form action={action} className="space-y-4" noValidate>
+          {state.status === "error" && state.message && <Alert tone="error">{state.message}</Alert>}
+          <div className="grid gap-4 sm:grid-cols-[1fr_10rem_auto] sm:items-start">
+            <Field
+              label="Email address"
+              name="email"
+              type="email"
+              autoComplete="off"
+              required
+              maxLength={254}
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              error={errors.email}
+              placeholder="name@company.com"
+            />
+            <RoleSelect value={role} onChange={setRole} error={errors.role} />
+            <SubmitButton pendingLabel="Creating…" className="sm:mt-7">
+              Create invitation
+            </SubmitButton>
+          </div>
+        </form>
+        {state.status === "created" && <CreatedLink key={state.link} email={state.email} link={state.link} replaced={state.replaced} />}
+      </div>
+      <div className="border-t border-gray-100">
+        <h3 className="px-5 pt-4 text-sm font-semibold text-gray-900 sm:px-6" id="pending-heading">
+          Pending invitations
+        </h3>
+        {invitations.length === 0 ? (
+          <p className="px-5 pt-1 pb-5 text-sm text-gray-600 sm:px-6">No invitations waiting to be used.</p>
+        ) : (
+          <ul aria-labelledby="pending-heading" className="mt-2 divide-y divide-gray-100">
+            {invitations.map((i) => (
+              <InvitationItem key={i.id} invitation={i} />
+            ))}
+          </ul>
+        )}
+      </div>
+    </Card>
+  );
+}
+
+function RoleSelect({ value, onChange, error }: { value: string; onChange: (v: string) => void; error?: string }) {
+  return (
+    <div>
+      <label htmlFor="invite-role" className="block text-sm font-medium text-gray-900">
+        Role
+      </label>
+      <select
+        id="invite-role"
+        name="role"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? "invite-role-error" : undefined}
+        className={`mt-1.5 block w-full rounded-lg border-0 bg-white py-2.5 pr-8 pl-3 text-sm text-gray-900 shadow-xs ring-1 ring-inset focus:ring-2 focus:ring-inset focus:outline-none ${
+          error ? "ring-red-400 focus:ring-red-600" : "ring-gray-300 focus:ring-blue-600"
+        }`}
+      >
+        <option value="member">Member</option>
+        <option value="admin">Admin</option>
+      </select>
+      {error && (
+        <p id="invite-role-error" className="mt-1.5 text-sm text-red-600">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The link exists only in this response: the server keeps just its hash, so it is shown once. */
+function CreatedLink({ email, link, replaced }: { email: string; link: string; replaced: boolean }) {
+  const [copied, setCopied] = useState<null | "yes" | "manual">(null);
+  const input = useRef<HTMLInputElement>(null);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(link);
+      setCopied("yes");
+    } catch {
+      input.current?.select();
+      setCopied("manual");
+    }
+  };
+  return (
+    <div className="space-y-3 rounded-lg bg-green-50 px-4 py-4 ring-1 ring-green-200 ring-inset" role="status">
+      <p className="text-sm text-green-900">
+        <strong className="font-semibold">Invitation created for {email}.</strong> Copy the link and send it to them. It works once, for 7
+        days, and is shown only now.
+        {replaced && " The earlier link for this email no longer works."}
+      </p>
+      <div className="flex flex-col gap-2 sm:flex-row">
+        <label htmlFor="invitation-link" className="sr-only">
+          Invitation link
+        </label>
+        <input
+          ref={input}
+          id="invitation-link"
+          readOnly
+          value={link}
+          onFocus={(e) => e.currentTarget.select()}
+          className="block w-full min-w-0 flex-1 rounded-lg border-0 bg-white px-3 py-2.5 font-mono text-xs text-gray-900 shadow-xs ring-1 ring-gray-300 ring-inset focus:ring-2 focus:ring-blue-600 focus:outline-none"
+        />
+        <Button type="button" variant="secondary" onClick={copy}>
+          {copied === "yes" ? "Copied" : "Copy link"}
+        </Button>
+      </div>
+      {copied === "manual" && <p className="text-xs text-green-900">The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.</p>}
+    </div>
+  );
+}
+
+function InvitationItem({ invitation }: { invitation: Invitation }) {
+  const [state, action] = useActionState(revokeInvitationAction, { status: "idle" } as OrgState);
+  return (
+    <li className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 px-5 py-3.5 sm:px-6">
+      <div className="min-w-0">
+        <p className="truncate text-sm font-medium text-gray-900">{invitation.email}</p>
+        <p className="text-xs text-gray-500">
+          {invitation.role === "admin" ? "Admin" : "Member"} · {invitation.expiresLabel}
+          {invitation.invitedByName ? ` · invited by ${invitation.invitedByName}` : ""}
+        </p>
+        {state.status === "error" && (
+          <p role="alert" className="mt-1 text-sm text-red-600">
+            {state.message}
+          </p>
+        )}
+      </div>
+      <form action={action}>
+        <input type="hidden" name="invitationId" value={invitation.id} />
+        <SubmitButton variant="secondary" className="px-3 py-1.5 text-xs" pendingLabel="Revoking…" aria-label={`Revoke invitation for ${invitation.email}`}>
+          Revoke
+        </SubmitButton>
+      </form>
+    </li>
+  );
+}

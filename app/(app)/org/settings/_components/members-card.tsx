@@ -1,0 +1,257 @@
+"use client";
+import { useActionState, useEffect, useRef, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button, SubmitButton } from "@/components/ui/button";
+import { Card, CardHeader } from "@/components/ui/card";
+import { Dialog } from "@/components/ui/dialog";
+import { changeRoleAction, type OrgState, removeMemberAction, resetMemberMfaAction } from "../actions";
+import { useInitialFocus } from "./use-initial-focus";
+
+export type MemberRow = {
+  userId: string;
+  name: string;
+  email: string;
+  role: "admin" | "member";
+  mfaEnabled: boolean;
+  /** "Off", "SMS ending in 1234" or "Authenticator app": never a full number. */
+  mfaLabel: string;
+  isYou: boolean;
+};
+
+type Confirm = { kind: "remove" | "reset"; member: MemberRow };
+type Outcome = { tone: "success" | "error"; message: string };
+
+/** Calls back once per new action result (the state object changes with every submission). */
+function useOutcome(state: OrgState, report: (state: OrgState) => void) {
+  const ref = useRef(report);
+  ref.current = report;
+  useEffect(() => {
+    if (state.status !== "idle") ref.current(state);
+  }, [state]);
+}
+
+export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: MemberRow[]; adminCount: number; orgRequiresMfa: boolean }) {
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const report = (state: OrgState) => {
+    if (state.status === "success") setOutcome({ tone: "success", message: state.message });
+    else if (state.status === "error")
+      setOutcome({ tone: "error", message: state.message ?? Object.values(state.fieldErrors ?? {})[0] ?? "That did not work. Try again." });
+  };
+  return (
+    <Card>
+      <CardHeader
+        id="members-heading"
+        title="Members"
+        description={`${members.length} ${members.length === 1 ? "person" : "people"} · ${adminCount} ${adminCount === 1 ? "admin" : "admins"}`}
+      />
+      {outcome && (
+        <div className="px-5 pt-4 sm:px-6">
+          <Alert tone={outcome.tone}>{outcome.message}</Alert>
+        </div>
+      )}
+      <table className="w-full table-fixed text-left text-sm" aria-labelledby="members-heading">
+        <thead className="border-b border-gray-100 text-xs font-medium tracking-wide text-gray-500 uppercase">
+          <tr>
+            <th scope="col" className="py-3 pr-2 pl-5 font-medium sm:pl-6">
+              Member
+            </th>
+            <th scope="col" className="w-28 px-2 py-3 font-medium sm:w-36">
+              Role
+            </th>
+            <th scope="col" className="hidden w-48 px-2 py-3 font-medium md:table-cell">
+              MFA
+            </th>
+            <th scope="col" className="w-24 py-3 pr-5 pl-2 text-right font-medium sm:w-44 sm:pr-6">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-gray-100">
+          {members.map((m) => (
+            <tr key={m.userId} className="align-top">
+              <td className="py-3.5 pr-2 pl-5 sm:pl-6">
+                <p className="flex min-w-0 items-center gap-1.5 font-medium text-gray-900">
+                  <span className="truncate">{m.name}</span>
+                  {m.isYou && (
+                    <span className="shrink-0 rounded-full bg-gray-100 px-1.5 py-0.5 text-[11px] font-medium text-gray-600">You</span>
+                  )}
+                </p>
+                <p className="truncate text-gray-500">{m.email}</p>
+                <p className="mt-1 md:hidden">
+                  <MfaBadge enabled={m.mfaEnabled} label={m.mfaLabel} />
+                </p>
+              </td>
+              <td className="px-2 py-3">
+                <RoleForm member={m} onResult={report} lastAdmin={m.role === "admin" && adminCount <= 1} />
+              </td>
+              <td className="hidden px-2 py-3.5 md:table-cell">
+                <MfaBadge enabled={m.mfaEnabled} label={m.mfaLabel} />
+              </td>
+              <td className="py-3 pr-5 pl-2 sm:pr-6">
+                {!m.isYou && (
+                  <div className="flex flex-col items-end gap-1.5 sm:flex-row sm:justify-end">
+                    {m.mfaEnabled && (
+                      <Button
+                        variant="ghost"
+                        className="px-2.5 py-1.5 text-xs"
+                        aria-label={`Reset MFA for ${m.name}`}
+                        onClick={() => {
+                          setOutcome(null);
+                          setConfirm({ kind: "reset", member: m });
+                        }}
+                      >
+                        Reset MFA
+                      </Button>
+                    )}
+                    <Button
+                      variant="ghost"
+                      className="px-2.5 py-1.5 text-xs text-red-700 hover:bg-red-50"
+                      aria-label={`Remove ${m.name}`}
+                      onClick={() => {
+                        setOutcome(null);
+                        setConfirm({ kind: "remove", member: m });
+                      }}
+                    >
+                      Remove
+                    </Button>
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Dialog
+        open={confirm !== null}
+        onClose={() => setConfirm(null)}
+        title={confirm?.kind === "reset" ? "Reset multi-factor authentication?" : `Remove ${confirm?.member.name ?? "member"}?`}
+      >
+        {confirm && (
+          <ConfirmForm
+            confirm={confirm}
+            orgRequiresMfa={orgRequiresMfa}
+            onCancel={() => setConfirm(null)}
+            onDone={(state) => {
+              setConfirm(null);
+              report(state);
+            }}
+          />
+        )}
+      </Dialog>
+    </Card>
+  );
+}
+
+function MfaBadge({ enabled, label }: { enabled: boolean; label: string }) {
+  return (
+    <span
+      className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${
+        enabled ? "bg-green-50 text-green-800 ring-green-200" : "bg-amber-50 text-amber-900 ring-amber-200"
+      }`}
+    >
+      <span aria-hidden="true" className={`size-1.5 rounded-full ${enabled ? "bg-green-600" : "bg-amber-500"}`} />
+      <span className="sr-only">MFA: </span>
+      {label}
+    </span>
+  );
+}
+
+/** A role select that saves only on an explicit Save, so arrowing through the options changes nothing. */
+function RoleForm({ member, onResult, lastAdmin }: { member: MemberRow; onResult: (s: OrgState) => void; lastAdmin: boolean }) {
+  const [state, action] = useActionState(changeRoleAction, { status: "idle" } as OrgState);
+  const [role, setRole] = useState(member.role);
+  useOutcome(state, (s) => {
+    if (s.status === "error") setRole(member.role);
+    onResult(s);
+  });
+  useEffect(() => setRole(member.role), [member.role]);
+  const changed = role !== member.role;
+  return (
+    <form action={action} className="flex flex-col items-start gap-1.5">
+      <input type="hidden" name="userId" value={member.userId} />
+      <select
+        name="role"
+        value={role}
+        onChange={(e) => setRole(e.target.value as MemberRow["role"])}
+        aria-label={`Role for ${member.name}`}
+        aria-describedby={lastAdmin ? `last-admin-${member.userId}` : undefined}
+        className="block w-full rounded-lg border-0 bg-white py-1.5 pr-8 pl-2.5 text-sm text-gray-900 shadow-xs ring-1 ring-gray-300 ring-inset focus:ring-2 focus:ring-blue-600 focus:outline-none"
+      >
+        <option value="member">Member</option>
+        <option value="admin">Admin</option>
+      </select>
+      {lastAdmin && (
+        <span id={`last-admin-${member.userId}`} className="sr-only">
+          The only admin
+        </span>
+      )}
+      {changed && (
+        <div className="flex gap-1">
+          <SubmitButton className="px-2.5 py-1 text-xs" pendingLabel="Saving…">
+            Save
+          </SubmitButton>
+          <Button type="button" variant="ghost" className="px-2 py-1 text-xs" onClick={() => setRole(member.role)}>
+            Cancel
+          </Button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+function ConfirmForm({
+  confirm,
+  orgRequiresMfa,
+  onCancel,
+  onDone,
+}: {
+  confirm: Confirm;
+  orgRequiresMfa: boolean;
+  onCancel: () => void;
+  onDone: (state: OrgState) => void;
+}) {
+  const reset = confirm.kind === "reset";
+  const [state, action] = useActionState(reset ? resetMemberMfaAction : removeMemberAction, { status: "idle" } as OrgState);
+  useOutcome(state, (s) => {
+    if (s.status === "success") onDone(s);
+  });
+  const { member } = confirm;
+  // The safe choice has focus first in a destructive confirmation.
+  useInitialFocus("confirm-cancel");
+  return (
+    <form action={action} className="space-y-5">
+      <input type="hidden" name="userId" value={member.userId} />
+      <div className="rounded-lg bg-gray-50 px-3 py-2.5 ring-1 ring-gray-200 ring-inset">
+        <p className="truncate text-sm font-medium text-gray-900">{member.name}</p>
+        <p className="truncate text-xs text-gray-500">
+          {member.email} · {member.mfaLabel === "Off" ? "MFA off" : member.mfaLabel}
+        </p>
+      </div>
+      {reset ? (
+        <ul className="list-disc space-y-1 pl-5 text-sm text-gray-700">
+          <li>Their registered phone and any recovery codes are removed.</li>
+          <li>They are signed out everywhere.</li>
+          <li>
+            {orgRequiresMfa
+              ? "Your organisation requires multi-factor authentication, so they set it up again when they next sign in."
+              : "They can sign in with their password and turn it on again in My account."}
+          </li>
+        </ul>
+      ) : (
+        <p className="text-sm text-gray-700">
+          They lose access to the organisation and its data, and are signed out everywhere at once.
+        </p>
+      )}
+      {state.status === "error" && <Alert tone="error">{state.message ?? "That did not work. Try again."}</Alert>}
+      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+        <Button type="button" variant="secondary" onClick={onCancel} id="confirm-cancel">
+          Cancel
+        </Button>
+        <SubmitButton variant="danger" pendingLabel={reset ? "Resetting…" : "Removing…"}>
+          {reset ? "Reset MFA" : "Remove member"}
+        </SubmitButton>
+      </div>
+    </form>
+  );
+}

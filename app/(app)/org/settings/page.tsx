@@ -1,0 +1,67 @@
+import type { Metadata } from "next";
+import { getDb } from "@/db/client";
+import { requireOrgAdmin } from "@/lib/auth/dal";
+import { listPendingInvitations } from "@/lib/org/invitations";
+import { describeMemberMfa, listMembers, mfaCoverage } from "@/lib/org/members";
+import { getOrganisation } from "@/lib/org/organisation";
+import { InviteCard } from "./_components/invite-card";
+import { MembersCard, type MemberRow } from "./_components/members-card";
+import { MfaPolicyCard } from "./_components/mfa-policy-card";
+import { OrgNameCard } from "./_components/org-name-card";
+
+export const metadata: Metadata = { title: "Organisation settings" };
+
+function expiresIn(at: Date, now: Date) {
+  const hours = Math.max(0, Math.round((at.getTime() - now.getTime()) / 3_600_000));
+  if (hours < 1) return "Expires within the hour";
+  if (hours < 36) return `Expires in ${hours} ${hours === 1 ? "hour" : "hours"}`;
+  return `Expires in ${Math.round(hours / 24)} days`;
+}
+
+/** Admins only: the server refuses everyone else, whatever a link or the menu says. */
+export default async function OrgSettingsPage() {
+  const current = await requireOrgAdmin();
+  const db = await getDb();
+  const now = new Date();
+  const [org, members, invitations] = await Promise.all([
+    getOrganisation(db, current.organisation.id),
+    listMembers(db, current.organisation.id),
+    listPendingInvitations(db, current.organisation.id, now),
+  ]);
+  const rows: MemberRow[] = members.map((m) => ({
+    userId: m.userId,
+    name: m.name,
+    email: m.email,
+    role: m.role,
+    mfaEnabled: m.mfa.enabled,
+    mfaLabel: describeMemberMfa(m.mfa),
+    isYou: m.userId === current.user.id,
+  }));
+  const coverage = mfaCoverage(members);
+  const adminCount = members.filter((m) => m.role === "admin").length;
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Organisation settings</h1>
+        <p className="mt-1 text-sm text-gray-600">Manage {org?.name ?? current.organisation.name}: its name, its members and how they sign in.</p>
+      </div>
+      <OrgNameCard name={org?.name ?? current.organisation.name} />
+      <MfaPolicyCard
+        required={Boolean(org?.mfaRequired)}
+        requiredSince={org?.mfaRequiredAt?.toISOString() ?? null}
+        coverage={coverage}
+        withoutMfa={rows.filter((m) => !m.mfaEnabled).map((m) => ({ userId: m.userId, name: m.name, email: m.email, isYou: m.isYou }))}
+      />
+      <MembersCard members={rows} adminCount={adminCount} orgRequiresMfa={Boolean(org?.mfaRequired)} />
+      <InviteCard
+        invitations={invitations.map((i) => ({
+          id: i.id,
+          email: i.email,
+          role: i.role,
+          expiresLabel: expiresIn(i.expiresAt, now),
+          invitedByName: i.invitedByName,
+        }))}
+      />
+    </div>
+  );
+}

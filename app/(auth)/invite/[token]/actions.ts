@@ -1,0 +1,50 @@
+"use server";
+import { getDb } from "@/db/client";
+import { recordEvent } from "@/lib/audit/events";
+import { signIn, signOut } from "@/lib/auth/config";
+import { currentRequest, getCurrentSession } from "@/lib/auth/dal";
+import { fieldErrors } from "@/lib/auth/schemas";
+import { revokeSession } from "@/lib/auth/sessions";
+import { ORG_ERRORS } from "@/lib/org/errors";
+import { acceptInvitation } from "@/lib/org/invitations";
+import { acceptInvitationSchema, INVITATION_TOKEN_PATTERN } from "@/lib/org/schemas";
+
+/** Never echoes the password; the name comes back (cut short) so a refused form keeps it. */
+export type AcceptState =
+  | { status: "idle" }
+  | { status: "error"; message?: string; fieldErrors?: Record<string, string>; name: string };
+
+export async function acceptInvitationAction(_prev: AcceptState, formData: FormData): Promise<AcceptState> {
+  const rawName = formData.get("name");
+  const name = typeof rawName === "string" ? rawName.slice(0, 300) : "";
+  const parsed = acceptInvitationSchema.safeParse({
+    token: formData.get("token") ?? undefined,
+    name: rawName ?? undefined,
+    password: formData.get("password") ?? undefined,
+  });
+  if (!parsed.success) {
+    const errors = fieldErrors(parsed.error);
+    if (errors.token) return { status: "error", message: ORG_ERRORS.invitation_invalid, name };
+    return { status: "error", fieldErrors: errors, name };
+  }
+  const { info } = await currentRequest();
+  const result = await acceptInvitation(await getDb(), parsed.data, { info });
+  if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error], name };
+  // Where the organisation requires MFA, the gate takes them from "/" to setup.
+  await signIn("session", { token: result.sessionToken, redirectTo: "/" });
+  return { status: "idle" };
+}
+
+/** Someone already signed in in this browser signs out, then comes back to the same invitation. */
+export async function signOutToAcceptAction(formData: FormData): Promise<void> {
+  const token = formData.get("token");
+  const back = typeof token === "string" && INVITATION_TOKEN_PATTERN.test(token) ? `/invite/${token}` : "/login";
+  const current = await getCurrentSession();
+  if (current) {
+    const db = await getDb();
+    const { info } = await currentRequest();
+    await revokeSession(db, current.session.id, "signed_out");
+    await recordEvent(db, { action: "session.signed_out", userId: current.user.id, organisationId: current.organisation?.id, ...info });
+  }
+  await signOut({ redirectTo: back });
+}

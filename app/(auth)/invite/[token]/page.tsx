@@ -1,0 +1,64 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Alert } from "@/components/ui/alert";
+import { buttonClass } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { getDb } from "@/db/client";
+import { getCurrentSession } from "@/lib/auth/dal";
+import { ORG_ERRORS } from "@/lib/org/errors";
+import { findInvitation } from "@/lib/org/invitations";
+import { AcceptForm } from "./accept-form";
+import { signOutToAcceptAction } from "./actions";
+
+// The token is in the path: no Referer carries it to anyone else.
+export const metadata: Metadata = { title: "Join your team", referrer: "no-referrer" };
+
+const TITLES = {
+  invitation_invalid: "This invitation link does not work",
+  invitation_expired: "This invitation has expired",
+  invitation_used: "This invitation has been used",
+  invitation_revoked: "This invitation was withdrawn",
+} as const;
+
+/** Open to anyone with the link (proxy.ts lists /invite as public); the token itself is the permission. */
+export default async function InvitePage({ params }: { params: Promise<{ token: string }> }) {
+  const { token } = await params;
+  const invitation = await findInvitation(await getDb(), token);
+  if (!invitation.ok) {
+    return (
+      <Card className="p-6 sm:p-8">
+        <h1 className="text-xl font-semibold tracking-tight">{TITLES[invitation.error]}</h1>
+        <p className="mt-2 text-sm text-gray-600">{ORG_ERRORS[invitation.error]}</p>
+        <Link href="/login" className={buttonClass("secondary", "mt-6 w-full")}>
+          Go to sign in
+        </Link>
+      </Card>
+    );
+  }
+  const current = await getCurrentSession();
+  return (
+    <Card className="p-6 sm:p-8">
+      <p className="text-sm font-medium text-blue-700">You are invited</p>
+      <h1 className="mt-1 text-xl font-semibold tracking-tight">Join {invitation.organisationName}</h1>
+      <p className="mt-1 mb-6 text-sm text-gray-600">
+        {invitation.organisationName} invited you as {invitation.role === "admin" ? "an admin" : "a member"}. Choose your name and a password to
+        create your account.
+      </p>
+      {current ? (
+        <div className="space-y-4">
+          <Alert tone="info">
+            You are signed in as {current.user.email}. Sign out first, then accept this invitation for {invitation.email}.
+          </Alert>
+          <form action={signOutToAcceptAction}>
+            <input type="hidden" name="token" value={token} />
+            <button type="submit" className={buttonClass("primary", "w-full")}>
+              Sign out and continue
+            </button>
+          </form>
+        </div>
+      ) : (
+        <AcceptForm token={token} email={invitation.email} organisationName={invitation.organisationName} />
+      )}
+    </Card>
+  );
+}

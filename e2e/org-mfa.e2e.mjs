@@ -1,0 +1,327 @@
+// Required MFA for an organisation (issue 4): the admin requires it, members without it are held at setup
+// until they register a phone, and an admin's reset sends a member back to setup. A screenshot per step.
+import {
+  assert,
+  baseURL,
+  checkA11y,
+  DESKTOP,
+  eventually,
+  expectAttribute,
+  expectHidden,
+  expectText,
+  expectUrl,
+  expectVisible,
+  newUser,
+  openAvatarMenu,
+  outboxCount,
+  PHONE,
+  readLatestCode,
+  signIn,
+  signOut,
+  signUp,
+  test,
+  visit,
+} from "./lib.mjs";
+
+const REQUIRE = { name: "Require multi-factor authentication for all users" };
+const SETUP = "/account/mfa-setup";
+const atSetup = (url) => url.pathname === SETUP;
+
+/** A second person in their own browser (fresh cookies), with console errors reported like the main page's. */
+async function secondBrowser(t, viewport = DESKTOP) {
+  const context = await t.context.browser().newContext({ baseURL: baseURL(), viewport, locale: "en-US" });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(20_000);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => t.problems.push(`page error on ${page.url()}: ${error.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text()))
+      t.problems.push(`console error on ${page.url()}: ${msg.text()}`);
+  });
+  return { context, page };
+}
+
+/** Avatar → "Organisation settings" (shown to admins only). */
+async function openOrgSettings(page) {
+  const menu = await openAvatarMenu(page);
+  await menu.getByRole("menuitem", { name: "Organisation settings" }).click();
+  await expectUrl(page, "/org/settings");
+  await expectVisible(page.getByRole("heading", { level: 1, name: "Organisation settings" }));
+  await checkA11y(page, "organisation settings");
+}
+
+/** Creates an invitation on the settings page and returns its link (read from the field the Copy button copies). */
+async function invite(page, email, role, shot) {
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Role", { exact: true }).selectOption(role);
+  await page.getByRole("button", { name: "Create invitation" }).click();
+  const created = page.getByRole("status").filter({ hasText: "Invitation created for" });
+  await expectText(created, `Invitation created for ${email}.`);
+  const linkField = page.getByLabel("Invitation link");
+  const link = await linkField.inputValue();
+  assert.match(link, /\/invite\/[\w-]{43}$/, "the link carries the token");
+  await page.getByRole("button", { name: "Copy link" }).click();
+  await expectVisible(page.getByRole("button", { name: "Copied" }));
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link, "Copy puts the link on the clipboard");
+  await expectVisible(page.getByRole("list", { name: "Pending invitations" }).getByText(email));
+  await checkA11y(page, "invitation created");
+  if (shot) await shot("invitation link shown once");
+  return link;
+}
+
+/** The invitee opens the link, sets name and password, and lands signed in. */
+async function acceptInvitation(page, link, person, orgName, shot, { expectPath = "/" } = {}) {
+  await visit(page, link, "invitation page");
+  await expectVisible(page.getByRole("heading", { level: 1, name: `Join ${orgName}` }));
+  await expectVisible(page.getByText(person.email, { exact: true }));
+  await page.getByLabel("Your name").fill(person.name);
+  await page.getByLabel("Choose a password").fill(person.password);
+  if (shot) await shot("invitation page filled", page);
+  await page.getByRole("button", { name: `Join ${orgName}` }).click();
+  await expectUrl(page, expectPath);
+}
+
+/** Turns the requirement on from the settings page; returns the dialog's list of members without MFA. */
+async function requireMfa(page, admin, shot) {
+  const toggle = page.getByRole("switch", REQUIRE);
+  await expectAttribute(toggle, "aria-checked", "false");
+  await toggle.click();
+  const dialog = page.getByRole("dialog", { name: "Require multi-factor authentication?" });
+  await expectVisible(dialog);
+  const names = (await dialog.getByRole("listitem").allInnerTexts()).map((s) => s.replace(/\s+/g, " ").trim());
+  await checkA11y(page, "require dialog");
+  if (shot) await shot("require dialog lists members without MFA");
+  await dialog.getByLabel("Current password").fill(admin.password);
+  await dialog.getByRole("button", { name: "Require for everyone" }).click();
+  return names;
+}
+
+/** The registration on the setup page: password → Netherlands + number → code from the outbox → Save. */
+async function registerPhoneAtSetup(page, person, national, shot) {
+  await expectVisible(page.getByRole("heading", { level: 1, name: "Set up multi-factor authentication" }));
+  await page.getByLabel("Current password").fill(person.password);
+  await page.getByRole("button", { name: "Continue" }).click();
+  const field = page.getByPlaceholder("Please enter your phone number");
+  await expectVisible(field);
+  await page.getByRole("button", { name: /^Country:/ }).click();
+  await page.getByRole("combobox", { name: "Search countries" }).pressSequentially("Netherlands");
+  await page.getByRole("option", { name: /^Netherlands/ }).click();
+  await field.pressSequentially(national);
+  const last4 = national.slice(-4);
+  const before = await outboxCount(page, last4);
+  await page.getByRole("button", { name: "Send code" }).click();
+  const codeField = page.getByLabel("Verification code");
+  await expectVisible(codeField);
+  await codeField.fill(await readLatestCode(page, last4, { after: before }));
+  await expectVisible(page.getByRole("status").filter({ hasText: "Code confirmed" }));
+  await checkA11y(page, "setup: code confirmed");
+  if (shot) await shot("setup code confirmed", page);
+  await page.getByRole("button", { name: "Save" }).click();
+}
+
+/** The member row's cells as text, found by the member's email. */
+function memberRow(page, email) {
+  return page.getByRole("row").filter({ hasText: email });
+}
+
+test("Required MFA: a member without MFA is held at setup, cannot open other pages, registers a phone and continues", async (t) => {
+  const { page, context, shot } = t;
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL() });
+  const admin = newUser();
+  const member = newUser({ name: "Milan Jansen", initials: "MJ" });
+  await signUp(page, admin);
+  await openOrgSettings(page);
+  await expectVisible(page.getByText("0 of 1 member uses multi-factor authentication"));
+  await shot("admin opens organisation settings");
+
+  const link = await invite(page, member.email, "member", shot);
+
+  const second = await secondBrowser(t);
+  try {
+    const m = second.page;
+    await acceptInvitation(m, link, member, admin.organisation, shot);
+    await expectVisible(m.getByRole("heading", { level: 1, name: "Welcome back, Milan" }));
+    await shot("member joined and is signed in", m);
+    // Not an admin: no settings link, and the server refuses the page itself.
+    const menu = await openAvatarMenu(m);
+    assert.equal(await menu.getByRole("menuitem", { name: "Organisation settings" }).count(), 0, "members see no settings link");
+    await m.keyboard.press("Escape");
+    await m.goto("/org/settings");
+    await expectUrl(m, "/");
+    await signOut(m);
+
+    // The admin requires MFA; they have none either, so they set theirs up first and come back.
+    await page.reload();
+    await expectVisible(page.getByText("0 of 2 members use multi-factor authentication"));
+    await expectText(memberRow(page, member.email), "Off");
+    const withoutMfa = await requireMfa(page, admin, shot);
+    assert.equal(withoutMfa.length, 2, `both are listed: ${withoutMfa.join(" | ")}`);
+    assert.ok(withoutMfa.some((s) => s.includes(member.email)) && withoutMfa.some((s) => s.includes("(you)")), withoutMfa.join(" | "));
+    await expectUrl(page, atSetup);
+    await expectText(page.getByText(/requires multi-factor authentication for everyone/), admin.organisation);
+    await shot("admin sent to set up their own MFA");
+    await registerPhoneAtSetup(page, admin, "612345691", shot);
+    await expectUrl(page, "/org/settings");
+    await expectAttribute(page.getByRole("switch", REQUIRE), "aria-checked", "true");
+    await expectVisible(page.getByText("1 of 2 members use multi-factor authentication"));
+    await checkA11y(page, "requirement on");
+    await shot("requirement on, admin registered");
+
+    // The member signs in and is held at setup.
+    await signIn(m, member, { expectPath: SETUP });
+    await expectText(m.getByText(/requires multi-factor authentication for everyone/), "Register your phone number to continue.");
+    await shot("member sent to setup after sign-in", m);
+
+    // Opening other pages directly sends them back.
+    await m.goto("/org/settings");
+    await expectUrl(m, atSetup);
+    await shot("settings page refused, back at setup", m);
+    await m.goto("/account");
+    await expectUrl(m, (u) => atSetup(u) && u.searchParams.get("callbackUrl") === "/account");
+    await checkA11y(m, "setup after trying My account");
+    await shot("My account refused, back at setup", m);
+
+    // Registering a phone lets them continue to where they were going.
+    await registerPhoneAtSetup(m, member, "612345692", shot);
+    await expectUrl(m, "/account");
+    await expectVisible(m.getByRole("heading", { level: 1, name: "My account" }));
+    await expectVisible(m.getByText("•••• 5692"));
+    await shot("member continues to My account", m);
+
+    await page.reload();
+    await expectVisible(page.getByText("2 of 2 members use multi-factor authentication"));
+    await expectText(memberRow(page, member.email), "SMS ending in 5692");
+    assert.equal(await page.getByText("+31612345692").count(), 0, "no full number on the page");
+    await checkA11y(page, "everyone covered");
+    await shot("admin sees everyone covered");
+  } finally {
+    await second.context.close();
+  }
+});
+
+test("Required MFA: the admin resets a member's MFA and the member is sent to setup again", async (t) => {
+  const { page, context, shot } = t;
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL() });
+  const admin = newUser();
+  const member = newUser({ name: "Sam de Boer", initials: "SB" });
+  await signUp(page, admin);
+  await openOrgSettings(page);
+  const withoutMfa = await requireMfa(page, admin);
+  assert.equal(withoutMfa.length, 1);
+  await expectUrl(page, atSetup);
+  await registerPhoneAtSetup(page, admin, "612345693");
+  await expectUrl(page, "/org/settings");
+  const link = await invite(page, member.email, "member");
+
+  const second = await secondBrowser(t);
+  try {
+    const m = second.page;
+    // Joining an organisation that requires MFA lands on setup straight away.
+    await acceptInvitation(m, link, member, admin.organisation, null, { expectPath: atSetup });
+    await shot("new member lands on setup", m);
+    await registerPhoneAtSetup(m, member, "612345694");
+    await expectUrl(m, "/");
+    await expectVisible(m.getByRole("heading", { level: 1, name: "Welcome back, Sam" }));
+    await shot("member set up and continued", m);
+
+    await page.reload();
+    const row = memberRow(page, member.email);
+    await expectText(row, "SMS ending in 5694");
+    await shot("admin sees the member's MFA");
+    await row.getByRole("button", { name: `Reset MFA for ${member.name}` }).click();
+    const dialog = page.getByRole("dialog", { name: "Reset multi-factor authentication?" });
+    await expectVisible(dialog);
+    await expectText(dialog, "they set it up again when they next sign in");
+    await checkA11y(page, "reset dialog");
+    await shot("reset confirmation");
+    await dialog.getByRole("button", { name: "Reset MFA" }).click();
+    await expectHidden(dialog);
+    await expectText(page.getByRole("status").filter({ hasText: "was reset" }), "Multi-factor authentication was reset and they were signed out.");
+    await expectText(memberRow(page, member.email), "Off");
+    await expectVisible(page.getByText("1 of 2 members use multi-factor authentication"));
+    await checkA11y(page, "after reset");
+    await shot("member's MFA reset");
+
+    // The member's session ended; signing in again sends them to setup.
+    await m.reload();
+    await expectUrl(m, "/login");
+    await shot("member signed out by the reset", m);
+    await signIn(m, member, { expectPath: SETUP });
+    await expectText(m.getByText(/requires multi-factor authentication for everyone/), admin.organisation);
+    await shot("member sent to setup again", m);
+  } finally {
+    await second.context.close();
+  }
+});
+
+test(
+  "Organisation settings at phone width: keyboard use, clear messages for bad input, invitations revoked and refused",
+  async (t) => {
+    const { page, shot } = t;
+    const admin = newUser();
+    await signUp(page, admin);
+    await visit(page, "/org/settings", "settings at phone width");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 390px`);
+    await shot("settings at phone width");
+
+    // Bad input: a clear message at the field, nothing created.
+    const email = page.getByLabel("Email address");
+    await email.fill("not-an-email");
+    await email.press("Enter");
+    await expectText(page.getByText("Enter a valid email address"), "like name@company.com");
+    await expectAttribute(email, "aria-invalid", "true");
+    await email.fill(admin.email.toUpperCase());
+    await email.press("Enter");
+    await expectVisible(page.getByText("This person is already a member of your organisation."));
+    await expectVisible(page.getByText("No invitations waiting to be used."));
+    await checkA11y(page, "invite errors");
+    await shot("invite errors");
+
+    const name = page.getByLabel("Organisation name");
+    await name.fill("   ");
+    await name.press("Enter");
+    await expectVisible(page.getByText("Enter the organisation's name."));
+    await expectAttribute(name, "aria-invalid", "true");
+    await shot("empty name refused");
+    await name.fill("Renamed Research");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await expectVisible(page.getByRole("status").filter({ hasText: "Organisation name saved." }));
+
+    // The switch by keyboard: Space opens the dialog with focus in the password; Escape closes it, nothing changes.
+    const toggle = page.getByRole("switch", REQUIRE);
+    await toggle.focus();
+    await page.keyboard.press("Space");
+    const dialog = page.getByRole("dialog", { name: "Require multi-factor authentication?" });
+    await expectVisible(dialog);
+    await eventually(async () => assert.ok(await dialog.getByLabel("Current password").evaluate((el) => el === document.activeElement)));
+    await dialog.getByLabel("Current password").fill("wrong password here");
+    await page.keyboard.press("Enter");
+    await expectText(dialog.getByText("That password is not right."), "That password is not right.");
+    await shot("wrong password in the require dialog");
+    await page.keyboard.press("Escape");
+    await expectHidden(dialog);
+    await expectAttribute(toggle, "aria-checked", "false");
+
+    // An invitation revoked: its link shows a clear message.
+    await email.fill("someone.new@example.com");
+    await page.getByRole("button", { name: "Create invitation" }).click();
+    const link = await page.getByLabel("Invitation link").inputValue();
+    await page.getByRole("button", { name: "Revoke invitation for someone.new@example.com" }).click();
+    await expectVisible(page.getByText("No invitations waiting to be used."));
+    await shot("invitation revoked");
+
+    const { context: otherContext, page: other } = await secondBrowser(t, PHONE);
+    try {
+      await visit(other, link, "revoked invitation");
+      await expectVisible(other.getByRole("heading", { level: 1, name: "This invitation was withdrawn" }));
+      await shot("revoked link", other);
+      await visit(other, `${link.slice(0, -1)}${link.endsWith("A") ? "B" : "A"}`, "altered invitation");
+      await expectVisible(other.getByRole("heading", { level: 1, name: "This invitation link does not work" }));
+      await shot("altered link", other);
+    } finally {
+      await otherContext.close();
+    }
+  },
+  { viewport: PHONE },
+);

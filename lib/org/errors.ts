@@ -1,0 +1,27 @@
+/** Error codes the organisation domain returns; actions turn them into these sentences. */
+export const ORG_ERRORS = {
+  not_found: "We could not find that member in your organisation.",
+  invitation_not_found: "That invitation is no longer pending.",
+  forbidden: "Only admins of this organisation can do this.",
+  last_admin: "Your organisation needs at least one admin. Make someone else an admin first.",
+  cannot_remove_self: "You cannot remove yourself. Ask another admin to do it.",
+  cannot_reset_self: "Change your own multi-factor authentication in My account.",
+  mfa_not_set_up: "This member does not use multi-factor authentication, so there is nothing to reset.",
+  already_member: "This person is already a member of your organisation.",
+  has_account: "This email already has an account outside your organisation. An account can belong to one organisation only.",
+  password_wrong: "That password is not right.",
+  invitation_invalid: "This invitation link is not valid. Check that you copied the whole link, or ask your admin for a new one.",
+  invitation_expired: "This invitation has expired. Ask your admin to invite you again.",
+  invitation_used: "This invitation has already been used. Sign in instead.",
+  invitation_revoked: "This invitation was withdrawn. Ask your admin if you should still join.",
+  email_taken: "An account with this email already exists. Sign in instead.",
+} as const;
+
+export type OrgError = keyof typeof ORG_ERRORS;
+
+/** What an admin acts as: the organisation always comes from their session, never from the form. */
+export interface OrgActor {
+  userId: string;
+  sessionId: string;
+  organisationId: string;
+}

@@ -1,0 +1,208 @@
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { invitations, memberships, organisations, users } from "@/db/schema";
+import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { hashPassword } from "@/lib/auth/password";
+import { createSession } from "@/lib/auth/sessions";
+import { randomToken, sha256 } from "@/lib/crypto/tokens";
+import type { OrgActor, OrgError } from "./errors";
+import { type AcceptInvitationInput, INVITATION_TOKEN_PATTERN, type InvitationInput, type Role } from "./schemas";
+
+/** An invitation link works for 7 days. */
+export const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
+
+type Options = { now?: Date; info?: Partial<RequestInfo> };
+
+/**
+ * Creates an invitation and returns its token, the only time it exists outside the browser of the admin
+ * who copies it: the database keeps its SHA-256. A newer invitation to the same email replaces a pending one.
+ */
+export async function createInvitation(
+  db: Db,
+  actor: OrgActor,
+  input: InvitationInput,
+  options: Options = {},
+): Promise<{ ok: false; error: OrgError } | { ok: true; token: string; invitationId: string; expiresAt: Date; replaced: boolean }> {
+  const now = options.now ?? new Date();
+  const [existing] = await db
+    .select({ organisationId: memberships.organisationId })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .where(eq(users.email, input.email));
+  if (existing) return { ok: false, error: existing.organisationId === actor.organisationId ? "already_member" : "has_account" };
+  const token = randomToken();
+  const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+  return db.transaction(async (tx) => {
+    const replaced = await tx
+      .update(invitations)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(invitations.organisationId, actor.organisationId),
+          eq(invitations.email, input.email),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+        ),
+      )
+      .returning({ id: invitations.id });
+    const [row] = await tx
+      .insert(invitations)
+      .values({
+        organisationId: actor.organisationId,
+        email: input.email,
+        role: input.role,
+        tokenHash: sha256(token),
+        invitedBy: actor.userId,
+        expiresAt,
+        createdAt: now,
+      })
+      .returning({ id: invitations.id });
+    await recordEvent(tx, {
+      action: "org.invitation_created",
+      userId: actor.userId,
+      organisationId: actor.organisationId,
+      detail: { invitationId: row.id, email: input.email, role: input.role, replaced: replaced.length > 0 },
+      ...options.info,
+    });
+    return { ok: true, token, invitationId: row.id, expiresAt, replaced: replaced.length > 0 } as const;
+  });
+}
+
+export async function revokeInvitation(
+  db: Db,
+  actor: OrgActor,
+  invitationId: string,
+  options: Options = {},
+): Promise<{ ok: false; error: OrgError } | { ok: true }> {
+  const now = options.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(invitations)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(invitations.id, invitationId),
+          eq(invitations.organisationId, actor.organisationId),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+        ),
+      )
+      .returning({ email: invitations.email });
+    if (!row) return { ok: false, error: "invitation_not_found" } as const;
+    await recordEvent(tx, {
+      action: "org.invitation_revoked",
+      userId: actor.userId,
+      organisationId: actor.organisationId,
+      detail: { invitationId, email: row.email },
+      ...options.info,
+    });
+    return { ok: true } as const;
+  });
+}
+
+/** Invitations still waiting to be used: not accepted, not revoked, not expired. Newest first. */
+export function listPendingInvitations(db: Db, organisationId: string, now = new Date()) {
+  return db
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      role: invitations.role,
+      expiresAt: invitations.expiresAt,
+      createdAt: invitations.createdAt,
+      invitedByName: users.name,
+    })
+    .from(invitations)
+    .leftJoin(users, eq(users.id, invitations.invitedBy))
+    .where(
+      and(
+        eq(invitations.organisationId, organisationId),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, now),
+      ),
+    )
+    .orderBy(desc(invitations.createdAt));
+}
+
+export type InvitationProblem = "invitation_invalid" | "invitation_expired" | "invitation_used" | "invitation_revoked";
+export type InvitationLookup =
+  | { ok: true; email: string; role: Role; organisationName: string; expiresAt: Date }
+  | { ok: false; error: InvitationProblem };
+
+/** What the invitation page shows for a token. An unknown or altered token finds nothing: its hash matches no row. */
+export async function findInvitation(db: Db, token: unknown, now = new Date()): Promise<InvitationLookup> {
+  if (typeof token !== "string" || !INVITATION_TOKEN_PATTERN.test(token)) return { ok: false, error: "invitation_invalid" };
+  const [row] = await db
+    .select({
+      email: invitations.email,
+      role: invitations.role,
+      expiresAt: invitations.expiresAt,
+      acceptedAt: invitations.acceptedAt,
+      revokedAt: invitations.revokedAt,
+      organisationName: organisations.name,
+    })
+    .from(invitations)
+    .innerJoin(organisations, eq(organisations.id, invitations.organisationId))
+    .where(eq(invitations.tokenHash, sha256(token)));
+  if (!row) return { ok: false, error: "invitation_invalid" };
+  if (row.acceptedAt) return { ok: false, error: "invitation_used" };
+  if (row.revokedAt) return { ok: false, error: "invitation_revoked" };
+  if (row.expiresAt <= now) return { ok: false, error: "invitation_expired" };
+  return { ok: true, email: row.email, role: row.role, organisationName: row.organisationName, expiresAt: row.expiresAt };
+}
+
+class EmailTaken extends Error {}
+
+/**
+ * Joins the organisation: marks the invitation used, creates the user, their membership and a session,
+ * all in one transaction. The conditional UPDATE is the lock: of two parallel accepts of one link, the
+ * second finds the invitation already used and creates nothing.
+ */
+export async function acceptInvitation(
+  db: Db,
+  input: AcceptInvitationInput,
+  options: Options = {},
+): Promise<{ ok: false; error: InvitationProblem | "email_taken" } | { ok: true; userId: string; organisationId: string; sessionToken: string }> {
+  const now = options.now ?? new Date();
+  const found = await findInvitation(db, input.token, now);
+  if (!found.ok) return found;
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db.transaction(async (tx) => {
+      const [invitation] = await tx
+        .update(invitations)
+        .set({ acceptedAt: now })
+        .where(
+          and(
+            eq(invitations.tokenHash, sha256(input.token)),
+            isNull(invitations.acceptedAt),
+            isNull(invitations.revokedAt),
+            gt(invitations.expiresAt, now),
+          ),
+        )
+        .returning();
+      if (!invitation) {
+        const again = await findInvitation(tx, input.token, now);
+        return again.ok ? ({ ok: false, error: "invitation_used" } as const) : again;
+      }
+      const [taken] = await tx.select({ id: users.id }).from(users).where(eq(users.email, invitation.email));
+      if (taken) throw new EmailTaken();
+      const [user] = await tx.insert(users).values({ name: input.name, email: invitation.email, passwordHash }).returning({ id: users.id });
+      await tx.insert(memberships).values({ userId: user.id, organisationId: invitation.organisationId, role: invitation.role });
+      const { token } = await createSession(tx, { userId: user.id, mfaState: "not_required", now, ...options.info });
+      await recordEvent(tx, {
+        action: "org.invitation_accepted",
+        userId: user.id,
+        organisationId: invitation.organisationId,
+        detail: { invitationId: invitation.id, role: invitation.role },
+        ...options.info,
+      });
+      return { ok: true, userId: user.id, organisationId: invitation.organisationId, sessionToken: token } as const;
+    });
+  } catch (error) {
+    // The email got an account after the invitation was sent (or in a race with sign-up): the unique index decides.
+    const code = (error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string }).code;
+    if (error instanceof EmailTaken || String(code) === "23505") return { ok: false, error: "email_taken" };
+    throw error;
+  }
+}

@@ -1,0 +1,183 @@
+import { and, asc, count, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { backupCodes, memberships, mfaFactors, organisations, users } from "@/db/schema";
+import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { revokeOtherSessions } from "@/lib/auth/sessions";
+import type { OrgActor, OrgError } from "./errors";
+import type { Role } from "./schemas";
+
+/** What an admin may know about a member's second factor: the kind, and for SMS the last four digits only. */
+export type MemberMfa = { enabled: false } | { enabled: true; smsLast4: string | null; authenticatorApp: boolean };
+
+export interface Member {
+  userId: string;
+  name: string;
+  email: string;
+  role: Role;
+  joinedAt: Date;
+  mfa: MemberMfa;
+}
+
+type Failure = { ok: false; error: OrgError };
+type Options = { now?: Date; info?: Partial<RequestInfo> };
+
+/** The organisation's members, by name. Phone numbers are cut to their last four digits inside the query. */
+export async function listMembers(db: Db, organisationId: string): Promise<Member[]> {
+  const rows = await db
+    .select({
+      userId: users.id,
+      name: users.name,
+      email: users.email,
+      role: memberships.role,
+      joinedAt: memberships.createdAt,
+      mfaEnabled: users.mfaEnabled,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.organisationId, organisationId))
+    .orderBy(asc(sql`lower(${users.name})`), asc(users.email));
+  const factors = await db
+    .select({ userId: mfaFactors.userId, kind: mfaFactors.kind, last4: sql<string | null>`right(${mfaFactors.phone}, 4)` })
+    .from(mfaFactors)
+    .innerJoin(memberships, eq(memberships.userId, mfaFactors.userId))
+    .where(eq(memberships.organisationId, organisationId));
+  return rows.map(({ mfaEnabled, ...row }) => {
+    const mine = factors.filter((f) => f.userId === row.userId);
+    const mfa: MemberMfa = mfaEnabled
+      ? { enabled: true, smsLast4: mine.find((f) => f.kind === "sms")?.last4 ?? null, authenticatorApp: mine.some((f) => f.kind === "totp") }
+      : { enabled: false };
+    return { ...row, mfa };
+  });
+}
+
+/** "SMS ending in 1234", "Authenticator app", or "Off". */
+export function describeMemberMfa(mfa: MemberMfa): string {
+  if (!mfa.enabled) return "Off";
+  const parts = [mfa.authenticatorApp ? "Authenticator app" : null, mfa.smsLast4 ? `SMS ending in ${mfa.smsLast4}` : null].filter(Boolean);
+  return parts.length > 0 ? parts.join(", ") : "On";
+}
+
+export function mfaCoverage(members: Pick<Member, "mfa">[]) {
+  return { enabled: members.filter((m) => m.mfa.enabled).length, total: members.length };
+}
+
+async function findMember(db: Db, organisationId: string, userId: string) {
+  const [row] = await db
+    .select({ role: memberships.role, email: users.email, mfaEnabled: users.mfaEnabled })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.userId, userId), eq(memberships.organisationId, organisationId)));
+  return row ?? null;
+}
+
+async function adminCount(db: Db, organisationId: string) {
+  const [row] = await db
+    .select({ n: count() })
+    .from(memberships)
+    .where(and(eq(memberships.organisationId, organisationId), eq(memberships.role, "admin")));
+  return Number(row.n);
+}
+
+/**
+ * Locks the organisation row for the rest of the transaction, so member changes in one organisation
+ * run one at a time: two admins demoting each other at once cannot leave it with none.
+ * Also re-checks that the actor is still an admin of it at this moment.
+ */
+async function lockAsAdmin(tx: Db, actor: OrgActor): Promise<boolean> {
+  await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, actor.organisationId)).for("update");
+  const me = await findMember(tx, actor.organisationId, actor.userId);
+  return me?.role === "admin";
+}
+
+export async function changeMemberRole(
+  db: Db,
+  actor: OrgActor,
+  input: { userId: string; role: Role },
+  options: Options = {},
+): Promise<Failure | { ok: true; changed: boolean }> {
+  return db.transaction(async (tx) => {
+    if (!(await lockAsAdmin(tx, actor))) return { ok: false, error: "forbidden" } as const;
+    const target = await findMember(tx, actor.organisationId, input.userId);
+    if (!target) return { ok: false, error: "not_found" } as const;
+    if (target.role === input.role) return { ok: true, changed: false } as const;
+    if (target.role === "admin" && (await adminCount(tx, actor.organisationId)) <= 1) return { ok: false, error: "last_admin" } as const;
+    await tx
+      .update(memberships)
+      .set({ role: input.role })
+      .where(and(eq(memberships.userId, input.userId), eq(memberships.organisationId, actor.organisationId)));
+    await recordEvent(tx, {
+      action: "org.member_role_changed",
+      userId: input.userId,
+      actorId: actor.userId,
+      organisationId: actor.organisationId,
+      detail: { from: target.role, to: input.role },
+      ...options.info,
+    });
+    return { ok: true, changed: true } as const;
+  });
+}
+
+/**
+ * Takes the member out of the organisation and ends every session they have. The account itself stays,
+ * so the audit trail keeps naming who did what; it no longer reaches anything of the organisation.
+ */
+export async function removeMember(
+  db: Db,
+  actor: OrgActor,
+  input: { userId: string },
+  options: Options = {},
+): Promise<Failure | { ok: true; sessionsEnded: number }> {
+  const now = options.now ?? new Date();
+  return db.transaction(async (tx) => {
+    if (!(await lockAsAdmin(tx, actor))) return { ok: false, error: "forbidden" } as const;
+    const target = await findMember(tx, actor.organisationId, input.userId);
+    if (!target) return { ok: false, error: "not_found" } as const;
+    if (input.userId === actor.userId) return { ok: false, error: "cannot_remove_self" } as const;
+    if (target.role === "admin" && (await adminCount(tx, actor.organisationId)) <= 1) return { ok: false, error: "last_admin" } as const;
+    await tx.delete(memberships).where(and(eq(memberships.userId, input.userId), eq(memberships.organisationId, actor.organisationId)));
+    const ended = await revokeOtherSessions(tx, input.userId, null, "removed_from_organisation", now);
+    await recordEvent(tx, {
+      action: "org.member_removed",
+      userId: input.userId,
+      actorId: actor.userId,
+      organisationId: actor.organisationId,
+      detail: { role: target.role, sessionsEnded: ended },
+      ...options.info,
+    });
+    return { ok: true, sessionsEnded: ended } as const;
+  });
+}
+
+/**
+ * For a lost phone: every factor and recovery code of the member goes, MFA is off and all their sessions
+ * end. Where the organisation requires MFA, their next sign-in lands on setup. The admin never sees a code
+ * or a number. Admins reset their own factor in My account instead (that needs the factor itself).
+ */
+export async function resetMemberMfa(
+  db: Db,
+  actor: OrgActor,
+  input: { userId: string },
+  options: Options = {},
+): Promise<Failure | { ok: true; sessionsEnded: number }> {
+  const now = options.now ?? new Date();
+  return db.transaction(async (tx) => {
+    if (!(await lockAsAdmin(tx, actor))) return { ok: false, error: "forbidden" } as const;
+    const target = await findMember(tx, actor.organisationId, input.userId);
+    if (!target) return { ok: false, error: "not_found" } as const;
+    if (input.userId === actor.userId) return { ok: false, error: "cannot_reset_self" } as const;
+    const factors = await tx.delete(mfaFactors).where(eq(mfaFactors.userId, input.userId)).returning({ kind: mfaFactors.kind });
+    if (!target.mfaEnabled && factors.length === 0) return { ok: false, error: "mfa_not_set_up" } as const;
+    await tx.delete(backupCodes).where(eq(backupCodes.userId, input.userId));
+    await tx.update(users).set({ mfaEnabled: false }).where(eq(users.id, input.userId));
+    const ended = await revokeOtherSessions(tx, input.userId, null, "mfa_reset_by_admin", now);
+    await recordEvent(tx, {
+      action: "org.member_mfa_reset",
+      userId: input.userId,
+      actorId: actor.userId,
+      organisationId: actor.organisationId,
+      detail: { factorsRemoved: factors.length, sessionsEnded: ended },
+      ...options.info,
+    });
+    return { ok: true, sessionsEnded: ended } as const;
+  });
+}
