@@ -2,6 +2,7 @@ import { getToken } from "next-auth/jwt";
 import { type NextRequest, NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import { secureCookiesEnabled, sessionCookieName } from "@/lib/auth/cookies";
+import { needsMfaSetup } from "@/lib/auth/gate";
 import { findActiveSession } from "@/lib/auth/sessions";
 import { ensureAuthSecret } from "@/lib/config/secrets";
 import { contentSecurityPolicy, newNonce } from "@/lib/http/csp";
@@ -72,7 +73,7 @@ async function route(req: NextRequest): Promise<NextResponse | undefined> {
 
   if (!current) return isPublic ? undefined : redirectTo(req, "/login");
   if (current.session.mfaState === "pending") return isUnder(path, VERIFY_PATH) ? undefined : redirectTo(req, VERIFY_PATH);
-  if (current.organisation?.mfaRequired && !current.user.mfaEnabled) return isUnder(path, SETUP_PATH) ? undefined : redirectTo(req, SETUP_PATH);
+  if (needsMfaSetup(current)) return isUnder(path, SETUP_PATH) ? undefined : redirectTo(req, SETUP_PATH);
   if (path === "/login" || path === "/signup" || isUnder(path, VERIFY_PATH)) return NextResponse.redirect(new URL("/", req.url));
   return undefined;
 }

@@ -71,6 +71,7 @@ export function slug(text) {
  * @property {import('playwright-core').Page} page
  * @property {import('playwright-core').BrowserContext} context
  * @property {(name: string, page?: import('playwright-core').Page) => Promise<string>} shot
+ *   saves e2e/screenshots/<test>/<NN>-<name>.png (full page; the viewport while a modal dialog is open)
  * @property {string[]} problems  console errors, page errors and failed soft checks seen so far
  * @property {(promise: Promise<unknown> | (() => Promise<unknown>), what: string) => Promise<boolean>} soft
  *   runs an assertion that fails the test at its end instead of stopping it, so the steps after it still run
@@ -103,7 +104,9 @@ export async function createTestContext(browser, testCase) {
   const dir = path.join(SCREENSHOT_DIR, slug(testCase.name));
   fs.mkdirSync(dir, { recursive: true });
   let n = 0;
+  // shot("name") or shot("name", otherPage); shot(page, "name") works too.
   const shot = async (name, target = page) => {
+    if (typeof name !== "string") [name, target] = [target, name];
     n += 1;
     const file = path.join(dir, `${String(n).padStart(2, "0")}-${slug(name)}.png`);
     // Full page, except while a modal dialog is open: its backdrop covers only the viewport, so show that.

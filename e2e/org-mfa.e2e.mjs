@@ -255,9 +255,10 @@ test("Required MFA: the admin resets a member's MFA and the member is sent to se
 });
 
 test(
-  "Organisation settings at phone width: keyboard use, clear messages for bad input, invitations revoked and refused",
+  "Organisation settings at phone width: keyboard use, bad input, role change, removal, revoked and altered links",
   async (t) => {
-    const { page, shot } = t;
+    const { page, context, shot } = t;
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL() });
     const admin = newUser();
     await signUp(page, admin);
     await visit(page, "/org/settings", "settings at phone width");
@@ -303,22 +304,56 @@ test(
     await expectHidden(dialog);
     await expectAttribute(toggle, "aria-checked", "false");
 
-    // An invitation revoked: its link shows a clear message.
-    await email.fill("someone.new@example.com");
-    await page.getByRole("button", { name: "Create invitation" }).click();
-    const link = await page.getByLabel("Invitation link").inputValue();
-    await page.getByRole("button", { name: "Revoke invitation for someone.new@example.com" }).click();
-    await expectVisible(page.getByText("No invitations waiting to be used."));
-    await shot("invitation revoked");
-
+    // A member joins from a phone; the admin makes them an admin, then removes them, all at phone width.
+    const pat = newUser({ name: "Pat Verhoeven", initials: "PV" });
+    const patLink = await invite(page, pat.email, "member");
     const { context: otherContext, page: other } = await secondBrowser(t, PHONE);
     try {
+      await acceptInvitation(other, patLink, pat, "Renamed Research", shot);
+      await page.reload();
+      const row = memberRow(page, pat.email);
+      await expectVisible(row);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(wide <= 0, `the members table scrolls sideways by ${wide}px at 390px`);
+      await checkA11y(page, "members at phone width");
+      await shot("members at phone width");
+
+      const role = page.getByRole("combobox", { name: `Role for ${pat.name}` });
+      await role.selectOption("admin");
+      await row.getByRole("button", { name: "Save" }).click();
+      await expectVisible(page.getByRole("status").filter({ hasText: "Role changed to Admin." }));
+      await expectVisible(page.getByText("2 people · 2 admins"));
+
+      await row.getByRole("button", { name: `Remove ${pat.name}` }).click();
+      const remove = page.getByRole("dialog", { name: `Remove ${pat.name}?` });
+      await expectVisible(remove);
+      await eventually(async () => assert.ok(await remove.getByRole("button", { name: "Cancel" }).evaluate((el) => el === document.activeElement), "Cancel has focus"));
+      await checkA11y(page, "remove dialog");
+      await shot("remove confirmation at phone width");
+      await remove.getByRole("button", { name: "Remove member" }).click();
+      await expectHidden(remove);
+      await expectVisible(page.getByRole("status").filter({ hasText: "Member removed." }));
+      assert.equal(await memberRow(page, pat.email).count(), 0, "the row is gone");
+      await shot("member removed");
+      await other.reload();
+      await expectUrl(other, "/login");
+
+      // An invitation revoked: its link shows a clear message, as does an altered one.
+      await email.fill("someone.new@example.com");
+      await page.getByRole("button", { name: "Create invitation" }).click();
+      const link = await page.getByLabel("Invitation link").inputValue();
+      await page.getByRole("button", { name: "Revoke invitation for someone.new@example.com" }).click();
+      await expectVisible(page.getByText("No invitations waiting to be used."));
+      await shot("invitation revoked");
+
       await visit(other, link, "revoked invitation");
       await expectVisible(other.getByRole("heading", { level: 1, name: "This invitation was withdrawn" }));
       await shot("revoked link", other);
       await visit(other, `${link.slice(0, -1)}${link.endsWith("A") ? "B" : "A"}`, "altered invitation");
       await expectVisible(other.getByRole("heading", { level: 1, name: "This invitation link does not work" }));
       await shot("altered link", other);
+      await visit(other, patLink, "used invitation");
+      await expectVisible(other.getByRole("heading", { level: 1, name: "This invitation has been used" }));
     } finally {
       await otherContext.close();
     }

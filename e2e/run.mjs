@@ -139,6 +139,8 @@ async function startServer() {
     PORT: String(port),
     DATA_DIR: dataDir,
     AUTH_SECRET: crypto.randomBytes(33).toString("base64"),
+    // Production refuses to start without it (it encrypts authenticator-app secrets).
+    MFA_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
     // Test-only: the production build keeps /dev/outbox so the suite can read the codes it sends.
     ALLOW_DEV_OUTBOX: "true",
     SMS_PROVIDER: "outbox",

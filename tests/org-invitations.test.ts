@@ -299,6 +299,12 @@ describe("accepting", () => {
       request.sessionToken = result.sessionToken;
       const home = (await import("@/app/(app)/page")).default;
       expect(await outcome(() => home())).toEqual({ redirect: "/account/mfa-setup" });
+      // Through the action, the sign-in goes straight there.
+      const next = await invited();
+      request.sessionToken = null;
+      expect(await outcome(() => invite.acceptInvitationAction({ status: "idle" }, fd({ token: next.token, name: "Gated Too", password: NEW_PASSWORD })))).toEqual({
+        redirect: "/account/mfa-setup",
+      });
     } finally {
       await t.db.update(organisations).set({ mfaRequired: false }).where(eq(organisations.id, ctx.orgId));
     }

@@ -1,8 +1,13 @@
+import { cookies } from "next/headers";
+import Link from "next/link";
 import { AppHeader } from "@/components/shell/app-header";
+import { Alert } from "@/components/ui/alert";
+import { BACKUP_LEFT_COOKIE } from "@/lib/auth/cookies";
 import { requireSession } from "@/lib/auth/dal";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const current = await requireSession({ allowMfaSetup: true });
+  const backupLeft = (await cookies()).get(BACKUP_LEFT_COOKIE)?.value;
   return (
     <div className="min-h-dvh">
       <AppHeader
@@ -10,7 +15,19 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         organisationName={current.organisation?.name ?? null}
         isAdmin={current.membership?.role === "admin"}
       />
-      <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6 sm:py-10">{children}</main>
+      <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6 sm:py-10">
+        {backupLeft !== undefined && /^\d+$/.test(backupLeft) && (
+          <Alert tone={Number(backupLeft) <= 3 ? "warning" : "info"} className="mb-6">
+            You signed in with a backup code. You have {backupLeft} backup {backupLeft === "1" ? "code" : "codes"} left.{" "}
+            {Number(backupLeft) <= 3 && (
+              <Link href="/account" className="font-semibold underline">
+                Make new ones in My account
+              </Link>
+            )}
+          </Alert>
+        )}
+        {children}
+      </main>
     </div>
   );
 }

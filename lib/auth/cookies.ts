@@ -11,3 +11,6 @@ export function secureCookiesEnabled(): boolean {
 export function sessionCookieName(): string {
   return secureCookiesEnabled() ? "__Secure-authjs.session-token" : "authjs.session-token";
 }
+
+/** Set for two minutes after a sign-in with a backup code, so the next page can say how many are left. */
+export const BACKUP_LEFT_COOKIE = "backup-codes-left";

@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db/client";
 import { auth } from "./config";
+import { needsMfaSetup } from "./gate";
 import { appHostFrom, requestInfoFrom } from "./request-info";
 import { type ActiveSession, findActiveSession } from "./sessions";
 
@@ -17,10 +18,7 @@ export const getCurrentSession = cache(async (): Promise<ActiveSession | null> =
   return findActiveSession(await getDb(), jwt.sessionToken);
 });
 
-/** Whether the organisation's policy sends this user to MFA setup before anything else. */
-export function needsMfaSetup(current: ActiveSession): boolean {
-  return Boolean(current.organisation?.mfaRequired) && !current.user.mfaEnabled;
-}
+export { needsMfaSetup };
 
 /** A fully signed-in user (password and, if they have one, second factor). Pages and actions redirect; never returns otherwise. */
 export async function requireSession(options: { allowMfaSetup?: boolean } = {}): Promise<ActiveSession> {

@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { memberships, organisations, sessions, users } from "@/db/schema";
+import { memberships, mfaFactors, organisations, sessions, users } from "@/db/schema";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
 import type { RequestInfo } from "@/lib/audit/events";
 
@@ -71,6 +71,7 @@ export async function findActiveSession(db: Db, token: string, now = new Date())
         email: users.email,
         name: users.name,
         mfaEnabled: users.mfaEnabled,
+        hasTotp: sql<boolean>`exists (select 1 from ${mfaFactors} where ${mfaFactors.userId} = ${users.id} and ${mfaFactors.kind} = 'totp')`,
       },
       membership: { role: memberships.role, organisationId: memberships.organisationId },
       organisation: { id: organisations.id, name: organisations.name, mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods },

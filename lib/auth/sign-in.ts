@@ -1,8 +1,9 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { memberships, mfaFactors, users } from "@/db/schema";
+import { memberships, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { type SendContext, startChallenge } from "@/lib/mfa/challenge";
+import { loginMethods } from "@/lib/mfa/methods";
 import { LIMITS } from "@/lib/security/limits";
 import { blockedUntil, clearFailures, recordFailure } from "@/lib/security/rate-limit";
 import { sha256 } from "@/lib/crypto/tokens";
@@ -49,15 +50,26 @@ export async function signInWithPassword(
     return { ok: false, error: "invalid_credentials" };
   }
   await clearFailures(db, accountKey);
-  const [factor] = user.mfaEnabled
-    ? await db.select().from(mfaFactors).where(and(eq(mfaFactors.userId, user.id), eq(mfaFactors.kind, "sms")))
-    : [];
-  if (!factor?.phone) {
+  const methods = user.mfaEnabled ? await loginMethods(db, user.id) : null;
+  if (!methods || methods.available.length === 0) {
     const { token } = await createSession(db, { userId: user.id, mfaState: "not_required", now: ctx.now, handoff: false, ...info });
     await recordEvent(db, { action: "sign_in.succeeded", userId: user.id, organisationId: user.organisationId, detail: { mfa: false }, ...info });
     return { ok: true, token, userId: user.id, mfaState: "not_required" };
   }
   const { token, session } = await createSession(db, { userId: user.id, mfaState: "pending", now: ctx.now, handoff: false, ...info });
-  await startChallenge(db, { ...ctx, info }, { userId: user.id, sessionId: session.id, purpose: "login", phone: factor.phone, factorId: factor.id });
+  // One challenge per sign-in carries the attempt cap for every method. A text is sent only when SMS is the
+  // first method offered; with an authenticator app it waits until the user picks SMS.
+  await startChallenge(
+    db,
+    { ...ctx, info },
+    {
+      userId: user.id,
+      sessionId: session.id,
+      purpose: "login",
+      phone: methods.smsFactor?.phone ?? null,
+      factorId: methods.smsFactor?.id ?? null,
+      send: methods.available[0] === "sms",
+    },
+  );
   return { ok: true, token, userId: user.id, mfaState: "pending" };
 }

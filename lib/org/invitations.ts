@@ -162,7 +162,9 @@ export async function acceptInvitation(
   db: Db,
   input: AcceptInvitationInput,
   options: Options = {},
-): Promise<{ ok: false; error: InvitationProblem | "email_taken" } | { ok: true; userId: string; organisationId: string; sessionToken: string }> {
+): Promise<
+  { ok: false; error: InvitationProblem | "email_taken" } | { ok: true; userId: string; organisationId: string; mfaRequired: boolean; sessionToken: string }
+> {
   const now = options.now ?? new Date();
   const found = await findInvitation(db, input.token, now);
   if (!found.ok) return found;
@@ -185,6 +187,7 @@ export async function acceptInvitation(
         const again = await findInvitation(tx, input.token, now);
         return again.ok ? ({ ok: false, error: "invitation_used" } as const) : again;
       }
+      const [org] = await tx.select({ mfaRequired: organisations.mfaRequired }).from(organisations).where(eq(organisations.id, invitation.organisationId));
       const [taken] = await tx.select({ id: users.id }).from(users).where(eq(users.email, invitation.email));
       if (taken) throw new EmailTaken();
       const [user] = await tx.insert(users).values({ name: input.name, email: invitation.email, passwordHash }).returning({ id: users.id });
@@ -197,7 +200,7 @@ export async function acceptInvitation(
         detail: { invitationId: invitation.id, role: invitation.role },
         ...options.info,
       });
-      return { ok: true, userId: user.id, organisationId: invitation.organisationId, sessionToken: token } as const;
+      return { ok: true, userId: user.id, organisationId: invitation.organisationId, mfaRequired: Boolean(org?.mfaRequired), sessionToken: token } as const;
     });
   } catch (error) {
     // The email got an account after the invitation was sent (or in a race with sign-up): the unique index decides.

@@ -1,10 +1,12 @@
 import { getDb } from "@/db/client";
 import { ensureAuthSecret, MissingSecretError } from "@/lib/config/secrets";
+import { ensureMfaEncryptionKey } from "@/lib/crypto/encryption";
 
-/** Refuses to start in production without AUTH_SECRET; opens (migrates, seeds) the database before the first request. */
+/** Refuses to start in production without AUTH_SECRET or MFA_ENCRYPTION_KEY; opens (migrates, seeds) the database before the first request. */
 export async function startServer() {
   try {
     ensureAuthSecret();
+    ensureMfaEncryptionKey();
   } catch (error) {
     if (error instanceof MissingSecretError) {
       console.error(`\n[auth] ${error.message}\n`);

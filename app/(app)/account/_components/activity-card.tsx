@@ -15,6 +15,15 @@ const LABELS: Record<string, string> = {
   "mfa.phone_changed": "Phone number changed",
   "mfa.sms_failed": "A text message could not be sent",
   "password.changed": "Password changed",
+  "org.member_mfa_reset": "Multi-factor authentication reset by an admin",
+  "org.member_role_changed": "Your role was changed by an admin",
+  "org.member_removed": "Removed from the organisation by an admin",
+  "org.invitation_accepted": "Joined the organisation",
+  "org.mfa_required": "You required multi-factor authentication for the organisation",
+  "org.mfa_not_required": "You stopped requiring multi-factor authentication",
+  "org.renamed": "You renamed the organisation",
+  "org.invitation_created": "You invited someone",
+  "org.invitation_revoked": "You revoked an invitation",
 };
 
 type Event = { id: string; action: string; ip: string | null; userAgent: string | null; createdAt: Date };

@@ -30,8 +30,8 @@ export async function acceptInvitationAction(_prev: AcceptState, formData: FormD
   const { info } = await currentRequest();
   const result = await acceptInvitation(await getDb(), parsed.data, { info });
   if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error], name };
-  // Where the organisation requires MFA, the gate takes them from "/" to setup.
-  await signIn("session", { token: result.sessionToken, redirectTo: "/" });
+  // Where the organisation requires MFA they go straight to setup (every other page would send them there anyway).
+  await signIn("session", { token: result.sessionToken, redirectTo: result.mfaRequired ? "/account/mfa-setup" : "/" });
   return { status: "idle" };
 }
 

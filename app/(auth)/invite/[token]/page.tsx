@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Alert } from "@/components/ui/alert";
-import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { getCurrentSession } from "@/lib/auth/dal";
@@ -9,6 +8,12 @@ import { ORG_ERRORS } from "@/lib/org/errors";
 import { findInvitation } from "@/lib/org/invitations";
 import { AcceptForm } from "./accept-form";
 import { signOutToAcceptAction } from "./actions";
+
+// buttonClass() lives in a client module; these are the same looks for server-rendered links and buttons.
+const PRIMARY =
+  "inline-flex w-full items-center justify-center rounded-lg bg-blue-600 px-4 py-2.5 text-sm font-semibold text-white shadow-xs transition hover:bg-blue-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600";
+const SECONDARY =
+  "mt-6 inline-flex w-full items-center justify-center rounded-lg bg-white px-4 py-2.5 text-sm font-semibold text-gray-900 shadow-xs ring-1 ring-gray-300 ring-inset transition hover:bg-gray-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600";
 
 // The token is in the path: no Referer carries it to anyone else.
 export const metadata: Metadata = { title: "Join your team", referrer: "no-referrer" };
@@ -29,7 +34,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       <Card className="p-6 sm:p-8">
         <h1 className="text-xl font-semibold tracking-tight">{TITLES[invitation.error]}</h1>
         <p className="mt-2 text-sm text-gray-600">{ORG_ERRORS[invitation.error]}</p>
-        <Link href="/login" className={buttonClass("secondary", "mt-6 w-full")}>
+        <Link href="/login" className={SECONDARY}>
           Go to sign in
         </Link>
       </Card>
@@ -51,7 +56,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
           </Alert>
           <form action={signOutToAcceptAction}>
             <input type="hidden" name="token" value={token} />
-            <button type="submit" className={buttonClass("primary", "w-full")}>
+            <button type="submit" className={PRIMARY}>
               Sign out and continue
             </button>
           </form>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { signOutAction } from "@/components/shell/sign-out-action";
 import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
@@ -6,35 +7,78 @@ import { requirePendingSession } from "@/lib/auth/dal";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { MAX_CODE_ATTEMPTS, RESEND_COOLDOWN_MS } from "@/lib/mfa/codes";
+import { type LoginMethod, loginMethods, parseLoginMethod } from "@/lib/mfa/methods";
+import { chooseSmsAction } from "./actions";
 import { VerifyForm } from "./verify-form";
 
 export const metadata: Metadata = { title: "Enter your code" };
 
+const HEADINGS: Record<LoginMethod, string> = {
+  totp: "Enter your authenticator code",
+  sms: "Check your phone",
+  backup: "Use a backup code",
+};
+
 export default async function VerifyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const pending = await requirePendingSession();
   const params = await searchParams;
-  const challenge = await findOpenChallenge(await getDb(), pending.session.id, "login");
-  const usable = challenge && challenge.attempts < MAX_CODE_ATTEMPTS;
+  const db = await getDb();
+  const callbackUrl = safeCallbackUrl(params.callbackUrl);
+  const [challenge, methods] = await Promise.all([findOpenChallenge(db, pending.session.id, "login"), loginMethods(db, pending.user.id)]);
+  const method = parseLoginMethod(params.method, methods) ?? "sms";
+  const usable = challenge && challenge.attempts < MAX_CODE_ATTEMPTS && methods.available.length > 0;
+  const last4 = methods.smsFactor?.phone.slice(-4) ?? "";
+  const others = methods.available.filter((m) => m !== method);
+  const hrefFor = (m: LoginMethod) => `/login/verify?${new URLSearchParams({ method: m, ...(callbackUrl !== "/" ? { callbackUrl } : {}) })}`;
+
   return (
     <Card className="p-6 sm:p-8">
-      <h1 className="text-xl font-semibold tracking-tight">Check your phone</h1>
-      {usable && challenge.phone ? (
+      <h1 className="text-xl font-semibold tracking-tight">{usable ? HEADINGS[method] : "Sign in again"}</h1>
+      {usable ? (
         <>
           <p className="mt-1 mb-6 text-sm text-gray-600">
-            Enter the 6-digit code we sent to the number ending in{" "}
-            <span className="font-medium text-gray-900">{challenge.phone.slice(-4)}</span>.
+            {method === "totp" && "Enter the 6-digit code from your authenticator app."}
+            {method === "sms" && (
+              <>
+                Enter the 6-digit code we sent to the number ending in <span className="font-medium text-gray-900">{last4}</span>.
+              </>
+            )}
+            {method === "backup" && `Enter one of your backup codes. You have ${methods.backupCodesLeft} left; each works once.`}
           </p>
           <VerifyForm
+            key={method}
+            method={method}
             challengeId={challenge.id}
-            callbackUrl={safeCallbackUrl(params.callbackUrl)}
+            callbackUrl={callbackUrl}
             resendAt={challenge.lastSentAt.getTime() + RESEND_COOLDOWN_MS}
-            sendFailed={challenge.lastSentAt.getTime() === 0}
+            sendFailed={method === "sms" && challenge.sendCount > 0 && challenge.lastSentAt.getTime() === 0}
           />
+          {others.length > 0 && (
+            <div className="mt-6 border-t border-gray-100 pt-4">
+              <h2 className="text-sm font-medium text-gray-900">Use another method</h2>
+              <ul className="mt-2 space-y-1">
+                {others.map((m) => (
+                  <li key={m}>
+                    {m === "sms" ? (
+                      <form action={chooseSmsAction}>
+                        <input type="hidden" name="callbackUrl" value={callbackUrl} />
+                        <button type="submit" className="rounded text-sm text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
+                          Text message to the number ending in {last4}
+                        </button>
+                      </form>
+                    ) : (
+                      <Link href={hrefFor(m)} className="rounded text-sm text-blue-700 hover:text-blue-800">
+                        {m === "totp" ? "Authenticator app" : "Use a backup code"}
+                      </Link>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
         </>
       ) : (
-        <p className="mt-2 mb-2 text-sm text-gray-600">
-          This sign-in can no longer be completed. Sign out below, then sign in again for a new code.
-        </p>
+        <p className="mt-2 mb-2 text-sm text-gray-600">This sign-in can no longer be completed. Sign out below, then sign in again.</p>
       )}
       <form action={signOutAction} className="mt-6 border-t border-gray-100 pt-4 text-center">
         <button type="submit" className="rounded text-sm text-gray-600 underline-offset-2 hover:text-gray-900 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">

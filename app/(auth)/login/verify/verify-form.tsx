@@ -3,12 +3,14 @@ import { useActionState, useState } from "react";
 import { CodeField } from "@/components/mfa/code-field";
 import { useCountdown } from "@/components/mfa/use-countdown";
 import { Alert } from "@/components/ui/alert";
+import { Field } from "@/components/ui/field";
+import type { LoginMethod } from "@/lib/mfa/methods";
 import { SubmitButton } from "@/components/ui/button";
 import { resendLoginCodeAction, verifyLoginCodeAction, type VerifyState } from "./actions";
 
-type Props = { challengeId: string; callbackUrl: string; resendAt: number; sendFailed: boolean };
+type Props = { method: LoginMethod; challengeId: string; callbackUrl: string; resendAt: number; sendFailed: boolean };
 
-export function VerifyForm({ challengeId, callbackUrl, resendAt, sendFailed }: Props) {
+export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFailed }: Props) {
   const [state, verify] = useActionState(verifyLoginCodeAction, { status: "idle" } as VerifyState);
   const [resendState, resend] = useActionState(resendLoginCodeAction, { status: "idle" } as VerifyState);
   const [code, setCode] = useState("");
@@ -25,11 +27,35 @@ export function VerifyForm({ challengeId, callbackUrl, resendAt, sendFailed }: P
       <form action={verify} className="space-y-5" noValidate>
         <input type="hidden" name="challengeId" value={challengeId} />
         <input type="hidden" name="callbackUrl" value={callbackUrl} />
-        <CodeField value={code} onChange={setCode} error={state.status === "error" ? state.message : null} autoFocus />
+        <input type="hidden" name="method" value={method} />
+        {method === "backup" ? (
+          <Field
+            label="Backup code"
+            name="code"
+            value={code}
+            onChange={(e) => setCode(e.target.value.slice(0, 64))}
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            placeholder="xxxx-xxxx-xxxx-xxxx-xxxx-xxxx"
+            className="[&_input]:font-mono"
+            error={state.status === "error" ? state.message : null}
+            autoFocus
+          />
+        ) : (
+          <CodeField
+            label={method === "totp" ? "Authenticator code" : "Verification code"}
+            value={code}
+            onChange={setCode}
+            error={state.status === "error" ? state.message : null}
+            autoFocus
+          />
+        )}
         <SubmitButton className="w-full" pendingLabel="Checking…">
           Verify
         </SubmitButton>
       </form>
+      {method === "sms" && (
       <form action={resend} className="text-center">
         <input type="hidden" name="challengeId" value={challengeId} />
         {seconds > 0 ? (
@@ -42,6 +68,7 @@ export function VerifyForm({ challengeId, callbackUrl, resendAt, sendFailed }: P
           </button>
         )}
       </form>
+      )}
     </div>
   );
 }

@@ -33,6 +33,10 @@ function useOutcome(state: OrgState, report: (state: OrgState) => void) {
 export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: MemberRow[]; adminCount: number; orgRequiresMfa: boolean }) {
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const ask = (kind: Confirm["kind"], member: MemberRow) => {
+    setOutcome(null);
+    setConfirm({ kind, member });
+  };
   const report = (state: OrgState) => {
     if (state.status === "success") setOutcome({ tone: "success", message: state.message });
     else if (state.status === "error")
@@ -56,13 +60,13 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
             <th scope="col" className="py-3 pr-2 pl-5 font-medium sm:pl-6">
               Member
             </th>
-            <th scope="col" className="w-28 px-2 py-3 font-medium sm:w-36">
+            <th scope="col" className="w-36 py-3 pr-5 pl-2 font-medium sm:pr-2">
               Role
             </th>
             <th scope="col" className="hidden w-48 px-2 py-3 font-medium md:table-cell">
               MFA
             </th>
-            <th scope="col" className="w-24 py-3 pr-5 pl-2 text-right font-medium sm:w-44 sm:pr-6">
+            <th scope="col" className="hidden w-44 py-3 pr-5 pl-2 text-right font-medium sm:table-cell sm:pr-6">
               <span className="sr-only">Actions</span>
             </th>
           </tr>
@@ -81,42 +85,19 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
                 <p className="mt-1 md:hidden">
                   <MfaBadge enabled={m.mfaEnabled} label={m.mfaLabel} />
                 </p>
+                {/* On a phone the actions sit under the member instead of in a column of their own. */}
+                <div className="mt-2 sm:hidden">
+                  <MemberActions member={m} onConfirm={ask} />
+                </div>
               </td>
-              <td className="px-2 py-3">
+              <td className="py-3 pr-5 pl-2 sm:pr-2">
                 <RoleForm member={m} onResult={report} lastAdmin={m.role === "admin" && adminCount <= 1} />
               </td>
               <td className="hidden px-2 py-3.5 md:table-cell">
                 <MfaBadge enabled={m.mfaEnabled} label={m.mfaLabel} />
               </td>
-              <td className="py-3 pr-5 pl-2 sm:pr-6">
-                {!m.isYou && (
-                  <div className="flex flex-col items-end gap-1.5 sm:flex-row sm:justify-end">
-                    {m.mfaEnabled && (
-                      <Button
-                        variant="ghost"
-                        className="px-2.5 py-1.5 text-xs"
-                        aria-label={`Reset MFA for ${m.name}`}
-                        onClick={() => {
-                          setOutcome(null);
-                          setConfirm({ kind: "reset", member: m });
-                        }}
-                      >
-                        Reset MFA
-                      </Button>
-                    )}
-                    <Button
-                      variant="ghost"
-                      className="px-2.5 py-1.5 text-xs text-red-700 hover:bg-red-50"
-                      aria-label={`Remove ${m.name}`}
-                      onClick={() => {
-                        setOutcome(null);
-                        setConfirm({ kind: "remove", member: m });
-                      }}
-                    >
-                      Remove
-                    </Button>
-                  </div>
-                )}
+              <td className="hidden py-3 pr-5 pl-2 sm:table-cell sm:pr-6">
+                <MemberActions member={m} onConfirm={ask} />
               </td>
             </tr>
           ))}
@@ -140,6 +121,32 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
         )}
       </Dialog>
     </Card>
+  );
+}
+
+function MemberActions({ member, onConfirm }: { member: MemberRow; onConfirm: (kind: Confirm["kind"], member: MemberRow) => void }) {
+  if (member.isYou) return null;
+  return (
+    <div className="flex flex-wrap gap-1.5 sm:justify-end">
+      {member.mfaEnabled && (
+        <Button
+          variant="secondary"
+          className="px-2.5 py-1.5 text-xs whitespace-nowrap"
+          aria-label={`Reset MFA for ${member.name}`}
+          onClick={() => onConfirm("reset", member)}
+        >
+          Reset MFA
+        </Button>
+      )}
+      <Button
+        variant="secondary"
+        className="px-2.5 py-1.5 text-xs whitespace-nowrap text-red-700 hover:bg-red-50"
+        aria-label={`Remove ${member.name}`}
+        onClick={() => onConfirm("remove", member)}
+      >
+        Remove
+      </Button>
+    </div>
   );
 }
 
@@ -176,7 +183,7 @@ function RoleForm({ member, onResult, lastAdmin }: { member: MemberRow; onResult
         onChange={(e) => setRole(e.target.value as MemberRow["role"])}
         aria-label={`Role for ${member.name}`}
         aria-describedby={lastAdmin ? `last-admin-${member.userId}` : undefined}
-        className="block w-full rounded-lg border-0 bg-white py-1.5 pr-8 pl-2.5 text-sm text-gray-900 shadow-xs ring-1 ring-gray-300 ring-inset focus:ring-2 focus:ring-blue-600 focus:outline-none"
+        className="block w-full rounded-lg border-0 bg-white py-1.5 pr-7 pl-2 text-sm text-gray-900 shadow-xs ring-1 ring-gray-300 ring-inset focus:ring-2 focus:ring-blue-600 focus:outline-none"
       >
         <option value="member">Member</option>
         <option value="admin">Admin</option>
