@@ -3,7 +3,7 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db/client";
-import { currentRequest, requireOrgAdmin } from "@/lib/auth/dal";
+import { currentRequest, needsMfaSetup, requireOrgAdmin } from "@/lib/auth/dal";
 import { fieldErrors } from "@/lib/auth/schemas";
 import { ORG_ERRORS, type OrgActor } from "@/lib/org/errors";
 import { createInvitation, revokeInvitation } from "@/lib/org/invitations";
@@ -68,7 +68,8 @@ export async function setMfaRequirementAction(_prev: OrgState, formData: FormDat
   if (!result.ok) return { status: "error", fieldErrors: { password: ORG_ERRORS[result.error] } };
   revalidatePath("/", "layout");
   // The admin is a member too: without a factor of their own, the requirement applies to them right away.
-  if (parsed.data.required && !current.user.mfaEnabled) redirect(`/account/mfa-setup?callbackUrl=${encodeURIComponent(PATH)}`);
+  if (parsed.data.required && needsMfaSetup({ ...current, organisation: { ...current.organisation, mfaRequired: true } }))
+    redirect(`/account/mfa-setup?callbackUrl=${encodeURIComponent(PATH)}`);
   return {
     status: "success",
     message: parsed.data.required
