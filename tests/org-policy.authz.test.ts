@@ -113,6 +113,7 @@ type Ids = { userId: string; invitationId: string; orgId: string };
 const ACTIONS: [string, (ids: Ids) => Promise<unknown>][] = [
   ["rename the organisation", (ids) => org.renameOrganisationAction(idle, fd({ name: "Taken over", organisationId: ids.orgId }))],
   ["turn the MFA requirement on", (ids) => org.setMfaRequirementAction(idle, fd({ required: "on", password: PASSWORD, organisationId: ids.orgId }))],
+  ["set the allowed MFA methods", (ids) => org.setMfaMethodsAction(idle, fd({ methods: "any", password: PASSWORD, organisationId: ids.orgId }))],
   ["invite someone", (ids) => org.createInvitationAction(idle, fd({ email: "new-person@example.com", role: "admin", organisationId: ids.orgId }))],
   ["revoke an invitation", (ids) => org.revokeInvitationAction(idle, fd({ invitationId: ids.invitationId }))],
   ["change a member's role", (ids) => org.changeRoleAction(idle, fd({ userId: ids.userId, role: "admin" }))],
@@ -158,7 +159,7 @@ describe.each([
 describe("an admin of another organisation, with organisation A's ids", () => {
   const unknownIds = (): Ids => ({ userId: crypto.randomUUID(), invitationId: crypto.randomUUID(), orgId: A.orgId });
 
-  for (const [name, run] of ACTIONS.slice(3, 7)) {
+  for (const [name, run] of ACTIONS.slice(4, 8)) {
     it(`"${name}" is refused with the same answer as an unknown id, and nothing changes`, async () => {
       request.sessionToken = B.admin.token;
       const before = await everything();
@@ -172,7 +173,7 @@ describe("an admin of another organisation, with organisation A's ids", () => {
     });
   }
 
-  for (const [name, run] of ACTIONS.slice(0, 3)) {
+  for (const [name, run] of ACTIONS.slice(0, 4)) {
     it(`"${name}" with organisation A's id in the form acts on their own organisation only: A is unchanged`, async () => {
       request.sessionToken = B.admin.token;
       const before = await orgA();

@@ -22,6 +22,7 @@ export type AuditAction =
   | "password.changed"
   | "session.others_revoked"
   | "org.renamed"
+  | "org.mfa_methods_changed"
   | "org.mfa_required"
   | "org.mfa_not_required"
   | "org.invitation_created"

@@ -6,7 +6,7 @@ import type { OrgActor } from "./errors";
 
 export async function getOrganisation(db: Db, organisationId: string) {
   const [org] = await db
-    .select({ id: organisations.id, name: organisations.name, mfaRequired: organisations.mfaRequired, mfaRequiredAt: organisations.mfaRequiredAt })
+    .select({ id: organisations.id, name: organisations.name, mfaRequired: organisations.mfaRequired, mfaRequiredAt: organisations.mfaRequiredAt, mfaMethods: organisations.mfaMethods })
     .from(organisations)
     .where(eq(organisations.id, organisationId));
   return org ?? null;

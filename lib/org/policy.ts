@@ -1,4 +1,4 @@
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, ne } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
@@ -45,4 +45,32 @@ export async function setMfaRequirement(
     });
     return { ok: true, changed: true, membersWithoutMfa } as const;
   });
+}
+
+/**
+ * Which methods members may use: "any" (authenticator app or SMS) or "totp_only" (NIST SP 800-63B 3.2.9
+ * calls SMS restricted). With "totp_only", members whose only method is SMS are held at setup by the gate
+ * from their next request, and SMS is not offered at enrolment. Needs the admin's password; audited.
+ */
+export async function setMfaMethods(
+  db: Db,
+  actor: OrgActor,
+  input: { methods: "any" | "totp_only"; password: string; now?: Date; info?: Partial<RequestInfo> },
+): Promise<{ ok: false; error: OrgError } | { ok: true; changed: boolean }> {
+  const confirmed = await confirmPassword(db, { userId: actor.userId, sessionId: actor.sessionId, password: input.password, now: input.now });
+  if (!confirmed) return { ok: false, error: "password_wrong" };
+  const changed = await db
+    .update(organisations)
+    .set({ mfaMethods: input.methods })
+    .where(and(eq(organisations.id, actor.organisationId), ne(organisations.mfaMethods, input.methods)))
+    .returning({ id: organisations.id });
+  if (changed.length === 0) return { ok: true, changed: false };
+  await recordEvent(db, {
+    action: "org.mfa_methods_changed",
+    userId: actor.userId,
+    organisationId: actor.organisationId,
+    detail: { methods: input.methods },
+    ...input.info,
+  });
+  return { ok: true, changed: true };
 }

@@ -49,3 +49,11 @@ export const acceptInvitationSchema = z.object({
   password: signUpSchema.shape.password,
 });
 export type AcceptInvitationInput = z.infer<typeof acceptInvitationSchema>;
+
+export const mfaMethodsSchema = z.object({
+  methods: z.enum(["any", "totp_only"], { error: "Choose which methods members may use." }),
+  password: z
+    .string({ error: "Enter your current password." })
+    .min(1, "Enter your current password.")
+    .max(1024, "That password is not right."),
+});

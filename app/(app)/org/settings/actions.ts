@@ -9,11 +9,12 @@ import { ORG_ERRORS, type OrgActor } from "@/lib/org/errors";
 import { createInvitation, revokeInvitation } from "@/lib/org/invitations";
 import { changeMemberRole, removeMember, resetMemberMfa } from "@/lib/org/members";
 import { renameOrganisation } from "@/lib/org/organisation";
-import { setMfaRequirement } from "@/lib/org/policy";
+import { setMfaMethods, setMfaRequirement } from "@/lib/org/policy";
 import {
   invitationIdSchema,
   invitationSchema,
   memberIdSchema,
+  mfaMethodsSchema,
   mfaRequirementSchema,
   organisationNameSchema,
   roleChangeSchema,
@@ -75,6 +76,22 @@ export async function setMfaRequirementAction(_prev: OrgState, formData: FormDat
     message: parsed.data.required
       ? "Multi-factor authentication is now required. Members without it are asked to set it up on their next page."
       : "Multi-factor authentication is no longer required.",
+  };
+}
+
+export async function setMfaMethodsAction(_prev: OrgState, formData: FormData): Promise<OrgState> {
+  const { actor, info, db } = await admin();
+  const parsed = mfaMethodsSchema.safeParse({ methods: field(formData, "methods"), password: field(formData, "password") });
+  if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error) };
+  const result = await setMfaMethods(db, actor, { ...parsed.data, info });
+  if (!result.ok) return { status: "error", fieldErrors: { password: ORG_ERRORS[result.error] } };
+  revalidatePath("/", "layout");
+  return {
+    status: "success",
+    message:
+      parsed.data.methods === "totp_only"
+        ? "Only authenticator apps are allowed now. Members who use text messages are asked to add an app on their next page."
+        : "Members may use an authenticator app or text messages.",
   };
 }
 

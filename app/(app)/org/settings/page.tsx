@@ -49,6 +49,7 @@ export default async function OrgSettingsPage() {
       <MfaPolicyCard
         required={Boolean(org?.mfaRequired)}
         requiredSince={org?.mfaRequiredAt?.toISOString() ?? null}
+        methods={org?.mfaMethods ?? "any"}
         coverage={coverage}
         withoutMfa={rows.filter((m) => !m.mfaEnabled).map((m) => ({ userId: m.userId, name: m.name, email: m.email, isYou: m.isYou }))}
       />

@@ -8,14 +8,21 @@ import { Field } from "@/components/ui/field";
 import { Switch } from "@/components/ui/switch";
 import { type OrgState, setMfaRequirementAction } from "../actions";
 import { CoverageBar } from "./coverage-bar";
+import { MfaMethodsForm } from "./mfa-methods-form";
 import { useInitialFocus } from "./use-initial-focus";
 
 type Person = { userId: string; name: string; email: string; isYou: boolean };
-type Props = { required: boolean; requiredSince: string | null; coverage: { enabled: number; total: number }; withoutMfa: Person[] };
+type Props = {
+  required: boolean;
+  requiredSince: string | null;
+  methods: "any" | "totp_only";
+  coverage: { enabled: number; total: number };
+  withoutMfa: Person[];
+};
 
 const REQUIRE_SWITCH_LABEL = "Require multi-factor authentication for all users";
 
-export function MfaPolicyCard({ required, requiredSince, coverage, withoutMfa }: Props) {
+export function MfaPolicyCard({ required, requiredSince, methods, coverage, withoutMfa }: Props) {
   const [dialog, setDialog] = useState<null | "on" | "off">(null);
   const [message, setMessage] = useState<string | null>(null);
   return (
@@ -44,6 +51,7 @@ export function MfaPolicyCard({ required, requiredSince, coverage, withoutMfa }:
               : "When on, members without it must register a phone before they can continue, from their next page on."}
           </p>
         </div>
+        <MfaMethodsForm methods={methods} />
       </div>
       <Dialog
         open={dialog !== null}

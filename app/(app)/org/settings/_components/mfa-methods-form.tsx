@@ -1,0 +1,61 @@
+"use client";
+import { useActionState, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { SubmitButton } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { type OrgState, setMfaMethodsAction } from "../actions";
+
+const OPTIONS = [
+  { value: "any", label: "Authenticator app or text message", hint: "Members choose. Text messages are easier to set up." },
+  {
+    value: "totp_only",
+    label: "Authenticator app only",
+    hint: "Stronger: text messages can be intercepted or redirected. Members who use SMS are asked to add an app.",
+  },
+] as const;
+
+/** The organisation's allowed methods; changing them needs the admin's password. */
+export function MfaMethodsForm({ methods }: { methods: "any" | "totp_only" }) {
+  const [state, action] = useActionState(setMfaMethodsAction, { status: "idle" } as OrgState);
+  const [choice, setChoice] = useState<string>(methods);
+  const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
+  return (
+    <form action={action} className="space-y-4 rounded-lg bg-gray-50 px-4 py-4 ring-1 ring-gray-200 ring-inset" noValidate>
+      <fieldset>
+        <legend className="text-sm font-medium text-gray-900">Allowed methods</legend>
+        <div className="mt-3 space-y-3">
+          {OPTIONS.map((o) => (
+            <label key={o.value} className="flex cursor-pointer items-start gap-3">
+              <input
+                type="radio"
+                name="methods"
+                value={o.value}
+                checked={choice === o.value}
+                onChange={() => setChoice(o.value)}
+                className="mt-0.5 size-4 accent-blue-600"
+              />
+              <span>
+                <span className="block text-sm text-gray-900">{o.label}</span>
+                <span className="block text-xs text-gray-600">{o.hint}</span>
+              </span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      {state.status === "success" && <Alert tone="success">{state.message}</Alert>}
+      {choice !== methods && (
+        <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
+          <Field
+            label="Current password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            className="sm:flex-1"
+            error={errors.password ?? errors.methods}
+          />
+          <SubmitButton pendingLabel="Saving…">Save methods</SubmitButton>
+        </div>
+      )}
+    </form>
+  );
+}
