@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { redactQueryErrors } from "./redact-errors";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -21,6 +22,8 @@ export function dataDir(): string {
 
 /** Opens Postgres when a URL is given, otherwise an embedded PGlite database in `dir` (or in memory). */
 export async function connect(options: { url?: string; dir?: string | null; max?: number }): Promise<Connection> {
+  // Failed queries must not carry their bound values (token hashes, password hashes, phone numbers) into logs.
+  redactQueryErrors();
   if (options.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");

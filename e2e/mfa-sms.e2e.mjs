@@ -147,6 +147,13 @@ test("SMS MFA: register a Dutch number as the help article says, then sign in wi
 
   // Step 3.4: Save.
   await save.click();
+  // The first method comes with 10 backup codes, shown once in the dialog: confirm they are saved, then Continue.
+  const savedCodes = dialog.getByRole("checkbox", { name: "I have saved these codes" });
+  await expectVisible(dialog.getByRole("list", { name: "Backup codes" }));
+  await checkA11y(page, "backup codes after Save");
+  await shot("step 3.4 backup codes");
+  await savedCodes.check();
+  await dialog.getByRole("button", { name: "Continue" }).click();
   await expectHidden(dialog);
   await expectVisible(page.getByRole("status").filter({ hasText: "Multi-factor authentication is on." }));
   const toggle = page.getByRole("switch", SWITCH);

@@ -117,6 +117,9 @@ async function registerPhoneAtSetup(page, person, national, shot) {
   await checkA11y(page, "setup: code confirmed");
   if (shot) await shot("setup code confirmed", page);
   await page.getByRole("button", { name: "Save" }).click();
+  // The first method comes with 10 backup codes, shown once: confirm they are saved, then Continue.
+  await page.getByRole("checkbox", { name: "I have saved these codes" }).check();
+  await page.getByRole("button", { name: "Continue" }).click();
 }
 
 /** The member row's cells as text, found by the member's email. */

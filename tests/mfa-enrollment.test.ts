@@ -156,7 +156,7 @@ describe("step 4: the code, then Save", () => {
 
     const saved = await completeSmsEnrollment(t.db, await s.actor(), { challengeId, now: at(3 * SECOND), info: { ip: "203.0.113.4", userAgent: "vitest" } });
 
-    expect(saved).toEqual({ ok: true, phone: PHONE, changed: false });
+    expect(saved).toEqual({ ok: true, phone: PHONE, changed: false, backupCodes: expect.any(Array) });
     expect(await s.factors()).toMatchObject([{ kind: "sms", phone: PHONE, verifiedAt: at(3 * SECOND) }]);
     expect((await s.factors())[0].phone).toMatch(/^\+[1-9]\d{1,14}$/);
     expect(await s.mfaEnabled()).toBe(true);
@@ -255,6 +255,7 @@ describe("changing the number", () => {
       ok: true,
       phone: NEW_PHONE,
       changed: true,
+      backupCodes: null,
     });
     expect(await s.factors()).toMatchObject([{ phone: NEW_PHONE }]);
     expect(await s.events()).toContain("mfa.phone_changed");

@@ -13,6 +13,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { PhoneInput } from "@/components/ui/phone-input";
+import { BackupCodesReveal } from "./backup-codes";
 import { CodeField, completeCode } from "./code-field";
 import { ResendButton } from "./resend-button";
 
@@ -52,20 +53,23 @@ type Props = {
   mode: "register" | "change";
   onSaved: (maskedPhone: string | null) => void;
   defaultCountry?: string;
+  /** A step-up already verified with another factor (adding SMS beside an authenticator app): starts at the phone number. */
+  stepUpChallengeId?: string;
 };
 
 /**
  * The registration the help article describes: Password → Phone number → Verification → Save.
  * Each step is checked again on the server; nothing is stored until Save.
  */
-export function SmsRegistration({ mode, onSaved, defaultCountry }: Props) {
-  const [step, setStep] = useState<Step>("password");
+export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallengeId }: Props) {
+  const [step, setStep] = useState<Step>(stepUpChallengeId ? "phone" : "password");
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<{ field?: string; message: string } | null>(null);
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
   const [challengeId, setChallengeId] = useState<string | null>(null);
-  const [stepUpId, setStepUpId] = useState<string | null>(null);
+  const [stepUpId, setStepUpId] = useState<string | null>(stepUpChallengeId ?? null);
+  const [saved, setSaved] = useState<{ maskedPhone: string | null; backupCodes: string[] } | null>(null);
   const [maskedPhone, setMaskedPhone] = useState("");
   const [resendAt, setResendAt] = useState<number | null>(null);
   const [verified, setVerified] = useState(false);
@@ -160,7 +164,12 @@ export function SmsRegistration({ mode, onSaved, defaultCountry }: Props) {
   const save = () =>
     run(
       () => saveEnrollmentAction(form({ challengeId, stepUpChallengeId: stepUpId })),
-      (r) => r.status === "saved" && onSaved(r.maskedPhone),
+      (r) => {
+        if (r.status !== "saved") return;
+        // A first factor comes with backup codes: shown once, here, before the dialog closes.
+        if (r.backupCodes?.length) setSaved({ maskedPhone: r.maskedPhone, backupCodes: r.backupCodes });
+        else onSaved(r.maskedPhone);
+      },
     );
 
   useEffect(() => {
@@ -170,6 +179,14 @@ export function SmsRegistration({ mode, onSaved, defaultCountry }: Props) {
   const active = step === "password" ? 0 : step === "phone" || step === "current" ? 1 : verified ? 3 : 2;
   const fieldError = (field: string) => (error?.field === field ? error.message : null);
   const formError = error && !error.field ? <Alert tone="error" className="mb-4">{error.message}</Alert> : null;
+
+  if (saved)
+    return (
+      <div className="space-y-4">
+        <Alert tone="success">Your number ending in {saved.maskedPhone?.replace(/^\D+/, "")} is registered.</Alert>
+        <BackupCodesReveal codes={saved.backupCodes} onDone={() => onSaved(saved.maskedPhone)} />
+      </div>
+    );
 
   return (
     <div>

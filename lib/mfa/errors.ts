@@ -10,12 +10,13 @@ export const MFA_ERRORS = {
   sms_failed: "We could not send the code. Try again in a moment.",
   password_wrong: "That password is not right.",
   step_up_required: "Confirm your password first.",
-  factor_required: "Confirm with the code sent to your phone first.",
+  factor_required: "Confirm with a code from your authenticator app, your phone or a backup code first.",
   phone_in_use: "This number is already registered for your account.",
   org_requires_mfa: "Your organisation requires multi-factor authentication, so it cannot be switched off.",
   phone_country: "We cannot send text messages to this country. Use a number from another country, or contact support.",
   phone_premium: "This is a premium-rate or shared-cost number. Use a mobile number.",
   no_factor: "Multi-factor authentication is not set up.",
+  sms_not_allowed: "Your organisation allows only authenticator apps, so text messages cannot be used. Add an authenticator app instead.",
 } as const;
 
 export type MfaError = keyof typeof MFA_ERRORS;

@@ -1,11 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { mfaFactors, otpChallenges, users } from "@/db/schema";
+import { backupCodes, mfaFactors, organisations, otpChallenges, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { revokeOtherSessions } from "@/lib/auth/sessions";
 import { hasFreshPassword } from "@/lib/auth/step-up";
 import { consumeVerifiedChallenge, isChallengeId, type SendContext, type SendOutcome, startChallenge, verifyChallenge } from "./challenge";
 import { smsDestinationProblem } from "@/lib/phone/policy";
+import { generateBackupCodes } from "./backup-codes";
 import type { MfaError } from "./errors";
 
 export interface Actor {
@@ -25,9 +26,16 @@ export async function getSmsFactor(db: Db, userId: string) {
   return factor ?? null;
 }
 
+/** An organisation set to "authenticator app only" forbids text messages as a factor (SECURITY.md 8). */
+async function smsForbiddenByOrg(db: Db, organisationId: string | null): Promise<boolean> {
+  if (!organisationId) return false;
+  const [org] = await db.select({ mfaMethods: organisations.mfaMethods }).from(organisations).where(eq(organisations.id, organisationId));
+  return org?.mfaMethods === "totp_only";
+}
+
 /**
- * Registration step 3: sends a code to the new number. Needs the password step (fresh), and when a
- * number is already registered, a verified step-up code from that number (changing it needs the current factor).
+ * Registration step 3: sends a code to the new number. Needs the password step (fresh), and when the user
+ * already has any factor, a verified step-up (adding or changing a method needs a current factor).
  */
 export async function startSmsEnrollment(
   db: Db,
@@ -37,13 +45,12 @@ export async function startSmsEnrollment(
 ): Promise<Failure | { ok: true; challengeId: string; delivery: SendOutcome }> {
   const now = ctx.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
+  if (await smsForbiddenByOrg(db, actor.organisationId)) return { ok: false, error: "sms_not_allowed" };
   const problem = smsDestinationProblem(input.phone);
   if (problem) return { ok: false, error: problem === "premium_rate" ? "phone_premium" : "phone_country" };
-  const current = await getSmsFactor(db, actor.userId);
-  if (current) {
-    if (current.phone === input.phone) return { ok: false, error: "phone_in_use" };
-    if (!(await hasVerifiedStepUp(db, actor, input.stepUpChallengeId, now))) return { ok: false, error: "factor_required" };
-  }
+  const factors = await db.select({ kind: mfaFactors.kind, phone: mfaFactors.phone }).from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
+  if (factors.some((f) => f.kind === "sms" && f.phone === input.phone)) return { ok: false, error: "phone_in_use" };
+  if (factors.length > 0 && !(await hasVerifiedStepUp(db, actor, input.stepUpChallengeId, now))) return { ok: false, error: "factor_required" };
   const started = await startChallenge(db, ctx, {
     userId: actor.userId,
     sessionId: actor.sessionId,
@@ -91,18 +98,23 @@ export function checkCode(db: Db, actor: Actor, input: { challengeId: string; pu
 
 /**
  * Registration step 4 (Save): only now does the number become a factor and MFA turn on. Runs in one
- * transaction so a failure leaves nothing half-registered.
+ * transaction so a failure leaves nothing half-registered. When this is the user's first factor, the
+ * backup codes are issued here and returned once.
  */
 export async function completeSmsEnrollment(
   db: Db,
   actor: Actor,
   input: { challengeId: string; stepUpChallengeId?: string | null; now?: Date; info?: Partial<RequestInfo> },
-): Promise<Failure | { ok: true; phone: string; changed: boolean }> {
+): Promise<Failure | { ok: true; phone: string; changed: boolean; backupCodes: string[] | null }> {
   const now = input.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
   return db.transaction(async (tx) => {
-    const current = await getSmsFactor(tx, actor.userId);
-    if (current) {
+    if (await smsForbiddenByOrg(tx, actor.organisationId)) return { ok: false, error: "sms_not_allowed" } as const;
+    // Serialises factor changes of this user (the first-factor decision below must not race another enrolment).
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, actor.userId)).for("update");
+    const factors = await tx.select().from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
+    const current = factors.find((f) => f.kind === "sms") ?? null;
+    if (factors.length > 0) {
       const stepUp = input.stepUpChallengeId
         ? await consumeVerifiedChallenge(tx, { challengeId: input.stepUpChallengeId, userId: actor.userId, sessionId: actor.sessionId, purpose: "step_up", now })
         : null;
@@ -122,15 +134,17 @@ export async function completeSmsEnrollment(
       await tx.insert(mfaFactors).values({ userId: actor.userId, kind: "sms", phone: challenge.phone, verifiedAt: now });
     }
     await tx.update(users).set({ mfaEnabled: true }).where(eq(users.id, actor.userId));
-    const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, current ? "mfa_phone_changed" : "mfa_enabled", now);
+    const first = factors.length === 0;
+    const codes = first ? await generateBackupCodes(tx, actor.userId, { now }) : null;
+    const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, current ? "mfa_phone_changed" : first ? "mfa_enabled" : "mfa_factor_added", now);
     await recordEvent(tx, {
-      action: current ? "mfa.phone_changed" : "mfa.enabled",
+      action: current ? "mfa.phone_changed" : first ? "mfa.enabled" : "mfa.factor_added",
       userId: actor.userId,
       organisationId: actor.organisationId,
       detail: { method: "sms", phoneLast4: challenge.phone.slice(-4), otherSessionsEnded: ended },
       ...input.info,
     });
-    return { ok: true, phone: challenge.phone, changed: Boolean(current) } as const;
+    return { ok: true, phone: challenge.phone, changed: Boolean(current), backupCodes: codes } as const;
   });
 }
 
@@ -153,6 +167,7 @@ export async function disableMfa(
     });
     if (!stepUp) return { ok: false, error: "factor_required" } as const;
     await tx.delete(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
+    await tx.delete(backupCodes).where(eq(backupCodes.userId, actor.userId));
     await tx.update(users).set({ mfaEnabled: false }).where(eq(users.id, actor.userId));
     const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, "mfa_disabled", now);
     await recordEvent(tx, {
@@ -163,5 +178,43 @@ export async function disableMfa(
       ...input.info,
     });
     return { ok: true } as const;
+  });
+}
+
+/**
+ * Removes the registered number. Needs the password confirmed in the last few minutes and `factorVerified`
+ * (the caller consumed a step-up from a current factor). Removing the last factor turns MFA off and voids
+ * the backup codes, as for the authenticator app; either way other sessions end and the change is audited.
+ */
+export async function removeSmsFactor(
+  db: Db,
+  actor: Actor,
+  input: { factorVerified: boolean; orgRequiresMfa?: boolean; now?: Date; info?: Partial<RequestInfo> },
+): Promise<{ ok: false; error: "step_up_required" | "factor_required" | "no_factor" | "org_requires_mfa" } | { ok: true; mfaEnabled: boolean }> {
+  const now = input.now ?? new Date();
+  if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
+  if (!input.factorVerified) return { ok: false, error: "factor_required" };
+  return db.transaction(async (tx) => {
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, actor.userId)).for("update");
+    const factors = await tx.select({ id: mfaFactors.id, kind: mfaFactors.kind }).from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
+    const sms = factors.find((f) => f.kind === "sms");
+    if (!sms) return { ok: false, error: "no_factor" } as const;
+    const last = factors.length === 1;
+    if (last && input.orgRequiresMfa) return { ok: false, error: "org_requires_mfa" } as const;
+
+    await tx.delete(mfaFactors).where(eq(mfaFactors.id, sms.id));
+    if (last) {
+      await tx.update(users).set({ mfaEnabled: false }).where(eq(users.id, actor.userId));
+      await tx.delete(backupCodes).where(eq(backupCodes.userId, actor.userId));
+    }
+    const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, last ? "mfa_disabled" : "mfa_factor_removed", now);
+    await recordEvent(tx, {
+      action: last ? "mfa.disabled" : "mfa.factor_removed",
+      userId: actor.userId,
+      organisationId: actor.organisationId,
+      detail: { method: "sms", otherSessionsEnded: ended },
+      ...input.info,
+    });
+    return { ok: true, mfaEnabled: !last } as const;
   });
 }

@@ -10,12 +10,12 @@ import { type Actor, checkCode, completeSmsEnrollment, disableMfa, startSmsEnrol
 import { maskPhone, parsePhone, phoneErrorMessage, toCountryCode } from "@/lib/phone/parse";
 import { createSmsSender } from "@/lib/sms";
 
-/** What every MFA step returns to the dialog. Never a code, a password or a full number. */
+/** What every MFA step returns to the dialog. Never a code, a password or a full number; new backup codes once, on Save. */
 export type StepResult =
   | { status: "error"; field?: "password" | "phone" | "code"; message: string }
   | { status: "ok" }
   | { status: "sent"; challengeId: string; maskedPhone: string; resendInMs: number }
-  | { status: "saved"; maskedPhone: string | null };
+  | { status: "saved"; maskedPhone: string | null; backupCodes?: string[] | null };
 
 /** A send that did not go out: the provider failed, or a send limit says when to try again. */
 function notSent(outcome: SendOutcome | ResendOutcome, field?: "phone" | "code"): StepResult {
@@ -134,8 +134,9 @@ export async function saveEnrollmentAction(formData: FormData): Promise<StepResu
     info,
   });
   if (!result.ok) return fail(result.error);
-  revalidatePath("/account");
-  return { status: "saved", maskedPhone: maskPhone(result.phone) };
+  // No revalidatePath here: re-rendering the setup page now would redirect away before the new backup codes
+  // are seen. The dialog refreshes the page once the user continues (or closes it).
+  return { status: "saved", maskedPhone: maskPhone(result.phone), backupCodes: result.backupCodes };
 }
 
 /** Switching the toggle off: needs the password step and a checked code from the current number. */

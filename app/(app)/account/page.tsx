@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { Card, CardHeader } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { requireSession } from "@/lib/auth/dal";
-import { getSmsFactor } from "@/lib/mfa/sms-factor";
+import { listAccountMethods } from "@/lib/mfa/account-methods";
 import { maskPhone } from "@/lib/phone/parse";
 import { listUserEvents } from "@/lib/audit/events";
 import { listActiveSessions } from "@/lib/auth/sessions";
@@ -26,8 +26,8 @@ export default async function AccountPage() {
   const { user, organisation, membership, session } = await requireSession();
   const db = await getDb();
   const now = new Date();
-  const [factor, sessions, events] = await Promise.all([
-    user.mfaEnabled ? getSmsFactor(db, user.id) : null,
+  const [methods, sessions, events] = await Promise.all([
+    listAccountMethods(db, user.id),
     listActiveSessions(db, user.id, now),
     listUserEvents(db, user.id, 15),
   ]);
@@ -47,9 +47,12 @@ export default async function AccountPage() {
         </dl>
       </Card>
       <MfaCard
-        enabled={user.mfaEnabled && Boolean(factor)}
-        maskedPhone={factor?.phone ? maskPhone(factor.phone) : null}
+        enabled={user.mfaEnabled && Boolean(methods.sms || methods.totp)}
+        maskedPhone={user.mfaEnabled && methods.sms ? maskPhone(methods.sms.phone) : null}
         orgRequiresMfa={Boolean(organisation?.mfaRequired)}
+        totpAddedAt={user.mfaEnabled && methods.totp ? methods.totp.addedAt.toISOString() : null}
+        backupCodesLeft={methods.backupCodesLeft}
+        smsAllowed={organisation?.mfaMethods !== "totp_only"}
       />
       <PasswordCard />
       <SessionsCard sessions={sessions} currentId={session.id} now={now} />

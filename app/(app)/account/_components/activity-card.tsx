@@ -14,6 +14,11 @@ const LABELS: Record<string, string> = {
   "mfa.disabled": "Multi-factor authentication turned off",
   "mfa.phone_changed": "Phone number changed",
   "mfa.sms_failed": "A text message could not be sent",
+  "mfa.factor_added": "Sign-in method added",
+  "mfa.factor_replaced": "Authenticator app replaced",
+  "mfa.factor_removed": "Sign-in method removed",
+  "mfa.backup_codes_generated": "New backup codes created",
+  "mfa.backup_code_used": "A backup code was used",
   "password.changed": "Password changed",
   "org.member_mfa_reset": "Multi-factor authentication reset by an admin",
   "org.member_role_changed": "Your role was changed by an admin",
@@ -21,12 +26,32 @@ const LABELS: Record<string, string> = {
   "org.invitation_accepted": "Joined the organisation",
   "org.mfa_required": "You required multi-factor authentication for the organisation",
   "org.mfa_not_required": "You stopped requiring multi-factor authentication",
+  "org.mfa_methods_changed": "You changed which sign-in methods the organisation allows",
   "org.renamed": "You renamed the organisation",
   "org.invitation_created": "You invited someone",
   "org.invitation_revoked": "You revoked an invitation",
 };
 
-type Event = { id: string; action: string; ip: string | null; userAgent: string | null; createdAt: Date };
+const METHODS: Record<string, string> = { totp: "Authenticator app", sms: "Phone number" };
+
+type Event = {
+  id: string;
+  action: string;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  detail?: Record<string, string | number | boolean | null> | null;
+};
+
+/** The label, made specific where the event's detail says which method or how many codes are left. */
+function describe(e: Event): string {
+  const method = typeof e.detail?.method === "string" ? METHODS[e.detail.method] : undefined;
+  if (method && e.action === "mfa.factor_added") return `${method} added`;
+  if (method && e.action === "mfa.factor_removed") return `${method} removed`;
+  const left = e.detail?.remaining;
+  if (e.action === "mfa.backup_code_used" && typeof left === "number") return `A backup code was used (${left} left)`;
+  return LABELS[e.action] ?? e.action;
+}
 
 export function ActivityCard({ events }: { events: Event[] }) {
   return (
@@ -38,7 +63,7 @@ export function ActivityCard({ events }: { events: Event[] }) {
         <ul className="divide-y divide-gray-100">
           {events.map((e) => (
             <li key={e.id} className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1 px-5 py-3 sm:px-6">
-              <span className="text-sm text-gray-900">{LABELS[e.action] ?? e.action}</span>
+              <span className="text-sm text-gray-900">{describe(e)}</span>
               <span className="text-xs text-gray-500">
                 <time dateTime={e.createdAt.toISOString()}>{e.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC</time>
                 {" · "}

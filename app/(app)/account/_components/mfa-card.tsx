@@ -2,6 +2,7 @@
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import type { ProofMethods } from "@/components/mfa/step-up";
 import { Alert } from "@/components/ui/alert";
 import { Button, Spinner } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -16,17 +17,64 @@ const loading = () => (
 );
 const SmsRegistration = dynamic(() => import("@/components/mfa/sms-registration").then((m) => m.SmsRegistration), { loading });
 const TurnOffMfa = dynamic(() => import("@/components/mfa/turn-off-mfa").then((m) => m.TurnOffMfa), { loading });
+const TotpEnrollment = dynamic(() => import("@/components/mfa/totp-enrollment").then((m) => m.TotpEnrollment), { loading });
+const RemoveMethod = dynamic(() => import("./method-dialogs").then((m) => m.RemoveMethod), { loading });
+const RegenerateBackupCodes = dynamic(() => import("./method-dialogs").then((m) => m.RegenerateBackupCodes), { loading });
+const AddPhone = dynamic(() => import("./method-dialogs").then((m) => m.AddPhone), { loading });
 
-type Props = { enabled: boolean; maskedPhone: string | null; orgRequiresMfa: boolean };
-type Open = null | "register" | "change" | "off";
+/** My account warns at this many backup codes or fewer (BACKUP_CODES_LOW in lib/mfa/backup-codes.ts). */
+const BACKUP_CODES_LOW = 3;
 
-export function MfaCard({ enabled, maskedPhone, orgRequiresMfa }: Props) {
+type Props = {
+  enabled: boolean;
+  maskedPhone: string | null;
+  orgRequiresMfa: boolean;
+  /** ISO date the authenticator app was added; null when there is none. */
+  totpAddedAt?: string | null;
+  backupCodesLeft?: number;
+  /** false when the organisation allows authenticator apps only. */
+  smsAllowed?: boolean;
+};
+type Open = null | "register" | "change" | "off" | "add-totp" | "replace-totp" | "remove-totp" | "remove-sms" | "add-sms" | "regenerate";
+
+const TITLES: Partial<Record<NonNullable<Open>, string>> = {
+  "add-totp": "Add an authenticator app",
+  "replace-totp": "Replace your authenticator app",
+  "remove-totp": "Remove your authenticator app",
+  "remove-sms": "Remove your phone number",
+  "add-sms": "Add a phone number",
+  regenerate: "New backup codes",
+};
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
+function MethodRow({ title, badge, children, actions }: { title: string; badge?: string; children: React.ReactNode; actions?: React.ReactNode }) {
+  return (
+    <li className="flex flex-wrap items-center justify-between gap-3 px-4 py-3">
+      <div className="min-w-0">
+        <p className="flex items-center gap-2 text-xs font-medium tracking-wide text-gray-500 uppercase">
+          {title}
+          {badge && <span className="rounded-full bg-green-50 px-2 py-0.5 text-[11px] font-semibold tracking-normal text-green-800 normal-case ring-1 ring-green-200 ring-inset">{badge}</span>}
+        </p>
+        <div className="mt-0.5 text-sm text-gray-900">{children}</div>
+      </div>
+      {actions && <div className="flex flex-wrap gap-2">{actions}</div>}
+    </li>
+  );
+}
+
+export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = null, backupCodesLeft = 0, smsAllowed = true }: Props) {
   const router = useRouter();
   const [wantsOn, setWantsOn] = useState(false);
   const [open, setOpen] = useState<Open>(null);
   const [message, setMessage] = useState<string | null>(null);
 
   const checked = enabled || wantsOn;
+  const hasTotp = Boolean(totpAddedAt);
+  const hasSms = Boolean(maskedPhone);
+  const methodCount = Number(hasTotp) + Number(hasSms);
+  const proof: ProofMethods = { totp: hasTotp, smsLast4: maskedPhone ? maskedPhone.replace(/^\D+/, "") : null, backupCodesLeft };
+
   const onToggle = (next: boolean) => {
     setMessage(null);
     if (next) setWantsOn(true);
@@ -37,6 +85,8 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa }: Props) {
     setOpen(null);
     // Closing the registration midway leaves MFA off: nothing was stored.
     if (!enabled) setWantsOn(false);
+    // A dialog closed after its change (while showing backup codes, say) still leaves the card current.
+    router.refresh();
   };
   const done = (text: string) => {
     setOpen(null);
@@ -44,12 +94,18 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa }: Props) {
     setMessage(text);
     router.refresh();
   };
+  const openDialog = (which: Open) => {
+    setMessage(null);
+    setOpen(which);
+  };
+
+  const removable = !(orgRequiresMfa && methodCount === 1);
 
   return (
     <Card>
       <CardHeader
         title="Multi-factor authentication"
-        description="After your password, sign-in asks for a code sent to your phone, so a stolen password alone is not enough."
+        description="After your password, sign-in asks for a code from your authenticator app or phone, so a stolen password alone is not enough."
       />
       <div className="space-y-4 px-5 py-5 sm:px-6">
         {message && <Alert tone="success">{message}</Alert>}
@@ -62,23 +118,127 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa }: Props) {
           describedBy="mfa-status"
         />
         <div id="mfa-status">
-          {enabled && maskedPhone ? (
-            <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg bg-gray-50 px-4 py-3 ring-1 ring-gray-200 ring-inset">
+          {enabled ? (
+            <div className="space-y-3">
               <div>
-                <p className="text-xs font-medium tracking-wide text-gray-500 uppercase">Text message (SMS)</p>
-                <p className="mt-0.5 font-mono text-sm text-gray-900" data-testid="mfa-phone">
-                  {maskedPhone}
+                <h3 className="text-sm font-semibold text-gray-900">Sign-in methods</h3>
+                <p className="mt-0.5 text-xs text-gray-600">
+                  We recommend an authenticator app: text messages can be intercepted or moved to another SIM card, which is why NIST calls
+                  SMS a restricted method.
                 </p>
               </div>
-              <Button variant="secondary" onClick={() => setOpen("change")}>
-                Change number
-              </Button>
+              <ul aria-label="Sign-in methods" className="divide-y divide-gray-200 rounded-lg bg-gray-50 ring-1 ring-gray-200 ring-inset">
+                <MethodRow
+                  title="Authenticator app"
+                  badge="Recommended"
+                  actions={
+                    hasTotp ? (
+                      <>
+                        <Button variant="secondary" onClick={() => openDialog("replace-totp")} aria-label="Replace authenticator app">
+                          Replace
+                        </Button>
+                        {removable && (
+                          <Button variant="secondary" onClick={() => openDialog("remove-totp")} aria-label="Remove authenticator app">
+                            Remove
+                          </Button>
+                        )}
+                      </>
+                    ) : (
+                      <Button onClick={() => openDialog("add-totp")}>Add authenticator app</Button>
+                    )
+                  }
+                >
+                  {totpAddedAt ? (
+                    <>
+                      Added <time dateTime={totpAddedAt}>{dateFormat.format(new Date(totpAddedAt))}</time>
+                    </>
+                  ) : (
+                    <span className="text-gray-600">Not set up. Codes from an app such as Authy or Google Authenticator.</span>
+                  )}
+                </MethodRow>
+                <MethodRow
+                  title="Text message (SMS)"
+                  actions={
+                    hasSms ? (
+                      <>
+                        {smsAllowed && (
+                          <Button variant="secondary" onClick={() => openDialog("change")}>
+                            Change number
+                          </Button>
+                        )}
+                        {removable && (
+                          <Button variant="secondary" onClick={() => openDialog("remove-sms")} aria-label="Remove phone number">
+                            Remove
+                          </Button>
+                        )}
+                      </>
+                    ) : smsAllowed && hasTotp ? (
+                      <Button variant="secondary" onClick={() => openDialog("add-sms")}>
+                        Add phone number
+                      </Button>
+                    ) : null
+                  }
+                >
+                  {hasSms ? (
+                    <>
+                      <span className="font-mono" data-testid="mfa-phone">
+                        {maskedPhone}
+                      </span>
+                      {!smsAllowed && (
+                        <span className="mt-0.5 block text-xs text-gray-600">Your organisation allows authenticator apps only. You can remove this number.</span>
+                      )}
+                    </>
+                  ) : (
+                    <span className="text-gray-600">{smsAllowed ? "Not set up." : "Not allowed by your organisation."}</span>
+                  )}
+                </MethodRow>
+                <MethodRow
+                  title="Backup codes"
+                  actions={
+                    <Button variant="secondary" onClick={() => openDialog("regenerate")} aria-label="Regenerate backup codes">
+                      Regenerate
+                    </Button>
+                  }
+                >
+                  <span data-testid="backup-codes-left">{backupCodesLeft} of 10 left</span>
+                  <span className="mt-0.5 block text-xs text-gray-600">For when you cannot use your app or phone. Each works once.</span>
+                </MethodRow>
+              </ul>
+              {backupCodesLeft <= BACKUP_CODES_LOW && (
+                <Alert tone="warning">
+                  {backupCodesLeft === 0 ? "You have no backup codes left." : `Only ${backupCodesLeft} backup ${backupCodesLeft === 1 ? "code" : "codes"} left.`}{" "}
+                  Regenerate them so you can still sign in if you lose your phone.
+                </Alert>
+              )}
             </div>
           ) : wantsOn ? (
-            <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg bg-blue-50 px-4 py-3 ring-1 ring-blue-200 ring-inset">
-              <p className="text-sm text-blue-900">Register the phone number that should receive your codes.</p>
-              <Button onClick={() => setOpen("register")}>Register</Button>
-            </div>
+            smsAllowed ? (
+              <div className="space-y-3">
+                <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg bg-blue-50 px-4 py-3 ring-1 ring-blue-200 ring-inset">
+                  <p className="text-sm text-blue-900">Register the phone number that should receive your codes.</p>
+                  <Button onClick={() => setOpen("register")}>Register</Button>
+                </div>
+                <p className="text-sm text-gray-600">
+                  Or{" "}
+                  <button
+                    type="button"
+                    onClick={() => setOpen("add-totp")}
+                    className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600"
+                  >
+                    use an authenticator app instead
+                  </button>{" "}
+                  (recommended: stronger than text messages).
+                </p>
+              </div>
+            ) : (
+              <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg bg-blue-50 px-4 py-3 ring-1 ring-blue-200 ring-inset">
+                <p className="text-sm text-blue-900">
+                  Your organisation allows authenticator apps only, so text messages are not offered. Register an app such as Authy or Google
+                  Authenticator.
+                </p>
+                <Button onClick={() => setOpen("add-totp")}>Register</Button>
+              </div>
+            )
           ) : (
             <p className="text-sm text-gray-600">Off. Switch it on to register your phone number.</p>
           )}
@@ -94,7 +254,17 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa }: Props) {
         />
       </Dialog>
       <Dialog open={open === "off"} onClose={close} title="Turn off multi-factor authentication">
-        <TurnOffMfa maskedPhone={maskedPhone ?? ""} onDone={() => done("Multi-factor authentication is off. Other sessions were signed out.")} />
+        <TurnOffMfa methods={proof} onDone={() => done("Multi-factor authentication is off. Other sessions were signed out.")} />
+      </Dialog>
+      <Dialog open={Boolean(open && TITLES[open])} onClose={close} title={(open && TITLES[open]) || ""}>
+        {(open === "add-totp" || open === "replace-totp") && (
+          <TotpEnrollment methods={enabled ? proof : null} replacing={open === "replace-totp"} onDone={done} />
+        )}
+        {(open === "remove-totp" || open === "remove-sms") && (
+          <RemoveMethod kind={open === "remove-totp" ? "totp" : "sms"} methods={proof} last={methodCount === 1} onDone={done} />
+        )}
+        {open === "regenerate" && <RegenerateBackupCodes methods={proof} onDone={done} />}
+        {open === "add-sms" && <AddPhone methods={proof} onDone={done} />}
       </Dialog>
     </Card>
   );

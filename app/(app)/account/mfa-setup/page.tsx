@@ -1,30 +1,44 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Card } from "@/components/ui/card";
-import { requireSession } from "@/lib/auth/dal";
+import { getDb } from "@/db/client";
+import { needsMfaSetup, requireSession } from "@/lib/auth/dal";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
+import { listAccountMethods } from "@/lib/mfa/account-methods";
 import { SetupFlow } from "./setup-flow";
 
 export const metadata: Metadata = { title: "Set up multi-factor authentication" };
 
-/** Where the organisation's required-MFA gate sends members without a factor. */
+/** Where the organisation's MFA gate sends members without a factor, or (authenticator apps only) without an app. */
 export default async function MfaSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const current = await requireSession({ allowMfaSetup: true });
   const params = await searchParams;
   const next = safeCallbackUrl(params.callbackUrl);
-  if (current.user.mfaEnabled) redirect(next);
+  // A member held only because their method is SMS has MFA on already; they stay until they add an app.
+  if (current.user.mfaEnabled && !needsMfaSetup(current)) redirect(next);
+  const totpOnly = current.organisation?.mfaMethods === "totp_only";
+  const methods = current.user.mfaEnabled ? await listAccountMethods(await getDb(), current.user.id) : null;
+  const orgName = current.organisation?.name;
   return (
     <div className="mx-auto max-w-lg space-y-6">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Set up multi-factor authentication</h1>
         <p className="mt-1 text-sm text-gray-600">
-          {current.organisation?.mfaRequired
-            ? `${current.organisation.name} requires multi-factor authentication for everyone. Register your phone number to continue.`
-            : "Register your phone number so sign-in asks for a code sent to it."}
+          {totpOnly
+            ? `${orgName} allows only authenticator apps for multi-factor authentication. Add one to continue.`
+            : current.organisation?.mfaRequired
+              ? `${orgName} requires multi-factor authentication for everyone. Register your phone number to continue.`
+              : "Register your phone number so sign-in asks for a code sent to it."}
         </p>
       </div>
       <Card className="p-5 sm:p-6">
-        <SetupFlow next={next} />
+        <SetupFlow
+          next={next}
+          totpOnly={totpOnly}
+          methods={
+            methods ? { totp: Boolean(methods.totp), smsLast4: methods.sms?.phone.slice(-4) ?? null, backupCodesLeft: methods.backupCodesLeft } : null
+          }
+        />
       </Card>
     </div>
   );

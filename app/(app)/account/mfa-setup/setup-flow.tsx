@@ -1,16 +1,32 @@
 "use client";
-import { useRouter } from "next/navigation";
+import { useState } from "react";
 import { SmsRegistration } from "@/components/mfa/sms-registration";
+import type { ProofMethods } from "@/components/mfa/step-up";
+import { TotpEnrollment } from "@/components/mfa/totp-enrollment";
 
-export function SetupFlow({ next }: { next: string }) {
-  const router = useRouter();
+type Props = { next: string; totpOnly: boolean; methods: ProofMethods | null };
+
+export function SetupFlow({ next, totpOnly, methods }: Props) {
+  const [useApp, setUseApp] = useState(totpOnly);
+  // A full load, not router.replace: the router may still hold pages that redirected here before setup was
+  // done, and the enrolment actions do not revalidate (that would re-render this page and leave before the
+  // backup codes are seen). `next` is a same-origin path (safeCallbackUrl).
+  const go = () => window.location.replace(next);
+  if (useApp) return <TotpEnrollment methods={methods} onDone={go} />;
   return (
-    <SmsRegistration
-      mode="register"
-      onSaved={() => {
-        router.replace(next);
-        router.refresh();
-      }}
-    />
+    <div className="space-y-5">
+      <SmsRegistration mode="register" onSaved={go} />
+      <p className="border-t border-gray-100 pt-4 text-sm text-gray-600">
+        Or{" "}
+        <button
+          type="button"
+          onClick={() => setUseApp(true)}
+          className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600"
+        >
+          use an authenticator app instead
+        </button>{" "}
+        (recommended: stronger than text messages).
+      </p>
+    </div>
   );
 }

@@ -1,0 +1,131 @@
+// The summary table (printed) and the results section of docs/performance.md (rewritten between markers;
+// the method and analysis around them are written by hand and kept).
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT } from "./server.mjs";
+import { round } from "./stats.mjs";
+
+const START = "<!-- bench:results:start (written by `npm run bench`; edits inside are overwritten) -->";
+const END = "<!-- bench:results:end -->";
+const DOC = path.join(ROOT, "docs", "performance.md");
+
+const ms = (n) => `${round(n, n < 10 ? 2 : 1)} ms`;
+const kb = (n) => `${round(n / 1024, 1)} kB`;
+const mark = (ok) => (ok ? "met" : "**missed**");
+
+export function rows(results) {
+  const out = [];
+  const { f1, f2, f3, f4, f5, f6 } = results;
+  if (f1)
+    out.push([
+      "1",
+      `Password step, sign-ins/s at concurrency 4 (no MFA)`,
+      `${round(f1.perSecond, 2)}/s (p50 ${ms(f1.p50)})`,
+      `bcrypt ceiling ${round(f1.ceiling.perSecond, 2)} compares/s (cost ${results.info.cost}, 4 in flight)`,
+      `${round(f1.ratio, 3)} (CPU: bcrypt is ${round(f1.ceiling.cpuMsPerCompare / f1.serverCpuMsPerSignIn, 3)} of a sign-in's)`,
+      "≥ 0.9",
+      mark(f1.ratio >= 0.9),
+    ]);
+  if (f2)
+    out.push([
+      "2",
+      `Code verification p50 (p99; throughput at concurrency ${f2.concurrency})`,
+      `${ms(f2.code.p50)} (p99 ${ms(f2.code.p99)}; ${round(f2.code.perSecond, 1)}/s)`,
+      `bare route ${ms(f2.bare.p50)} (p99 ${ms(f2.bare.p99)}; ${round(f2.bare.perSecond, 1)}/s)`,
+      `${round(f2.ratio, 2)}× (throughput ${round(f2.code.perSecond / f2.bare.perSecond, 3)})`,
+      "≤ 1.5× p50",
+      mark(f2.ratio <= 1.5),
+    ]);
+  if (f3)
+    out.push([
+      "3",
+      "The gate on a signed-in request, p50",
+      `matched ${ms(f3.gated.p50)}`,
+      `excluded path ${ms(f3.ungated.p50)}`,
+      `+${ms(f3.addedP50)} (paired ${ms(f3.pairedDiffP50)})`,
+      "≤ +1 ms",
+      mark(f3.addedP50 <= 1),
+    ]);
+  if (f4)
+    for (const r of f4.routes)
+      out.push([
+        "4",
+        `JavaScript, ${r.label} (${r.path}), gzip`,
+        `${kb(r.gzip)} in ${r.files} files`,
+        `empty page ${kb(f4.baseline.gzip)} in ${f4.baseline.files} files`,
+        `${round(r.ratio, 2)}×`,
+        "≤ 1.3×",
+        mark(r.ratio <= 1.3),
+      ]);
+  if (f5) {
+    out.push(["5", "Embedded start, new DATA_DIR (median)", `${round(f5.freshMs / 1000, 2)} s`, "—", "—", "≤ 3 s", mark(f5.freshMs <= 3000)]);
+    out.push(["5", "Embedded start, existing DATA_DIR (median)", `${round(f5.existingMs / 1000, 2)} s`, "—", "—", "≤ 1 s", mark(f5.existingMs <= 1000)]);
+  }
+  if (f6)
+    out.push([
+      "6",
+      `Two instances, ${f6.count} MFA sign-ins at concurrency ${f6.concurrency}`,
+      `${f6.succeeded}/${f6.count} succeeded (${round(f6.perSecond, 1)}/s); ${f6.replays.refused}/${f6.replays.tried} replays refused; ${f6.race.singleWinner}/${f6.race.tried} races won once; one user's sends: ${f6.limit.sentCount} of ${f6.limit.sends.length} delivered`,
+      "—",
+      "—",
+      "all succeed, no code twice, limit across both",
+      mark(f6.ok),
+    ]);
+  return out;
+}
+
+function markdownTable(rowsIn) {
+  const head = ["#", "figure", "measured", "baseline (same run)", "ratio", "target", "result"];
+  return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rowsIn.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+function details(results) {
+  const { info, f1, f2, f3, f4, f5, f6 } = results;
+  const lines = [];
+  lines.push(
+    `Run ${info.date} on ${info.nproc} × ${info.cpu} (nproc ${info.nproc}), ${info.memoryGb} GB RAM, ${info.os}; Node ${info.node}, Next ${info.next}, PostgreSQL ${info.postgres} on ${info.pgUrl}; commit ${info.commit}${info.dirty ? " with uncommitted changes" : ""}; bcrypt cost ${info.cost}. Load average (1, 5, 15 min) ${info.loadBefore.join(" ")} before, ${info.loadAfter?.join(" ")} after. Whole run: ${round(results.totalMs / 1000, 1)} s${info.built ? " (including the build)" : ""}.`,
+  );
+  lines.push("");
+  if (f1)
+    lines.push(
+      `- **1** ${f1.signIns} sign-ins in ${round(f1.elapsedMs / 1000, 1)} s (p50 ${ms(f1.p50)}, p99 ${ms(f1.p99)}); bcrypt: ${f1.ceiling.compares} compares in ${round(f1.ceiling.elapsedMs / 1000, 1)} s in a separate process with ${f1.ceiling.threadpool} libuv threads, in ${f1.ceiling.phases} alternating phases. CPU time: ${ms(f1.serverCpuMsPerSignIn)} of the server per sign-in, ${ms(f1.ceiling.cpuMsPerCompare)} per bcrypt compare (so ${round(f1.ceiling.cpuMsPerCompare / f1.serverCpuMsPerSignIn, 3)} of a sign-in's CPU is bcrypt).${f1.noJs ? ` The same sign-in posted without JavaScript (the action alone, a 303 without the inline render of /): ${round(f1.noJs.perSecond, 2)}/s = ${round(f1.noJs.ratio, 3)} of the ceiling, ${ms(f1.noJs.serverCpuMsPerSignIn)} CPU per sign-in, p50 ${ms(f1.noJs.p50)}.` : ""}`,
+    );
+  if (f2)
+    lines.push(
+      `- **2** ${f2.samples} rounds one at a time (browser submission, no-JavaScript submission, bare route), then at concurrency ${f2.concurrency}: ${f2.samples} browser submissions, ${Math.ceil(f2.samples / 2)} without JavaScript, ${f2.samples} bare requests. The same code submitted without JavaScript (the action alone, answered with a 303): p50 ${ms(f2.noJs.p50)}, p99 ${ms(f2.noJs.p99)} (${round(f2.noJs.p50 / f2.bare.p50, 2)}× the bare route), ${round(f2.noJs.perSecond, 1)}/s. Server CPU per request: browser submission ${ms(f2.code.cpuMs)}, without JavaScript ${ms(f2.noJs.cpuMs)}, bare route ${ms(f2.bare.cpuMs)}. A signed-in RSC request for / on its own (what the browser submission streams back after its redirect): p50 ${ms(f2.homeRscP50)}.`,
+    );
+  if (f3)
+    lines.push(
+      `- **3** ${f3.pairs} alternating pairs. Excluded path p50 ${ms(f3.ungated.p50)} (p99 ${ms(f3.ungated.p99)}), matched path p50 ${ms(f3.gated.p50)} (p99 ${ms(f3.gated.p99)}); median of the pairwise differences ${ms(f3.pairedDiffP50)}. Server CPU per request: ${ms(f3.ungated.cpuMs)} excluded, ${ms(f3.gated.cpuMs)} matched. For scale: GET /account (a whole signed-in page) p50 ${ms(f3.accountPageP50)}.`,
+    );
+  if (f4) {
+    const all = [f4.baseline, ...f4.routes];
+    lines.push(
+      `- **4** on top of the empty page: ${f4.routes.map((r) => `${r.label} +${kb(r.gzip - f4.baseline.gzip)} (${r.extra.length} file${r.extra.length === 1 ? "" : "s"}: ${r.extra.map((f) => kb(f.gzip)).join(", ") || "none"}${r.missing.length ? `; ${r.missing.length} of the empty page's files not loaded` : ""})`).join("; ")}. The empty page's largest files: ${f4.baseline.largest.map((f) => `${f.src.split("/").pop()} ${kb(f.gzip)}`).join(", ")}. Raw (uncompressed) JavaScript: ${all.map((r) => `${r.label} ${kb(r.raw)}`).join(", ")}. HTML (gzip, with the inline RSC payload): ${all.map((r) => `${r.label} ${kb(r.htmlGzip)}`).join(", ")}.${f4.orgSettings ? "" : " /org/settings does not exist in this build."}`,
+    );
+  }
+  if (f5)
+    lines.push(
+      `- **5** new: ${f5.fresh.map((v) => `${round(v / 1000, 2)} s`).join(", ")}; existing: ${f5.existing.map((v) => `${round(v / 1000, 2)} s`).join(", ")}${f5.viaNpmExistingMs ? `; through \`npm start\` (existing): ${round(f5.viaNpmExistingMs / 1000, 2)} s` : ""}. Medians from the server's output, new / existing: Next listening at ${ms(f5.breakdown.fresh.listening)} / ${ms(f5.breakdown.existing.listening)}, database open (created or opened, migrated, demo data checked) at ${ms(f5.breakdown.fresh.database)} / ${ms(f5.breakdown.existing.database)}, first answer at ${ms(f5.breakdown.fresh.answered)} / ${ms(f5.breakdown.existing.answered)}.`,
+    );
+  if (f6) {
+    lines.push(
+      `- **6** seeded 1,000 users with SMS MFA in ${round(f6.seedMs / 1000, 2)} s; ${f6.succeeded} sign-ins in ${round(f6.elapsedMs / 1000, 1)} s, p50 per whole sign-in (password step on one instance, challenge page and code on the other, My account back on the first) ${ms(f6.p50)}. Database afterwards: ${f6.db.verified_sessions} verified sessions, ${f6.db.mfa_sign_ins} MFA sign-in events. Sends for one user, alternating instances: ${f6.limit.sends.map((s) => `${s.n}. ${s.via}: ${s.sent ? "sent" : `refused${s.pageSaysNotSent ? " (its challenge page says the code could not be sent)" : ""}${s.refusedMessage ? ' ("You have asked for too many codes")' : ""}`}`).join("; ")} (counter sms:user = ${f6.limit.counter}).`,
+    );
+    if (f6.failureCount) lines.push(`  Failures (${f6.failureCount}): ${f6.failures.join("; ")}`);
+  }
+  return lines.join("\n");
+}
+
+export function writeDoc(results, { write }) {
+  const table = markdownTable(rows(results));
+  if (!write) return { table, doc: null };
+  const section = `${START}\n\n${table}\n\n${details(results)}\n\n${END}`;
+  let text = fs.existsSync(DOC) ? fs.readFileSync(DOC, "utf8") : `# Performance\n\nRun \`npm run bench\`; see bench/run.mjs.\n\n## Results\n\n${START}\n${END}\n`;
+  const a = text.indexOf(START.slice(0, 30));
+  const b = text.indexOf(END);
+  text = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + END.length) : `${text.trimEnd()}\n\n## Results\n\n${section}\n`;
+  fs.mkdirSync(path.dirname(DOC), { recursive: true });
+  fs.writeFileSync(DOC, text);
+  return { table, doc: DOC };
+}

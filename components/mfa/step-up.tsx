@@ -1,0 +1,208 @@
+"use client";
+import { useState, useTransition } from "react";
+import { type MethodResult, checkStepUpAction, startStepUpAction } from "@/app/(app)/account/methods-actions";
+import { confirmPasswordAction, resendCodeAction, sendStepUpCodeAction, type StepResult } from "@/app/(app)/account/mfa-actions";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { CodeField } from "./code-field";
+import { ResendButton } from "./resend-button";
+
+/** The factors a user can prove themselves with; null when they have none yet (the password is enough). */
+export type ProofMethods = { totp: boolean; smsLast4: string | null; backupCodesLeft: number };
+type Method = "totp" | "sms" | "backup";
+
+export function form(values: Record<string, string | null | undefined>) {
+  const fd = new FormData();
+  for (const [k, v] of Object.entries(values)) if (v != null) fd.set(k, v);
+  return fd;
+}
+
+function available(methods: ProofMethods): Method[] {
+  const list: Method[] = [];
+  if (methods.totp) list.push("totp");
+  if (methods.smsLast4) list.push("sms");
+  if (methods.backupCodesLeft > 0) list.push("backup");
+  return list;
+}
+
+type Props = {
+  /** What is about to happen, above the password field. */
+  intro: React.ReactNode;
+  methods: ProofMethods | null;
+  /** Called with the verified step-up (null when the user has no factor yet); the caller's change consumes it. */
+  onVerified: (stepUpChallengeId: string | null) => void;
+  /** The caller's change is running. */
+  busy?: boolean;
+};
+
+/**
+ * Confirms it is really the user before a change to how they sign in (SECURITY.md 26): the current
+ * password, then a code from a current factor, strongest first: the authenticator app, a text message
+ * (sent only when chosen), or a backup code.
+ */
+export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
+  const [step, setStep] = useState<"password" | "factor">("password");
+  const [method, setMethod] = useState<Method | null>(null);
+  const [pending, startTransition] = useTransition();
+  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const [challengeId, setChallengeId] = useState<string | null>(null);
+  const [resendAt, setResendAt] = useState<number | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const run = <R extends StepResult | MethodResult>(action: () => Promise<R>, then: (r: R) => void) =>
+    startTransition(async () => {
+      setError(null);
+      setNotice(null);
+      try {
+        const result = await action();
+        if (result.status === "error") setError({ field: result.field, message: result.message });
+        else then(result);
+      } catch {
+        setError({ message: "Something went wrong on our side. Try again." });
+      }
+    });
+
+  const open = (next: Method) => {
+    setMethod(next);
+    setCode("");
+    setChallengeId(null);
+    setStep("factor");
+    if (next === "sms")
+      run(sendStepUpCodeAction, (r) => {
+        if (r.status !== "sent") return;
+        setChallengeId(r.challengeId);
+        setResendAt(Date.now() + r.resendInMs);
+      });
+    else run(() => startStepUpAction(form({ method: next })), (r) => r.status === "opened" && setChallengeId(r.challengeId));
+  };
+
+  const submitPassword = (e: React.FormEvent) => {
+    e.preventDefault();
+    run(
+      () => confirmPasswordAction(form({ password })),
+      () => {
+        setPassword("");
+        const first = methods ? available(methods)[0] : undefined;
+        if (!first) onVerified(null);
+        else open(first);
+      },
+    );
+  };
+
+  const submitCode = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!challengeId || !method) return;
+    run(
+      () => checkStepUpAction(form({ challengeId, method, code })),
+      (r) => r.status === "verified" && onVerified(challengeId),
+    );
+  };
+
+  const resend = () =>
+    run(
+      () => resendCodeAction(form({ challengeId })),
+      (r) => {
+        if (r.status !== "sent") return;
+        setResendAt(Date.now() + r.resendInMs);
+        setCode("");
+        setNotice("We sent a new code. The previous one no longer works.");
+      },
+    );
+
+  const fieldError = (field: string) => (error?.field === field ? error.message : null);
+  const others = methods && method ? available(methods).filter((m) => m !== method) : [];
+  const last4 = methods?.smsLast4 ?? "";
+
+  return (
+    <div className="space-y-5">
+      {error && !error.field && <Alert tone="error">{error.message}</Alert>}
+      {notice && <Alert tone="success">{notice}</Alert>}
+      {step === "password" ? (
+        <form onSubmit={submitPassword} className="space-y-5" noValidate>
+          <div className="text-sm text-gray-600">{intro}</div>
+          <Field
+            label="Current password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={fieldError("password")}
+            autoFocus
+            required
+          />
+          <div className="flex justify-end">
+            <Button type="submit" pending={pending || busy}>
+              Continue
+            </Button>
+          </div>
+        </form>
+      ) : (
+        <form onSubmit={submitCode} className="space-y-5" noValidate>
+          <p className="text-sm text-gray-600">
+            {method === "totp" && "Enter the 6-digit code from your authenticator app."}
+            {method === "sms" && (
+              <>
+                Enter the code we sent to your number ending in <span className="font-medium text-gray-900">{last4}</span>.
+              </>
+            )}
+            {method === "backup" && `Enter one of your backup codes (${methods?.backupCodesLeft ?? 0} left). It will be used up.`}
+          </p>
+          {method === "backup" ? (
+            <Field
+              key="backup"
+              label="Backup code"
+              name="code"
+              value={code}
+              onChange={(e) => setCode(e.target.value.slice(0, 64))}
+              autoComplete="off"
+              autoCapitalize="none"
+              spellCheck={false}
+              placeholder="xxxx-xxxx-xxxx-xxxx-xxxx-xxxx"
+              className="[&_input]:font-mono"
+              error={fieldError("code")}
+              autoFocus
+            />
+          ) : (
+            <CodeField
+              key={method ?? "code"}
+              label={method === "totp" ? "Authenticator code" : "Verification code"}
+              value={code}
+              onChange={setCode}
+              error={fieldError("code")}
+              autoFocus
+            />
+          )}
+          <div className="flex flex-wrap items-center justify-between gap-3">
+            {method === "sms" ? <ResendButton availableAt={resendAt} onResend={resend} pending={pending} /> : <span />}
+            <Button type="submit" pending={pending || busy} disabled={!challengeId}>
+              Verify
+            </Button>
+          </div>
+          {others.length > 0 && (
+            <div className="border-t border-gray-100 pt-4">
+              <h3 className="text-sm font-medium text-gray-900">Use another method</h3>
+              <ul className="mt-2 space-y-1">
+                {others.map((m) => (
+                  <li key={m}>
+                    <button
+                      type="button"
+                      onClick={() => open(m)}
+                      disabled={pending}
+                      className="rounded text-sm text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600 disabled:text-gray-400"
+                    >
+                      {m === "totp" ? "Authenticator app" : m === "sms" ? `Text message to the number ending in ${last4}` : "Use a backup code"}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,174 @@
+"use client";
+import { useState, useTransition } from "react";
+import { beginTotpEnrollmentAction, confirmTotpEnrollmentAction, type MethodResult } from "@/app/(app)/account/methods-actions";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { BackupCodesReveal } from "./backup-codes";
+import { CodeField } from "./code-field";
+import { form, type ProofMethods, StepUp } from "./step-up";
+
+type Enrolling = Extract<MethodResult, { status: "enrolling" }>;
+
+/** The key in groups of four, as authenticator apps show and accept it. */
+const grouped = (key: string) => key.match(/.{1,4}/g)?.join(" ") ?? key;
+
+type Props = {
+  /** The user's current factors (null: none yet, this will be the first). */
+  methods: ProofMethods | null;
+  replacing?: boolean;
+  /** After the factor is active (and any new backup codes were saved). */
+  onDone: (message: string) => void;
+};
+
+/**
+ * Adding or replacing an authenticator app: password (and a current factor) → scan the QR code or type
+ * the key → a code from the app makes it active → on a first factor, the backup codes, once.
+ */
+export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
+  const [stage, setStage] = useState<"prove" | "scan" | "codes">("prove");
+  const [attempt, setAttempt] = useState(0);
+  const [pending, startTransition] = useTransition();
+  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
+  const [enrolling, setEnrolling] = useState<Enrolling | null>(null);
+  const [code, setCode] = useState("");
+  const [copied, setCopied] = useState<string | null>(null);
+  const [result, setResult] = useState<{ message: string; codes: string[] } | null>(null);
+
+  const run = (action: () => Promise<MethodResult>, then: (r: MethodResult) => void) =>
+    startTransition(async () => {
+      setError(null);
+      try {
+        const r = await action();
+        if (r.status === "error") setError({ field: r.field, message: r.message });
+        else then(r);
+      } catch {
+        setError({ message: "Something went wrong on our side. Try again." });
+      }
+    });
+
+  const begin = (stepUpChallengeId: string | null) =>
+    run(
+      () => beginTotpEnrollmentAction(form({ stepUpChallengeId })),
+      (r) => {
+        if (r.status !== "enrolling") return;
+        setEnrolling(r);
+        setCode("");
+        setStage("scan");
+      },
+    );
+
+  const confirm = (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!enrolling) return;
+    run(
+      () => confirmTotpEnrollmentAction(form({ challengeId: enrolling.challengeId, code })),
+      (r) => {
+        if (r.status !== "done") return;
+        setEnrolling(null);
+        if (r.backupCodes) {
+          setResult({ message: r.message, codes: r.backupCodes });
+          setStage("codes");
+        } else onDone(r.message);
+      },
+    );
+  };
+
+  const copyKey = async () => {
+    if (!enrolling) return;
+    try {
+      await navigator.clipboard.writeText(enrolling.key);
+      setCopied("Key copied.");
+    } catch {
+      setCopied("Copying is not available here. Select the key and copy it.");
+    }
+  };
+
+  const startAgain = () => {
+    setEnrolling(null);
+    setError(null);
+    setStage("prove");
+    setAttempt((n) => n + 1);
+  };
+
+  if (stage === "prove")
+    return (
+      <div className="space-y-4">
+        {error && <Alert tone="error">{error.message}</Alert>}
+        <StepUp
+          key={attempt}
+          methods={methods}
+          busy={pending}
+          onVerified={begin}
+          intro={
+            replacing
+              ? "The new app replaces the old one once you enter a code from it. Confirm your current password first."
+              : "An authenticator app on your phone (such as Authy, Google Authenticator or 1Password) makes a new code every 30 seconds. Confirm your current password first."
+          }
+        />
+      </div>
+    );
+
+  if (stage === "codes" && result)
+    return (
+      <div className="space-y-4">
+        <Alert tone="success">{result.message}</Alert>
+        <BackupCodesReveal codes={result.codes} onDone={() => onDone(result.message)} />
+      </div>
+    );
+
+  if (!enrolling) return null;
+  return (
+    <form onSubmit={confirm} className="space-y-5" noValidate>
+      {error && !error.field && <Alert tone="error">{error.message}</Alert>}
+      <div className="space-y-3">
+        <p className="text-sm text-gray-700">
+          <span className="font-semibold text-gray-900">1.</span> Scan this QR code with your authenticator app.
+        </p>
+        {/* A data: URL in an <img>: the SVG is never injected into the page (the CSP allows img-src data:). */}
+        <img
+          src={enrolling.qrDataUrl}
+          alt="QR code for your authenticator app"
+          width={176}
+          height={176}
+          className="mx-auto size-44 rounded-lg bg-white ring-1 ring-gray-200"
+        />
+        <div className="rounded-lg bg-gray-50 px-4 py-3 ring-1 ring-gray-200 ring-inset">
+          <p className="text-xs text-gray-600">
+            Cannot scan it? Enter this key in the app instead (time-based, 6 digits):
+          </p>
+          <div className="mt-1.5 flex flex-wrap items-center justify-between gap-2">
+            <code data-testid="totp-key" className="font-mono text-sm tracking-wide break-all text-gray-900">
+              {grouped(enrolling.key)}
+            </code>
+            <Button type="button" variant="secondary" className="px-3 py-1.5" onClick={copyKey}>
+              Copy key
+            </Button>
+          </div>
+          {copied && (
+            <p className="mt-1.5 text-xs text-gray-600" role="status">
+              {copied}
+            </p>
+          )}
+        </div>
+      </div>
+      <div className="space-y-3">
+        <p className="text-sm text-gray-700">
+          <span className="font-semibold text-gray-900">2.</span> Enter the 6-digit code the app shows.
+        </p>
+        <CodeField label="Authenticator code" value={code} onChange={setCode} error={error?.field === "code" ? error.message : null} autoFocus />
+      </div>
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <button
+          type="button"
+          onClick={startAgain}
+          className="rounded text-sm text-gray-600 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600"
+        >
+          Start again
+        </button>
+        <Button type="submit" pending={pending}>
+          Verify
+        </Button>
+      </div>
+    </form>
+  );
+}
