@@ -9,7 +9,7 @@ import { generateTotpSecret, totpCodeAt } from "@/lib/mfa/totp";
 import { encryptTotpSecret } from "@/lib/mfa/totp-factor";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { uniqueEmail } from "./helpers/fixtures";
-import { outcome, request } from "./helpers/next-mocks";
+import { outcome, request, formData as fd } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -40,12 +40,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 const nextStep = () => vi.setSystemTime(new Date(Date.now() + 30_000));
-
-function fd(values: Record<string, string | null | undefined>) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) if (v != null) f.set(k, v);
-  return f;
-}
 
 /** A signed-in user (the mocked cookie carries their session) with another session elsewhere. */
 async function signedIn(options: { totp?: boolean; phone?: string; mfaRequired?: boolean; mfaMethods?: "any" | "totp_only" } = {}) {

@@ -4,7 +4,7 @@ import { memberships, mfaFactors, organisations, otpChallenges, sessions, smsMes
 import { hashPassword } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
 import { getTestDb, type TestDb } from "./helpers/db";
-import { request } from "./helpers/next-mocks";
+import { request, formData as fd } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -17,12 +17,6 @@ const mfa = await import("@/app/(app)/account/mfa-actions");
 let t: TestDb;
 let sessionId = "";
 const PASSWORD = "right-password-1";
-
-function fd(values: Record<string, string>) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-}
 
 async function counts() {
   const [c] = await t.db.select({ n: count() }).from(otpChallenges);

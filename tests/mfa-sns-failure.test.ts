@@ -4,7 +4,7 @@ import { auditEvents, otpChallenges, smsMessages } from "@/db/schema";
 import { createSession } from "@/lib/auth/sessions";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, TEST_PASSWORD } from "./helpers/fixtures";
-import { request } from "./helpers/next-mocks";
+import { request, formData as fd } from "./helpers/next-mocks";
 import { type SnsStandIn, startSnsStandIn } from "./helpers/sns-stand-in";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
@@ -18,12 +18,6 @@ const mfa = await import("@/app/(app)/account/mfa-actions");
 let t: TestDb;
 let sns: SnsStandIn;
 let userId = "";
-
-function fd(values: Record<string, string>) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-}
 
 beforeAll(async () => {
   sns = await startSnsStandIn("ok");

@@ -4,7 +4,7 @@ import { auditEvents, memberships, organisations, sessions, users } from "@/db/s
 import { hashPassword } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
 import { getTestDb, type TestDb } from "./helpers/db";
-import { outcome, request } from "./helpers/next-mocks";
+import { outcome, request, formData as fd } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -29,12 +29,6 @@ let t: TestDb;
 const PASSWORD = "right-password-1";
 const idle = { status: "idle" } as const;
 const people = { orgId: "", adminToken: "", adminSessionId: "", adminId: "", memberToken: "", memberId: "" };
-
-function fd(values: Record<string, string>) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-}
 
 async function orgRow() {
   const [row] = await t.db.select().from(organisations).where(eq(organisations.id, people.orgId));

@@ -8,7 +8,7 @@ import { ORG_ERRORS, type OrgActor } from "@/lib/org/errors";
 import { acceptInvitation, createInvitation, findInvitation, INVITATION_TTL_MS, listPendingInvitations } from "@/lib/org/invitations";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { countAll } from "./helpers/fixtures";
-import { outcome, request } from "./helpers/next-mocks";
+import { outcome, request, formData as fd } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -26,12 +26,6 @@ const NEW_PASSWORD = "a fresh passphrase";
 const idle = { status: "idle" } as const;
 const ctx = { orgId: "", otherOrgId: "", adminToken: "", actor: {} as OrgActor, memberEmail: "", outsiderEmail: "" };
 let n = 0;
-
-function fd(values: Record<string, string>) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-}
 
 const email = (prefix = "invitee") => `${prefix}-${++n}@example.com`;
 

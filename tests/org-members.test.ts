@@ -7,7 +7,7 @@ import { ORG_ERRORS, type OrgActor } from "@/lib/org/errors";
 import { changeMemberRole, describeMemberMfa, listMembers, mfaCoverage } from "@/lib/org/members";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
-import { outcome, request } from "./helpers/next-mocks";
+import { outcome, request, formData as fd } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -20,12 +20,6 @@ const home = (await import("@/app/(app)/page")).default;
 
 let t: TestDb;
 const idle = { status: "idle" } as const;
-
-function fd(values: Record<string, string>) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-}
 
 /** A fresh organisation with one admin (signed in) per test. */
 async function freshOrg(options: { mfaRequired?: boolean } = {}) {

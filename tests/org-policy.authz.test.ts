@@ -7,7 +7,7 @@ import { createSession } from "@/lib/auth/sessions";
 import { ORG_ERRORS } from "@/lib/org/errors";
 import { sha256 } from "@/lib/crypto/tokens";
 import { getTestDb, type TestDb } from "./helpers/db";
-import { outcome, request } from "./helpers/next-mocks";
+import { outcome, request, formData as fd } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -31,12 +31,6 @@ type Person = { id: string; email: string; token: string; sessionId: string };
 const A = { orgId: "", admin: {} as Person, member: {} as Person, target: {} as Person, invitationId: "", pendingAdminToken: "" };
 const B = { orgId: "", admin: {} as Person, member: {} as Person, invitationId: "" };
 const C = { orgId: "", admin: {} as Person };
-
-function fd(values: Record<string, string>) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-}
 
 async function person(orgId: string, role: "admin" | "member", name: string, options: { phone?: string } = {}): Promise<Person> {
   const email = `${name.toLowerCase()}-${crypto.randomBytes(3).toString("hex")}@example.com`;

@@ -4,7 +4,7 @@ import { memberships, mfaFactors, organisations, otpChallenges, sessions, smsMes
 import { hashPassword } from "@/lib/auth/password";
 import { createSession, revokeSession } from "@/lib/auth/sessions";
 import { getTestDb, type TestDb } from "./helpers/db";
-import { outcome, request } from "./helpers/next-mocks";
+import { outcome, request, formData as fd } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -25,12 +25,6 @@ const pages = {
 let t: TestDb;
 const tokens = { pending: "", active: "", revoked: "" };
 const PASSWORD = "right-password-1";
-
-function fd(values: Record<string, string>) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) f.set(k, v);
-  return f;
-}
 
 async function snapshot() {
   const db = t.db;

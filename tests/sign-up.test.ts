@@ -6,7 +6,7 @@ import { claimSession, findActiveSession } from "@/lib/auth/sessions";
 import { signUp } from "@/lib/auth/sign-up";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { countAll, countRows } from "./helpers/fixtures";
-import { outcome, request } from "./helpers/next-mocks";
+import { outcome, request, formData as form } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -20,11 +20,6 @@ let t: TestDb;
 const PASSWORD = "a long enough secret";
 const good = { name: "Ada Admin", email: "admin@x.example", password: PASSWORD, organisation: "Example Ltd" };
 
-function form(values: Record<string, string | undefined>) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(values)) if (v !== undefined) f.set(k, v);
-  return f;
-}
 const submit = (values: Record<string, string | undefined>) => outcome(() => signUpAction({ status: "idle" }, form(values)));
 const counts = async () => ({ ...(await countAll(t.db)), audit: await countRows(t.db, auditEvents) });
 

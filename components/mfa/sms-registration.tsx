@@ -16,6 +16,7 @@ import { PhoneInput } from "@/components/ui/phone-input";
 import { BackupCodesReveal } from "./backup-codes";
 import { CodeField, completeCode } from "./code-field";
 import { ResendButton } from "./resend-button";
+import { form } from "./step-up";
 
 type Step = "password" | "current" | "phone" | "verify";
 
@@ -40,12 +41,6 @@ function Stepper({ active }: { active: number }) {
       ))}
     </ol>
   );
-}
-
-function form(values: Record<string, string | null | undefined>) {
-  const fd = new FormData();
-  for (const [k, v] of Object.entries(values)) if (v != null) fd.set(k, v);
-  return fd;
 }
 
 type Props = {

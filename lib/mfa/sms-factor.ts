@@ -8,6 +8,7 @@ import { consumeVerifiedChallenge, isChallengeId, type SendContext, type SendOut
 import { smsDestinationProblem } from "@/lib/phone/policy";
 import { generateBackupCodes } from "./backup-codes";
 import type { MfaError } from "./errors";
+import { removeFactor } from "./remove-factor";
 
 export interface Actor {
   userId: string;
@@ -181,40 +182,7 @@ export async function disableMfa(
   });
 }
 
-/**
- * Removes the registered number. Needs the password confirmed in the last few minutes and `factorVerified`
- * (the caller consumed a step-up from a current factor). Removing the last factor turns MFA off and voids
- * the backup codes, as for the authenticator app; either way other sessions end and the change is audited.
- */
-export async function removeSmsFactor(
-  db: Db,
-  actor: Actor,
-  input: { factorVerified: boolean; orgRequiresMfa?: boolean; now?: Date; info?: Partial<RequestInfo> },
-): Promise<{ ok: false; error: "step_up_required" | "factor_required" | "no_factor" | "org_requires_mfa" } | { ok: true; mfaEnabled: boolean }> {
-  const now = input.now ?? new Date();
-  if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
-  if (!input.factorVerified) return { ok: false, error: "factor_required" };
-  return db.transaction(async (tx) => {
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, actor.userId)).for("update");
-    const factors = await tx.select({ id: mfaFactors.id, kind: mfaFactors.kind }).from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
-    const sms = factors.find((f) => f.kind === "sms");
-    if (!sms) return { ok: false, error: "no_factor" } as const;
-    const last = factors.length === 1;
-    if (last && input.orgRequiresMfa) return { ok: false, error: "org_requires_mfa" } as const;
-
-    await tx.delete(mfaFactors).where(eq(mfaFactors.id, sms.id));
-    if (last) {
-      await tx.update(users).set({ mfaEnabled: false }).where(eq(users.id, actor.userId));
-      await tx.delete(backupCodes).where(eq(backupCodes.userId, actor.userId));
-    }
-    const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, last ? "mfa_disabled" : "mfa_factor_removed", now);
-    await recordEvent(tx, {
-      action: last ? "mfa.disabled" : "mfa.factor_removed",
-      userId: actor.userId,
-      organisationId: actor.organisationId,
-      detail: { method: "sms", otherSessionsEnded: ended },
-      ...input.info,
-    });
-    return { ok: true, mfaEnabled: !last } as const;
-  });
+/** Removes the registered number (see removeFactor for what that needs and does). */
+export function removeSmsFactor(db: Db, actor: Actor, input: Parameters<typeof removeFactor>[3]) {
+  return removeFactor(db, actor, "sms", input);
 }

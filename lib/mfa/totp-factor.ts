@@ -10,6 +10,7 @@ import { generateBackupCodes } from "./backup-codes";
 import { isChallengeId, verifyChallenge } from "./challenge";
 import { CODE_TTL_MS, hashCode, MAX_CODE_ATTEMPTS, normalizeCode } from "./codes";
 import type { MfaError } from "./errors";
+import { removeFactor } from "./remove-factor";
 import type { Actor } from "./sms-factor";
 import { generateTotpSecret, matchTotpStep, qrSvg, totpUri } from "./totp";
 
@@ -282,41 +283,7 @@ export async function verifyTotpForUser(db: Db, userId: string, code: unknown, n
   return { ok: true, factorId: factor.id, step };
 }
 
-/**
- * Removes the authenticator app. Needs the password confirmed in the last few minutes and `factorVerified`
- * (the caller checked a code from a current factor). Removing the last factor turns MFA off and voids the
- * backup codes; either way other sessions end and the change is audited.
- */
-export async function removeTotpFactor(
-  db: Db,
-  actor: Actor,
-  input: { factorVerified: boolean; orgRequiresMfa?: boolean; now?: Date; info?: Partial<RequestInfo> },
-): Promise<Failure<"step_up_required" | "factor_required" | "no_factor" | "org_requires_mfa"> | { ok: true; mfaEnabled: boolean }> {
-  const now = input.now ?? new Date();
-  if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
-  if (!input.factorVerified) return { ok: false, error: "factor_required" };
-  return db.transaction(async (tx) => {
-    await tx.select({ id: users.id }).from(users).where(eq(users.id, actor.userId)).for("update");
-    const factors = await tx.select({ id: mfaFactors.id, kind: mfaFactors.kind }).from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
-    const totp = factors.find((f) => f.kind === "totp");
-    if (!totp) return { ok: false, error: "no_factor" } as const;
-    const last = factors.length === 1;
-    if (last && input.orgRequiresMfa) return { ok: false, error: "org_requires_mfa" } as const;
-
-    await tx.delete(mfaFactors).where(eq(mfaFactors.id, totp.id));
-    if (last) {
-      await tx.update(users).set({ mfaEnabled: false }).where(eq(users.id, actor.userId));
-      await tx.delete(backupCodes).where(eq(backupCodes.userId, actor.userId));
-    }
-    await closeOtherEnrollments(tx, actor, now);
-    const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, last ? "mfa_disabled" : "mfa_factor_removed", now);
-    await recordEvent(tx, {
-      action: last ? "mfa.disabled" : "mfa.factor_removed",
-      userId: actor.userId,
-      organisationId: actor.organisationId,
-      detail: { method: "totp", otherSessionsEnded: ended },
-      ...input.info,
-    });
-    return { ok: true, mfaEnabled: !last } as const;
-  });
+/** Removes the authenticator app (see removeFactor); enrolments other sessions had open are voided too. */
+export function removeTotpFactor(db: Db, actor: Actor, input: Parameters<typeof removeFactor>[3]) {
+  return removeFactor(db, actor, "totp", input, (tx, now) => closeOtherEnrollments(tx, actor, now));
 }

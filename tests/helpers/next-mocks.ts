@@ -52,3 +52,10 @@ export async function outcome<T>(run: () => Promise<T>): Promise<{ redirect: str
     throw error;
   }
 }
+
+/** Form data as a browser would post it; null or undefined values are left out. */
+export function formData(values: Record<string, string | null | undefined>): FormData {
+  const data = new FormData();
+  for (const [key, value] of Object.entries(values)) if (value != null) data.set(key, value);
+  return data;
+}
