@@ -1,6 +1,7 @@
 /**
  * Every abuse limit in one place. Each reads an environment variable and falls back to the default
- * named in its comment (documented in .env.example).
+ * named in its comment (documented in .env.example). Per-IP limits apply only when the client address is
+ * known, which needs TRUSTED_PROXY_HOPS (lib/auth/request-info.ts): a forged X-Forwarded-For never counts.
  */
 function intFromEnv(name: string, fallback: number): number {
   const n = Number(process.env[name]);

@@ -4,6 +4,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db/client";
 import { currentRequest, needsMfaSetup, requireOrgAdmin } from "@/lib/auth/dal";
+import { appOriginFrom } from "@/lib/auth/request-info";
 import { fieldErrors } from "@/lib/auth/schemas";
 import { ORG_ERRORS, type OrgActor } from "@/lib/org/errors";
 import { createInvitation, revokeInvitation } from "@/lib/org/invitations";
@@ -40,15 +41,6 @@ async function admin() {
 
 function field(formData: FormData, key: string): unknown {
   return formData.get(key) ?? undefined;
-}
-
-/** The origin invitation links point at: APP_URL when set, otherwise the host this admin is using. */
-async function appOrigin(): Promise<string> {
-  if (process.env.APP_URL) return new URL(process.env.APP_URL).origin;
-  const h = await headers();
-  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost:3000";
-  const proto = h.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https" ? "https" : "http";
-  return `${proto}://${host}`;
 }
 
 export async function renameOrganisationAction(_prev: OrgState, formData: FormData): Promise<OrgState> {
@@ -102,7 +94,7 @@ export async function createInvitationAction(_prev: InviteState, formData: FormD
   const result = await createInvitation(db, actor, parsed.data, { info });
   if (!result.ok) return { status: "error", fieldErrors: { email: ORG_ERRORS[result.error] } };
   revalidatePath(PATH);
-  return { status: "created", email: parsed.data.email, link: `${await appOrigin()}/invite/${result.token}`, replaced: result.replaced };
+  return { status: "created", email: parsed.data.email, link: `${appOriginFrom(await headers())}/invite/${result.token}`, replaced: result.replaced };
 }
 
 export async function revokeInvitationAction(_prev: OrgState, formData: FormData): Promise<OrgState> {
