@@ -34,7 +34,8 @@ async function setup(options: { phone?: string; mfaRequired?: boolean } = {}) {
     const [row] = await t.db.select().from(sessions).where(eq(sessions.id, current.session.id));
     return { userId: user.id, sessionId: row.id, organisationId: org.id, reauthenticatedAt: row.reauthenticatedAt };
   };
-  const confirm = (now: Date, password = TEST_PASSWORD) => confirmPassword(t.db, { userId: user.id, sessionId: current.session.id, password, now });
+  const confirm = async (now: Date, password = TEST_PASSWORD) =>
+    (await confirmPassword(t.db, { userId: user.id, sessionId: current.session.id, password, now })).ok;
   const factors = () => t.db.select().from(mfaFactors).where(eq(mfaFactors.userId, user.id));
   const mfaEnabled = async () => (await t.db.select().from(users).where(eq(users.id, user.id)))[0].mfaEnabled;
   const events = async () => (await t.db.select().from(auditEvents).where(eq(auditEvents.userId, user.id))).map((e) => e.action);

@@ -99,7 +99,7 @@ beforeAll(async () => {
   if (!current) throw new Error("no session");
 
   // Registration of the phone number (the help article's steps).
-  if (!(await confirmPassword(db, { userId: claimed.userId, sessionId: claimed.id, password: PASSWORD }))) throw new Error("password step failed");
+  if (!(await confirmPassword(db, { userId: claimed.userId, sessionId: claimed.id, password: PASSWORD })).ok) throw new Error("password step failed");
   const actor = async () => {
     const s = await findActiveSession(db, signedUp.token);
     if (!s) throw new Error("no session");

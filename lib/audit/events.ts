@@ -8,6 +8,7 @@ export type AuditAction =
   | "sign_in.failed_password"
   | "sign_in.failed_code"
   | "sign_in.mfa_locked"
+  | "step_up.failed_password"
   | "session.signed_out"
   | "session.revoked"
   | "mfa.enabled"

@@ -2,8 +2,10 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
-import { hashPassword, passwordProblem, verifyPassword } from "./password";
+import { MFA_ERRORS, retryMessage } from "@/lib/mfa/errors";
+import { hashPassword, passwordProblem } from "./password";
 import { revokeOtherSessions } from "./sessions";
+import { checkCurrentPassword } from "./step-up";
 
 export type PasswordChangeResult =
   | { ok: true; otherSessionsEnded: number }
@@ -17,12 +19,17 @@ export async function changePassword(
 ): Promise<PasswordChangeResult> {
   const problem = passwordProblem(input.newPassword);
   if (problem) return { ok: false, field: "newPassword", message: problem };
-  const [user] = await db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, actor.userId));
-  if (!(await verifyPassword(input.currentPassword, user?.hash)))
-    return { ok: false, field: "currentPassword", message: "That password is not right." };
+  const now = input.now ?? new Date();
+  // The same per-user backoff as the step-up: this form is another way to test guesses of the password.
+  const current = await checkCurrentPassword(db, { ...actor, password: input.currentPassword, now, info: input.info });
+  if (!current.ok)
+    return {
+      ok: false,
+      field: "currentPassword",
+      message: current.error === "password_throttled" ? `${MFA_ERRORS.password_throttled} ${retryMessage(current.retryAt, now)}` : MFA_ERRORS.password_wrong,
+    };
   if (input.currentPassword === input.newPassword)
     return { ok: false, field: "newPassword", message: "Choose a password different from the current one." };
-  const now = input.now ?? new Date();
   const hash = await hashPassword(input.newPassword);
   return db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash: hash, passwordChangedAt: now }).where(eq(users.id, actor.userId));

@@ -1,6 +1,9 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { sessions, users } from "@/db/schema";
+import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { LIMITS } from "@/lib/security/limits";
+import { blockedUntil, clearFailures, recordFailure } from "@/lib/security/rate-limit";
 import { verifyPassword } from "./password";
 
 /** ASVS 7.5.1: sensitive changes need the password confirmed in this session within the last 10 minutes. */
@@ -10,13 +13,43 @@ export function hasFreshPassword(session: { reauthenticatedAt: Date | null }, no
   return session.reauthenticatedAt !== null && now.getTime() - session.reauthenticatedAt.getTime() < STEP_UP_WINDOW_MS;
 }
 
-/** Checks the current password again and, if right, stamps the session so the next steps may proceed. */
-export async function confirmPassword(db: Db, input: { userId: string; sessionId: string; password: string; now?: Date }) {
+export type PasswordCheck = { ok: true } | { ok: false; error: "password_wrong" } | { ok: false; error: "password_throttled"; retryAt: Date };
+
+type PasswordCheckInput = {
+  userId: string;
+  password: string;
+  organisationId?: string | null;
+  now?: Date;
+  info?: Partial<RequestInfo>;
+};
+
+/**
+ * The current password of a signed-in user, re-entered (step-up, password change). Failures back off per
+ * user like sign-in (LIMITS.stepUpAccount), counted in Postgres so every instance and session shares them:
+ * a stolen session must not become an unthrottled password oracle. While blocked, bcrypt does not run.
+ */
+export async function checkCurrentPassword(db: Db, input: PasswordCheckInput): Promise<PasswordCheck> {
+  const now = input.now ?? new Date();
+  const key = `stepup:user:${input.userId}`;
+  const blocked = await blockedUntil(db, key, now);
+  if (blocked) return { ok: false, error: "password_throttled", retryAt: blocked };
   const [user] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
-  if (!(await verifyPassword(input.password, user?.passwordHash))) return false;
+  if (await verifyPassword(input.password, user?.passwordHash)) {
+    await clearFailures(db, key);
+    return { ok: true };
+  }
+  await recordEvent(db, { action: "step_up.failed_password", userId: input.userId, organisationId: input.organisationId, ...input.info });
+  const until = await recordFailure(db, key, LIMITS.stepUpAccount(), now);
+  return until ? { ok: false, error: "password_throttled", retryAt: until } : { ok: false, error: "password_wrong" };
+}
+
+/** Checks the current password again and, if right, stamps the session so the next steps may proceed. */
+export async function confirmPassword(db: Db, input: PasswordCheckInput & { sessionId: string }): Promise<PasswordCheck> {
+  const result = await checkCurrentPassword(db, input);
+  if (!result.ok) return result;
   await db
     .update(sessions)
     .set({ reauthenticatedAt: input.now ?? new Date() })
     .where(eq(sessions.id, input.sessionId));
-  return true;
+  return result;
 }

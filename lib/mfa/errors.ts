@@ -9,6 +9,7 @@ export const MFA_ERRORS = {
   resend_cooldown: "Wait a moment before asking for another code.",
   sms_failed: "We could not send the code. Try again in a moment.",
   password_wrong: "That password is not right.",
+  password_throttled: "Too many wrong passwords.",
   step_up_required: "Confirm your password first.",
   factor_required: "Confirm with a code from your authenticator app, your phone or a backup code first.",
   phone_in_use: "This number is already registered for your account.",

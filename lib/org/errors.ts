@@ -10,6 +10,7 @@ export const ORG_ERRORS = {
   already_member: "This person is already a member of your organisation.",
   has_account: "This email already has an account outside your organisation. An account can belong to one organisation only.",
   password_wrong: "That password is not right.",
+  password_throttled: "Too many wrong passwords.",
   invitation_invalid: "This invitation link is not valid. Check that you copied the whole link, or ask your admin for a new one.",
   invitation_expired: "This invitation has expired. Ask your admin to invite you again.",
   invitation_used: "This invitation has already been used. Sign in instead.",

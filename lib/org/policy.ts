@@ -5,6 +5,9 @@ import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { confirmPassword } from "@/lib/auth/step-up";
 import type { OrgActor, OrgError } from "./errors";
 
+/** A refusal; a throttled password says when to try again. */
+type Refused = { ok: false; error: OrgError; retryAt?: Date };
+
 /**
  * Turns "Require multi-factor authentication for all users" on or off. Either way the admin confirms
  * their current password first (ASVS 7.5.1, SECURITY.md 31). The gate reads the flag on every request,
@@ -14,10 +17,10 @@ export async function setMfaRequirement(
   db: Db,
   actor: OrgActor,
   input: { required: boolean; password: string; now?: Date; info?: Partial<RequestInfo> },
-): Promise<{ ok: false; error: OrgError } | { ok: true; changed: boolean; membersWithoutMfa: number }> {
+): Promise<Refused | { ok: true; changed: boolean; membersWithoutMfa: number }> {
   const now = input.now ?? new Date();
-  const confirmed = await confirmPassword(db, { userId: actor.userId, sessionId: actor.sessionId, password: input.password, now });
-  if (!confirmed) return { ok: false, error: "password_wrong" };
+  const confirmed = await confirmPassword(db, { ...actor, password: input.password, now, info: input.info });
+  if (!confirmed.ok) return confirmed;
   return db.transaction(async (tx) => {
     const [org] = await tx
       .select({ mfaRequired: organisations.mfaRequired })
@@ -56,9 +59,9 @@ export async function setMfaMethods(
   db: Db,
   actor: OrgActor,
   input: { methods: "any" | "totp_only"; password: string; now?: Date; info?: Partial<RequestInfo> },
-): Promise<{ ok: false; error: OrgError } | { ok: true; changed: boolean }> {
-  const confirmed = await confirmPassword(db, { userId: actor.userId, sessionId: actor.sessionId, password: input.password, now: input.now });
-  if (!confirmed) return { ok: false, error: "password_wrong" };
+): Promise<Refused | { ok: true; changed: boolean }> {
+  const confirmed = await confirmPassword(db, { ...actor, password: input.password, now: input.now, info: input.info });
+  if (!confirmed.ok) return confirmed;
   const changed = await db
     .update(organisations)
     .set({ mfaMethods: input.methods })

@@ -14,6 +14,8 @@ const HOUR = 60 * MINUTE;
 export const LIMITS = {
   /** Failed passwords per account before delays start (5); then 30 s, doubling, at most 15 min. Never a permanent lock. */
   signInAccount: () => ({ free: intFromEnv("LIMIT_SIGNIN_ACCOUNT_FAILURES", 5), baseDelayMs: 30_000, maxDelayMs: 15 * MINUTE }),
+  /** Wrong current passwords per user while signed in (step-up, password change) before delays start (5); then 30 s, doubling, at most 15 min. */
+  stepUpAccount: () => ({ free: intFromEnv("LIMIT_STEP_UP_FAILURES", 5), baseDelayMs: 30_000, maxDelayMs: 15 * MINUTE }),
   /** Failed passwords per IP before delays start (20); then 30 s, doubling, at most 15 min. */
   signInIp: () => ({ free: intFromEnv("LIMIT_SIGNIN_IP_FAILURES", 20), baseDelayMs: 30_000, maxDelayMs: 15 * MINUTE }),
   /** Wrong MFA codes per account across challenges (10 in a row); then 15 min, doubling, at most 24 h. */

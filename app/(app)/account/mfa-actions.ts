@@ -56,8 +56,12 @@ export async function confirmPasswordAction(formData: FormData): Promise<StepRes
   const { actor: a } = await actor();
   const password = text(formData, "password", 1024);
   if (!password) return { status: "error", field: "password", message: "Enter your current password." };
-  const ok = await confirmPassword(await getDb(), { userId: a.userId, sessionId: a.sessionId, password });
-  return ok ? { status: "ok" } : fail("password_wrong", "password");
+  const { info } = await currentRequest();
+  const result = await confirmPassword(await getDb(), { userId: a.userId, sessionId: a.sessionId, organisationId: a.organisationId, password, info });
+  if (result.ok) return { status: "ok" };
+  if (result.error === "password_throttled")
+    return { status: "error", field: "password", message: `${MFA_ERRORS.password_throttled} ${retryMessage(result.retryAt)}` };
+  return fail("password_wrong", "password");
 }
 
 /** Steps 2 → 3: validate the number for the chosen country and send it a code. */

@@ -7,6 +7,7 @@ const LABELS: Record<string, string> = {
   "sign_in.failed_password": "Sign-in failed: wrong password",
   "sign_in.failed_code": "Sign-in failed: wrong code",
   "sign_in.mfa_locked": "Sign-in stopped after too many wrong codes",
+  "step_up.failed_password": "Wrong password while confirming a change",
   "session.signed_out": "Signed out",
   "session.revoked": "Signed out a session",
   "session.others_revoked": "Signed out all other sessions",

@@ -6,7 +6,8 @@ import { getDb } from "@/db/client";
 import { currentRequest, needsMfaSetup, requireOrgAdmin } from "@/lib/auth/dal";
 import { appOriginFrom } from "@/lib/auth/request-info";
 import { fieldErrors } from "@/lib/auth/schemas";
-import { ORG_ERRORS, type OrgActor } from "@/lib/org/errors";
+import { retryMessage } from "@/lib/mfa/errors";
+import { ORG_ERRORS, type OrgActor, type OrgError } from "@/lib/org/errors";
 import { createInvitation, revokeInvitation } from "@/lib/org/invitations";
 import { changeMemberRole, removeMember, resetMemberMfa } from "@/lib/org/members";
 import { renameOrganisation } from "@/lib/org/organisation";
@@ -39,6 +40,12 @@ async function admin() {
   return { current, actor, info, db: await getDb() };
 }
 
+/** A change behind the admin's password was refused: the reason goes under the password field. */
+function passwordRefused(result: { error: OrgError; retryAt?: Date }): OrgState {
+  const message = result.retryAt ? `${ORG_ERRORS[result.error]} ${retryMessage(result.retryAt)}` : ORG_ERRORS[result.error];
+  return { status: "error", fieldErrors: { password: message } };
+}
+
 function field(formData: FormData, key: string): unknown {
   return formData.get(key) ?? undefined;
 }
@@ -58,7 +65,7 @@ export async function setMfaRequirementAction(_prev: OrgState, formData: FormDat
   const parsed = mfaRequirementSchema.safeParse({ required: field(formData, "required"), password: field(formData, "password") });
   if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error) };
   const result = await setMfaRequirement(db, actor, { ...parsed.data, info });
-  if (!result.ok) return { status: "error", fieldErrors: { password: ORG_ERRORS[result.error] } };
+  if (!result.ok) return passwordRefused(result);
   revalidatePath("/", "layout");
   // The admin is a member too: without a factor of their own, the requirement applies to them right away.
   if (parsed.data.required && needsMfaSetup({ ...current, organisation: { ...current.organisation, mfaRequired: true } }))
@@ -76,7 +83,7 @@ export async function setMfaMethodsAction(_prev: OrgState, formData: FormData): 
   const parsed = mfaMethodsSchema.safeParse({ methods: field(formData, "methods"), password: field(formData, "password") });
   if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error) };
   const result = await setMfaMethods(db, actor, { ...parsed.data, info });
-  if (!result.ok) return { status: "error", fieldErrors: { password: ORG_ERRORS[result.error] } };
+  if (!result.ok) return passwordRefused(result);
   revalidatePath("/", "layout");
   return {
     status: "success",
