@@ -182,7 +182,7 @@ export const auditEvents = pgTable(
     action: text("action").notNull(),
     ip: text("ip"),
     userAgent: text("user_agent"),
-    detail: jsonb("detail").$type<Record<string, string | number | boolean | null>>(),
+    detail: jsonb("detail").$type<Record<string, string | number | boolean | null | string[]>>(),
     createdAt: createdAt(),
   },
   (t) => [index("audit_events_user_idx").on(t.userId, t.createdAt), index("audit_events_org_idx").on(t.organisationId, t.createdAt)],

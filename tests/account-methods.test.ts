@@ -67,6 +67,8 @@ async function signedIn(options: { totp?: boolean; phone?: string; mfaRequired?:
 const factorsOf = async (userId: string) => (await t.db.select().from(mfaFactors).where(eq(mfaFactors.userId, userId))).map((f) => f.kind).sort();
 const userRow = async (userId: string) => (await t.db.select().from(users).where(eq(users.id, userId)))[0];
 const codeRows = (userId: string) => t.db.select().from(backupCodes).where(eq(backupCodes.userId, userId));
+const disabledEvent = async (userId: string) =>
+  (await t.db.select().from(auditEvents).where(and(eq(auditEvents.userId, userId), eq(auditEvents.action, "mfa.disabled"))))[0];
 const revoked = async (sessionId: string) => (await t.db.select().from(sessions).where(eq(sessions.id, sessionId)))[0].revokedAt !== null;
 const actionsOf = async (userId: string) =>
   (await t.db.select().from(auditEvents).where(eq(auditEvents.userId, userId)).orderBy(auditEvents.createdAt)).map((e) => e.action);
@@ -353,7 +355,7 @@ describe("removing a method", () => {
     expect((await userRow(u.user.id)).mfaEnabled).toBe(false);
     expect(await codeRows(u.user.id)).toHaveLength(0);
     expect(await revoked(u.elsewhereId)).toBe(true);
-    expect(await actionsOf(u.user.id)).toContain("mfa.disabled");
+    expect(await disabledEvent(u.user.id)).toMatchObject({ detail: { method: "totp", methods: ["totp", "backup"], otherSessionsEnded: 1 } });
   });
 
   it("refuses to remove the last method when the organisation requires MFA, and the proof stays usable", async () => {
@@ -378,6 +380,28 @@ describe("removing a method", () => {
     expect(await factorsOf(u.user.id)).toEqual([]);
     expect(await codeRows(u.user.id)).toHaveLength(0);
     expect((await userRow(u.user.id)).mfaEnabled).toBe(false);
+    const event = await disabledEvent(u.user.id);
+    expect(event.detail).toEqual({ methods: ["totp", "sms", "backup"], otherSessionsEnded: 1 });
+    expect(JSON.stringify(event)).not.toContain("612345605");
+  });
+
+  it("turning the switch off records what was there: an authenticator app alone is not recorded as SMS", async () => {
+    const u = await signedIn({ totp: true });
+    const proof = await proveWithTotp(u.secret);
+    expect(await mfa.disableMfaAction(fd({ stepUpChallengeId: proof }))).toEqual({ status: "saved", maskedPhone: null });
+    expect((await disabledEvent(u.user.id)).detail).toEqual({ methods: ["totp", "backup"], otherSessionsEnded: 1 });
+  });
+
+  it("turning the switch off after every backup code was used records no backup codes", async () => {
+    const u = await signedIn({ phone: "+31612345699" });
+    await t.db.update(backupCodes).set({ usedAt: new Date() }).where(eq(backupCodes.userId, u.user.id));
+    await password();
+    const sent = await mfa.sendStepUpCodeAction();
+    if (sent.status !== "sent") throw new Error(JSON.stringify(sent));
+    const code = await latestSmsCode("+31612345699");
+    expect(await mfa.checkCodeAction(fd({ challengeId: sent.challengeId, purpose: "step_up", code }))).toEqual({ status: "ok" });
+    expect(await mfa.disableMfaAction(fd({ stepUpChallengeId: sent.challengeId }))).toEqual({ status: "saved", maskedPhone: null });
+    expect((await disabledEvent(u.user.id)).detail).toEqual({ methods: ["sms"], otherSessionsEnded: 1 });
   });
 });
 

@@ -38,7 +38,7 @@ export interface RequestInfo {
   userAgent: string | null;
 }
 
-type Detail = Record<string, string | number | boolean | null>;
+type Detail = Record<string, string | number | boolean | null | string[]>;
 
 /** Control characters are stripped so an event can never forge extra lines in an export or log. */
 function clean(value: string | null, max: number): string | null {

@@ -8,7 +8,7 @@ import { consumeVerifiedChallenge, isChallengeId, type SendContext, type SendOut
 import { smsDestinationProblem } from "@/lib/phone/policy";
 import { generateBackupCodes } from "./backup-codes";
 import type { MfaError } from "./errors";
-import { removeFactor } from "./remove-factor";
+import { removedMethods, removeFactor } from "./remove-factor";
 
 export interface Actor {
   userId: string;
@@ -149,7 +149,7 @@ export async function completeSmsEnrollment(
   });
 }
 
-/** Turning the switch off: password (fresh) and a checked code from the current number; then every factor goes. */
+/** Turning the switch off: password (fresh) and a checked code from a current factor; then every factor and backup code goes. */
 export async function disableMfa(
   db: Db,
   actor: Actor,
@@ -167,15 +167,15 @@ export async function disableMfa(
       now,
     });
     if (!stepUp) return { ok: false, error: "factor_required" } as const;
-    await tx.delete(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
-    await tx.delete(backupCodes).where(eq(backupCodes.userId, actor.userId));
+    const factors = await tx.delete(mfaFactors).where(eq(mfaFactors.userId, actor.userId)).returning({ kind: mfaFactors.kind });
+    const codes = await tx.delete(backupCodes).where(eq(backupCodes.userId, actor.userId)).returning({ usedAt: backupCodes.usedAt });
     await tx.update(users).set({ mfaEnabled: false }).where(eq(users.id, actor.userId));
     const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, "mfa_disabled", now);
     await recordEvent(tx, {
       action: "mfa.disabled",
       userId: actor.userId,
       organisationId: actor.organisationId,
-      detail: { method: "sms", otherSessionsEnded: ended },
+      detail: { methods: removedMethods(factors, codes), otherSessionsEnded: ended },
       ...input.info,
     });
     return { ok: true } as const;

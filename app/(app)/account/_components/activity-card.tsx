@@ -41,7 +41,7 @@ type Event = {
   ip: string | null;
   userAgent: string | null;
   createdAt: Date;
-  detail?: Record<string, string | number | boolean | null> | null;
+  detail?: Record<string, string | number | boolean | null | string[]> | null;
 };
 
 /** The label, made specific where the event's detail says which method or how many codes are left. */
