@@ -1,10 +1,10 @@
-import { getToken } from "next-auth/jwt";
+import { sql } from "drizzle-orm";
 import { type NextRequest, NextResponse } from "next/server";
 import { getDb } from "@/db/client";
-import { secureCookiesEnabled, sessionCookieName } from "@/lib/auth/cookies";
+import { sessionClaimsFrom, sessionCookieName } from "@/lib/auth/cookies";
 import { needsMfaSetup } from "@/lib/auth/gate";
-import { findActiveSession } from "@/lib/auth/sessions";
-import { ensureAuthSecret } from "@/lib/config/secrets";
+import { HANDOFF_HEADER, offerSession } from "@/lib/auth/handoff";
+import { type ActiveSession, findActiveSession } from "@/lib/auth/sessions";
 import { contentSecurityPolicy, newNonce } from "@/lib/http/csp";
 
 /** Pages anyone may open. Everything else needs a session. */
@@ -28,24 +28,48 @@ function redirectTo(req: NextRequest, target: string) {
 /**
  * The gate: sends people to the page their session state allows. It only redirects page navigations;
  * every page, action and route handler checks the session again itself (lib/auth/dal.ts), so a request
- * that skips this still gets nothing.
+ * that skips this still gets nothing. The session it looks up is handed to the DAL for the same request
+ * (lib/auth/handoff.ts), so a page costs one lookup, not two.
  */
 export async function proxy(req: NextRequest) {
-  if (req.method !== "GET" && req.method !== "HEAD") return NextResponse.next();
+  const isPage = req.method === "GET" || req.method === "HEAD";
+  const isAction = req.method === "POST" && req.headers.has("next-action");
+  if (!isPage && !isAction) return NextResponse.next();
   try {
-    return (await route(req)) ?? withCsp(req);
+    const { token, current } = await lookUp(req);
+    if (isAction) return forward(req, token, current, false);
+    return route(req, current) ?? forward(req, token, current, true);
   } catch (error) {
-    // The session store is unreachable: answer a clear 503 instead of a stack trace; the next request tries again.
+    // The database is unreachable: answer a clear 503 instead of a stack trace; the next request tries again.
     console.error(`[gate] ${(error as Error).name}: database unavailable`);
-    return new NextResponse(UNAVAILABLE_HTML, { status: 503, headers: { "content-type": "text/html; charset=utf-8", "retry-after": "10" } });
+    const headers = { "retry-after": "10", "cache-control": "no-store" };
+    // A server action's fetch shows a plain-text error body as the error's message (Next's action client).
+    if (isAction) return new NextResponse(UNAVAILABLE_TEXT, { status: 503, headers: { ...headers, "content-type": "text/plain" } });
+    return new NextResponse(UNAVAILABLE_HTML, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
   }
 }
 
-/** Continues to the page with a fresh CSP nonce (Next reads it from the request headers). */
-function withCsp(req: NextRequest) {
+/**
+ * The session this request's cookie names. Without one, a server action still gets a one-query check
+ * that the database answers, so an outage is a 503 before the action starts rather than a failure inside it.
+ */
+async function lookUp(req: NextRequest): Promise<{ token: string | null; current: ActiveSession | null }> {
+  if (ALWAYS_OPEN.some((p) => isUnder(req.nextUrl.pathname, p))) return { token: null, current: null };
+  const token = sessionClaimsFrom(req.cookies.get(sessionCookieName())?.value)?.st ?? null;
+  const db = await getDb();
+  if (token) return { token, current: await findActiveSession(db, token) };
+  if (req.method === "POST") await db.execute(sql`select 1`);
+  return { token: null, current: null };
+}
+
+/** Continues to the app with the looked-up session for the DAL and, for pages, a fresh CSP nonce (Next reads it from the request headers). */
+function forward(req: NextRequest, token: string | null, current: ActiveSession | null, withCsp: boolean) {
+  const headers = new Headers(req.headers);
+  headers.delete(HANDOFF_HEADER);
+  if (token) headers.set(HANDOFF_HEADER, offerSession(token, current));
+  if (!withCsp) return NextResponse.next({ request: { headers } });
   const nonce = newNonce();
   const csp = contentSecurityPolicy(nonce);
-  const headers = new Headers(req.headers);
   headers.set("x-nonce", nonce);
   headers.set("content-security-policy", csp);
   const res = NextResponse.next({ request: { headers } });
@@ -53,22 +77,15 @@ function withCsp(req: NextRequest) {
   return res;
 }
 
+const UNAVAILABLE_TEXT = "We cannot reach our database right now, so nothing was changed. Please try again in a minute.";
 const UNAVAILABLE_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Temporarily unavailable</title>
 <style>body{font-family:system-ui,sans-serif;background:#f9fafb;color:#111827;display:grid;place-items:center;min-height:100vh;margin:0}main{max-width:28rem;padding:2rem;background:#fff;border-radius:.75rem;box-shadow:0 1px 3px #0001}h1{font-size:1.25rem}p{color:#4b5563;line-height:1.5}a{color:#1d4ed8}</style></head>
 <body><main><h1>We are temporarily unavailable</h1><p>We cannot reach our database right now. Nothing you entered was lost. Please try again in a minute.</p><p><a href="">Try again</a></p></main></body></html>`;
 
 /** Decides where a navigation may go; undefined means "continue". */
-async function route(req: NextRequest): Promise<NextResponse | undefined> {
+function route(req: NextRequest, current: ActiveSession | null): NextResponse | undefined {
   const path = req.nextUrl.pathname;
   if (ALWAYS_OPEN.some((p) => isUnder(path, p))) return undefined;
-  const jwt = await getToken({
-    req,
-    secret: ensureAuthSecret(),
-    secureCookie: secureCookiesEnabled(),
-    cookieName: sessionCookieName(),
-  });
-  const token = typeof jwt?.st === "string" ? jwt.st : null;
-  const current = token ? await findActiveSession(await getDb(), token) : null;
   const isPublic = PUBLIC_PATHS.some((p) => isUnder(path, p)) && !isUnder(path, VERIFY_PATH);
 
   if (!current) return isPublic ? undefined : redirectTo(req, "/login");

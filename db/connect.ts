@@ -61,3 +61,8 @@ export async function migrate(conn: Connection, folder = MIGRATIONS_FOLDER): Pro
     await client.end({ timeout: 5 });
   }
 }
+
+/** The rows of a raw `db.execute` result: postgres-js returns an array, PGlite an object with `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as T[];
+}

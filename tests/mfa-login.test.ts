@@ -51,8 +51,12 @@ describe("the right code", () => {
 
     expect(result.token).not.toBe(s.pendingToken);
     expect(await findActiveSession(t.db, s.pendingToken, at(2 * SECOND))).toBeNull();
-    expect(await claimSession(t.db, result.token, at(2 * SECOND))).toMatchObject({ userId: s.user.id, mfaState: "verified" });
+    // Its cookie is set directly, so the new session is live at once and has no handoff ticket to claim.
+    expect(await claimSession(t.db, result.token, at(2 * SECOND))).toBeNull();
     const found = await findActiveSession(t.db, result.token, at(3 * SECOND));
+    expect(found?.user.id).toBe(s.user.id);
+    const [old] = await t.db.select().from(sessions).where(eq(sessions.id, s.session.id));
+    expect(old.revokedReason).toBe("mfa_completed");
     expect(found?.session.mfaState).toBe("verified");
     expect(found?.session.id).not.toBe(s.session.id);
   });
@@ -67,12 +71,22 @@ describe("the right code", () => {
     expect(factor.lastUsedAt).toEqual(at(5 * SECOND));
   });
 
-  it("makes one session when submitted twice in parallel", async () => {
+  it("makes one session when submitted five times in parallel", async () => {
     const s = await signIn();
-    const results = await Promise.all([s.submit(s.code), s.submit(s.code)]);
+    const results = await Promise.all(Array.from({ length: 5 }, () => s.submit(s.code)));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     const verified = await t.db.select().from(sessions).where(and(eq(sessions.userId, s.user.id), eq(sessions.mfaState, "verified")));
     expect(verified).toHaveLength(1);
+    expect((await s.events()).filter((e) => e.action === "sign_in.succeeded")).toHaveLength(1);
+  });
+
+  it("does not promote a pending session that was ended meanwhile", async () => {
+    const s = await signIn();
+    await t.db.update(sessions).set({ revokedAt: at(500), revokedReason: "revoked_by_user" }).where(eq(sessions.id, s.session.id));
+    expect(await s.submit(s.code)).toEqual({ ok: false, error: "challenge_missing" });
+    const verified = await t.db.select().from(sessions).where(and(eq(sessions.userId, s.user.id), eq(sessions.mfaState, "verified")));
+    expect(verified).toHaveLength(0);
+    expect((await s.events()).filter((e) => e.action === "sign_in.succeeded")).toHaveLength(0);
   });
 
   it("works once: submitting it again after success is refused", async () => {

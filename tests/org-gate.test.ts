@@ -8,8 +8,7 @@ import { outcome, request, formData as fd } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
-// The app layout reads a cookie too; none is set here.
-vi.mock("next/headers", async () => ({ cookies: async () => ({ get: () => undefined }), ...(await import("./helpers/next-mocks")).mocks.headers }));
+vi.mock("next/headers", async () => (await import("./helpers/next-mocks")).mocks.headers);
 vi.mock("next/navigation", async () => (await import("./helpers/next-mocks")).mocks.navigation);
 vi.mock("next/cache", async () => (await import("./helpers/next-mocks")).mocks.cache);
 

@@ -130,7 +130,7 @@ beforeAll(async () => {
   const done = await completeLoginChallenge(db, who, { challengeId: challenge.id, code: loginCode, info });
   if (!done.ok) throw new Error(`right code refused: ${done.error}`);
   secrets.tokens.push(done.token);
-  if (!(await claimSession(db, done.token))) throw new Error("claim after MFA failed");
+  if (!(await findActiveSession(db, done.token))) throw new Error("the verified session is not live after MFA");
 });
 
 afterAll(async () => {

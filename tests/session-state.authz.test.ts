@@ -14,6 +14,19 @@ vi.mock("next/cache", async () => (await import("./helpers/next-mocks")).mocks.c
 
 const mfa = await import("@/app/(app)/account/mfa-actions");
 const verify = await import("@/app/(auth)/login/verify/actions");
+const codeRoute = await import("@/app/(auth)/login/verify/code/route");
+
+/** Posts the code form the way the challenge page's script does. */
+function postCode(fields: Record<string, string>) {
+  const body = new URLSearchParams(fields).toString();
+  return codeRoute.POST(
+    new Request("http://localhost/login/verify/code", {
+      method: "POST",
+      body,
+      headers: { origin: "http://localhost", host: "localhost", accept: "application/json", "content-type": "application/x-www-form-urlencoded", "content-length": String(body.length) },
+    }),
+  );
+}
 const pages = {
   home: (await import("@/app/(app)/page")).default,
   account: (await import("@/app/(app)/account/page")).default,
@@ -90,8 +103,8 @@ describe("a session still pending its second factor", () => {
 
   it("cannot check a login code without the challenge page's own checks (wrong challenge is refused)", async () => {
     request.sessionToken = tokens.pending;
-    const result = await outcome(() => verify.verifyLoginCodeAction({ status: "idle" }, fd({ challengeId: "x", code: "123456" })));
-    expect(result).toEqual({ value: { status: "error", message: expect.stringMatching(/no longer open/) } });
+    const res = await postCode({ challengeId: "x", code: "123456" });
+    expect(await res.json()).toMatchObject({ status: "error", message: expect.stringMatching(/no longer open/) });
   });
 });
 
@@ -112,6 +125,7 @@ describe("a signed-out or revoked cookie", () => {
       request.sessionToken = token();
       expect(await outcome(() => pages.verify({ searchParams: Promise.resolve({}) }))).toEqual({ redirect: "/login" });
       expect(await outcome(() => verify.resendLoginCodeAction({ status: "idle" }, fd({ challengeId: "x" })))).toEqual({ redirect: "/login" });
+      expect(await (await postCode({ challengeId: "x", code: "123456" })).json()).toEqual({ status: "redirect", to: "/login" });
     });
   }
 });

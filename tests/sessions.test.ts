@@ -7,7 +7,6 @@ import {
   findActiveSession,
   listActiveSessions,
   PENDING_SESSION_MS,
-  promotePendingSession,
   revokeOtherSessions,
   revokeOwnSession,
   revokeSession,
@@ -196,47 +195,6 @@ describe("timeouts", () => {
     await findActiveSession(t.db, token, at(90_000));
     [row] = await t.db.select().from(sessions).where(eq(sessions.id, session.id));
     expect(row.lastSeenAt).toEqual(at(90_000));
-  });
-});
-
-describe("promotePendingSession", () => {
-  it("ends the pending session and makes a new verified one with a different token", async () => {
-    const pending = await open("pending");
-    const promoted = await promotePendingSession(t.db, pending.session.id, { ip: "203.0.113.2", userAgent: "test" }, at(1000));
-    expect(promoted).not.toBeNull();
-    if (!promoted) return;
-
-    expect(promoted.token).not.toBe(pending.token);
-    expect(promoted.session.id).not.toBe(pending.session.id);
-    expect(promoted.session.mfaState).toBe("verified");
-    expect(await findActiveSession(t.db, pending.token, at(2000))).toBeNull();
-    const [old] = await t.db.select().from(sessions).where(eq(sessions.id, pending.session.id));
-    expect(old.revokedReason).toBe("mfa_completed");
-
-    expect(await claimSession(t.db, promoted.token, at(2000))).not.toBeNull();
-    expect((await findActiveSession(t.db, promoted.token, at(3000)))?.session.mfaState).toBe("verified");
-  });
-
-  it("promotes a pending session once", async () => {
-    const pending = await open("pending");
-    expect(await promotePendingSession(t.db, pending.session.id, {}, at(1000))).not.toBeNull();
-    expect(await promotePendingSession(t.db, pending.session.id, {}, at(2000))).toBeNull();
-  });
-
-  it("promotes exactly once when raced", async () => {
-    const pending = await open("pending");
-    const results = await Promise.all(Array.from({ length: 5 }, () => promotePendingSession(t.db, pending.session.id, {}, at(1000))));
-    expect(results.filter(Boolean)).toHaveLength(1);
-  });
-
-  it("refuses to promote a session that is not pending, or was revoked", async () => {
-    const full = await open("not_required");
-    expect(await promotePendingSession(t.db, full.session.id, {}, at(1000))).toBeNull();
-    expect(await findActiveSession(t.db, full.token, at(2000))).not.toBeNull();
-
-    const revoked = await open("pending");
-    await revokeSession(t.db, revoked.session.id, "mfa_locked", at(500));
-    expect(await promotePendingSession(t.db, revoked.session.id, {}, at(1000))).toBeNull();
   });
 });
 

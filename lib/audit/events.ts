@@ -22,6 +22,7 @@ export type AuditAction =
   | "mfa.backup_code_used"
   | "password.changed"
   | "session.others_revoked"
+  | "org.created"
   | "org.renamed"
   | "org.mfa_methods_changed"
   | "org.mfa_required"
@@ -41,7 +42,7 @@ export interface RequestInfo {
 type Detail = Record<string, string | number | boolean | null | string[]>;
 
 /** Control characters are stripped so an event can never forge extra lines in an export or log. */
-function clean(value: string | null, max: number): string | null {
+export function clean(value: string | null, max: number): string | null {
   return value === null ? null : value.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, max);
 }
 

@@ -1,13 +1,15 @@
 import "server-only";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { cookies } from "next/headers";
 import { getDb } from "@/db/client";
 import { ensureAuthSecret } from "@/lib/config/secrets";
 import { createSmsSender } from "@/lib/sms";
-import { secureCookiesEnabled } from "./cookies";
+import { secureCookiesEnabled, sessionCookieName } from "./cookies";
 import { appHostFrom, requestInfoFrom } from "./request-info";
 import { signInSchema } from "./schemas";
-import { claimSession, sessionAbsoluteMs } from "./sessions";
+import { openSessionCookie, sealSessionCookie } from "./session-cookie";
+import { claimSession, type MfaState, sessionAbsoluteMs } from "./sessions";
 import { signInWithPassword } from "./sign-in";
 
 class InvalidCredentials extends CredentialsSignin {
@@ -25,6 +27,8 @@ class Throttled extends CredentialsSignin {
 declare module "next-auth" {
   interface User {
     sessionToken?: string;
+    mfaState?: MfaState;
+    needsSetup?: boolean;
   }
   interface Session {
     sessionToken?: string;
@@ -32,8 +36,9 @@ declare module "next-auth" {
 }
 
 /**
- * next-auth carries one thing in its encrypted JWT cookie: the token of our own session row. Every
- * request looks that row up (lib/auth/dal.ts), so sign-out, revocation and timeouts work server-side.
+ * next-auth carries the token of our own session row (and that row's MFA state) in its sealed cookie
+ * (session-cookie.ts). Every request looks the row up (lib/auth/dal.ts), so sign-out, revocation and
+ * timeouts work server-side.
  * No /api/auth route is mounted: sign-in and sign-out run through server actions, and the session
  * (with its token) is never served to browser JavaScript.
  */
@@ -42,6 +47,11 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
   trustHost: true,
   useSecureCookies: secureCookiesEnabled(),
   session: { strategy: "jwt", maxAge: Math.floor(sessionAbsoluteMs() / 1000) },
+  jwt: {
+    encode: ({ token, secret, salt, maxAge }) =>
+      sealSessionCookie(token ?? {}, firstSecret(secret), salt, maxAge ?? Math.floor(sessionAbsoluteMs() / 1000)),
+    decode: ({ token, secret, salt }) => openSessionCookie(token, firstSecret(secret), salt),
+  },
   pages: { signIn: "/login", error: "/login" },
   logger: {
     // Expected sign-in failures are not server errors; anything else is logged by name only.
@@ -67,7 +77,7 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
           requestInfoFrom(request.headers),
         );
         if (!result.ok) throw result.error === "throttled" ? new Throttled(result.retryAt) : new InvalidCredentials();
-        return { id: result.userId, sessionToken: result.token };
+        return { id: result.userId, sessionToken: result.token, mfaState: result.mfaState, needsSetup: result.needsSetup };
       },
     }),
     Credentials({
@@ -78,13 +88,14 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
         if (typeof credentials.token !== "string" || credentials.token.length > 100) throw new InvalidCredentials();
         const claimed = await claimSession(await getDb(), credentials.token);
         if (!claimed) throw new InvalidCredentials();
-        return { id: claimed.userId, sessionToken: credentials.token };
+        return { id: claimed.userId, sessionToken: credentials.token, mfaState: claimed.mfaState };
       },
     }),
   ],
   callbacks: {
     jwt({ token, user }) {
-      if (user?.sessionToken) return { st: user.sessionToken };
+      // `setup` only picks the first page after the password step; the gate and the DAL re-check the policy.
+      if (user?.sessionToken) return { st: user.sessionToken, mfa: user.mfaState, ...(user.needsSetup ? { setup: true } : {}) };
       return token;
     },
     session({ session, token }) {
@@ -92,3 +103,23 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
     },
   },
 }));
+
+function firstSecret(secret: string | string[]): string {
+  return Array.isArray(secret) ? secret[0] : secret;
+}
+
+/**
+ * Sets the session cookie for a session this server has just created and already holds (the verified
+ * successor of a pending sign-in), in the same format and with the same attributes Auth.js uses.
+ */
+export async function issueSessionCookie(token: string, mfaState: MfaState) {
+  const maxAge = Math.floor(sessionAbsoluteMs() / 1000);
+  const name = sessionCookieName();
+  (await cookies()).set(name, sealSessionCookie({ st: token, mfa: mfaState }, ensureAuthSecret(), name, maxAge), {
+    httpOnly: true,
+    sameSite: "lax",
+    path: "/",
+    secure: secureCookiesEnabled(),
+    maxAge,
+  });
+}

@@ -1,3 +1,6 @@
+import { ensureAuthSecret } from "@/lib/config/secrets";
+import { openSessionCookie, type SessionClaims } from "./session-cookie";
+
 /**
  * Secure (and `__Secure-` prefixed) session cookies in production; AUTH_COOKIE_SECURE=false turns that
  * off for a plain-http deployment, AUTH_COOKIE_SECURE=true turns it on anywhere.
@@ -10,6 +13,11 @@ export function secureCookiesEnabled(): boolean {
 
 export function sessionCookieName(): string {
   return secureCookiesEnabled() ? "__Secure-authjs.session-token" : "authjs.session-token";
+}
+
+/** The claims in a session cookie value (see session-cookie.ts), or null. */
+export function sessionClaimsFrom(value: string | undefined | null): SessionClaims | null {
+  return value ? openSessionCookie(value, ensureAuthSecret(), sessionCookieName()) : null;
 }
 
 /** Set for two minutes after a sign-in with a backup code, so the next page can say how many are left. */

@@ -1,10 +1,11 @@
 import "server-only";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db/client";
-import { auth } from "./config";
+import { sessionClaimsFrom, sessionCookieName } from "./cookies";
 import { needsMfaSetup } from "./gate";
+import { HANDOFF_HEADER, takeSession } from "./handoff";
 import { appHostFrom, requestInfoFrom } from "./request-info";
 import { type ActiveSession, findActiveSession } from "./sessions";
 
@@ -13,9 +14,12 @@ import { type ActiveSession, findActiveSession } from "./sessions";
  * redirects are a convenience; these checks are the enforcement (the proxy can be skipped).
  */
 export const getCurrentSession = cache(async (): Promise<ActiveSession | null> => {
-  const jwt = await auth();
-  if (!jwt?.sessionToken) return null;
-  return findActiveSession(await getDb(), jwt.sessionToken);
+  const claims = sessionClaimsFrom((await cookies()).get(sessionCookieName())?.value);
+  if (!claims) return null;
+  // The gate usually looked this session up a moment ago for this very request (lib/auth/handoff.ts).
+  const handed = takeSession((await headers()).get(HANDOFF_HEADER), claims.st);
+  if (handed) return handed.current;
+  return findActiveSession(await getDb(), claims.st);
 });
 
 export { needsMfaSetup };

@@ -117,24 +117,6 @@ export async function revokeOtherSessions(db: Db, userId: string, keepSessionId:
   return rows.length;
 }
 
-/**
- * Completes a pending sign-in: the pending session ends and a new verified one (new id, new token)
- * replaces it, so the cookie issued before the second factor is worthless afterwards.
- */
-export async function promotePendingSession(db: Db, pendingSessionId: string, info: Partial<RequestInfo>, now = new Date()) {
-  return db.transaction(async (tx) => {
-    const [old] = await tx
-      .update(sessions)
-      .set({ revokedAt: now, revokedReason: "mfa_completed" })
-      .where(
-        and(eq(sessions.id, pendingSessionId), eq(sessions.mfaState, "pending"), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)),
-      )
-      .returning({ userId: sessions.userId });
-    if (!old) return null;
-    return createSession(tx, { userId: old.userId, mfaState: "verified", now, ...info });
-  });
-}
-
 /** The user's signed-in browsers (not pending, not ended), most recently active first. */
 export async function listActiveSessions(db: Db, userId: string, now = new Date()) {
   const rows = await db

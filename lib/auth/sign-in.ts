@@ -1,24 +1,21 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { memberships, users } from "@/db/schema";
+import { memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { type SendContext, startChallenge } from "@/lib/mfa/challenge";
 import { loginMethods } from "@/lib/mfa/methods";
 import { LIMITS } from "@/lib/security/limits";
-import { blockedUntil, clearFailures, recordFailure } from "@/lib/security/rate-limit";
+import { clearFailures, failureState, recordFailure } from "@/lib/security/rate-limit";
 import { sha256 } from "@/lib/crypto/tokens";
+import { needsMfaSetup } from "./gate";
 import { verifyPassword } from "./password";
 import { createSession } from "./sessions";
 
 export type SignInResult =
-  | { ok: true; token: string; userId: string; mfaState: "pending" | "not_required" }
+  /** needsSetup: the organisation holds this user at MFA setup (decides only the first page after sign-in). */
+  | { ok: true; token: string; userId: string; mfaState: "pending" | "not_required"; needsSetup: boolean }
   | { ok: false; error: "invalid_credentials" }
   | { ok: false; error: "throttled"; retryAt: Date };
-
-function latest(...dates: (Date | null)[]): Date | null {
-  const real = dates.filter((d): d is Date => d !== null);
-  return real.length ? new Date(Math.max(...real.map((d) => d.getTime()))) : null;
-}
 
 /**
  * The password step. Unknown email and wrong password take the same path (a bcrypt compare either way)
@@ -34,13 +31,20 @@ export async function signInWithPassword(
   // Keyed by the email as typed (not by user id), so throttling looks the same for unknown accounts.
   const accountKey = `signin:account:${sha256(email)}`;
   const ipKey = info.ip ? `signin:ip:${info.ip}` : null;
-  const blocked = latest(await blockedUntil(db, accountKey, ctx.now), ipKey ? await blockedUntil(db, ipKey, ctx.now) : null);
-  if (blocked) return { ok: false, error: "throttled", retryAt: blocked };
+  const failures = await failureState(db, ipKey ? [accountKey, ipKey] : [accountKey], ctx.now);
+  if (failures.blockedUntil) return { ok: false, error: "throttled", retryAt: failures.blockedUntil };
 
   const [user] = await db
-    .select({ id: users.id, passwordHash: users.passwordHash, mfaEnabled: users.mfaEnabled, organisationId: memberships.organisationId })
+    .select({
+      id: users.id,
+      passwordHash: users.passwordHash,
+      mfaEnabled: users.mfaEnabled,
+      organisationId: memberships.organisationId,
+      organisation: { mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods },
+    })
     .from(users)
     .leftJoin(memberships, eq(memberships.userId, users.id))
+    .leftJoin(organisations, eq(organisations.id, memberships.organisationId))
     .where(eq(users.email, email));
   const valid = await verifyPassword(input.password, user?.passwordHash);
   if (!user || !valid) {
@@ -49,12 +53,16 @@ export async function signInWithPassword(
     if (ipKey) await recordFailure(db, ipKey, LIMITS.signInIp(), ctx.now);
     return { ok: false, error: "invalid_credentials" };
   }
-  await clearFailures(db, accountKey);
+  if (failures.withStrikes.has(accountKey)) await clearFailures(db, accountKey);
   const methods = user.mfaEnabled ? await loginMethods(db, user.id) : null;
   if (!methods || methods.available.length === 0) {
-    const { token } = await createSession(db, { userId: user.id, mfaState: "not_required", now: ctx.now, handoff: false, ...info });
-    await recordEvent(db, { action: "sign_in.succeeded", userId: user.id, organisationId: user.organisationId, detail: { mfa: false }, ...info });
-    return { ok: true, token, userId: user.id, mfaState: "not_required" };
+    // Independent writes: on Postgres they run side by side on two pooled connections.
+    const [{ token }] = await Promise.all([
+      createSession(db, { userId: user.id, mfaState: "not_required", now: ctx.now, handoff: false, ...info }),
+      recordEvent(db, { action: "sign_in.succeeded", userId: user.id, organisationId: user.organisationId, detail: { mfa: false }, ...info }),
+    ]);
+    const needsSetup = needsMfaSetup({ user: { mfaEnabled: user.mfaEnabled, hasTotp: false }, organisation: user.organisationId ? user.organisation : null });
+    return { ok: true, token, userId: user.id, mfaState: "not_required", needsSetup };
   }
   const { token, session } = await createSession(db, { userId: user.id, mfaState: "pending", now: ctx.now, handoff: false, ...info });
   // One challenge per sign-in carries the attempt cap for every method. A text is sent only when SMS is the
@@ -71,5 +79,5 @@ export async function signInWithPassword(
       send: methods.available[0] === "sms",
     },
   );
-  return { ok: true, token, userId: user.id, mfaState: "pending" };
+  return { ok: true, token, userId: user.id, mfaState: "pending", needsSetup: false };
 }

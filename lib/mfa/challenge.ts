@@ -206,10 +206,30 @@ export async function verifyChallenge(
     return done ? { status: "ok", challenge: done } : { status: "missing" };
   }
 
+  return countWrongCode(db, input);
+}
+
+/**
+ * Counts one wrong code against a challenge with a conditional UPDATE, so parallel guesses can never
+ * count past the cap. The guess that uses up the last attempt reports `locked` with `counted`.
+ */
+export async function countWrongCode(
+  db: Db,
+  input: { challengeId: string; userId: string; sessionId: string; purpose: ChallengePurpose },
+): Promise<Extract<VerifyOutcome, { status: "wrong" | "locked" }>> {
   const [counted] = await db
     .update(otpChallenges)
     .set({ attempts: sql`${otpChallenges.attempts} + 1` })
-    .where(and(scope, isNull(otpChallenges.consumedAt), lt(otpChallenges.attempts, MAX_CODE_ATTEMPTS)))
+    .where(
+      and(
+        eq(otpChallenges.id, input.challengeId),
+        eq(otpChallenges.userId, input.userId),
+        eq(otpChallenges.sessionId, input.sessionId),
+        eq(otpChallenges.purpose, input.purpose),
+        isNull(otpChallenges.consumedAt),
+        lt(otpChallenges.attempts, MAX_CODE_ATTEMPTS),
+      ),
+    )
     .returning({ attempts: otpChallenges.attempts });
   if (!counted) return { status: "locked" };
   const attemptsLeft = MAX_CODE_ATTEMPTS - counted.attempts;

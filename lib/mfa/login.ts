@@ -1,14 +1,14 @@
-import { eq } from "drizzle-orm";
-import type { Db } from "@/db/connect";
-import { mfaFactors } from "@/db/schema";
-import { recordEvent, type RequestInfo } from "@/lib/audit/events";
-import { promotePendingSession, revokeSession } from "@/lib/auth/sessions";
+import { and, eq, sql } from "drizzle-orm";
+import { type Db, rowsOf } from "@/db/connect";
+import { type OtpChallenge, otpChallenges, rateLimits } from "@/db/schema";
+import { clean, recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { revokeSession, sessionAbsoluteMs } from "@/lib/auth/sessions";
+import { randomToken, sha256 } from "@/lib/crypto/tokens";
 import { LIMITS } from "@/lib/security/limits";
-import { blockedUntil, clearFailures, recordFailure } from "@/lib/security/rate-limit";
-import type { OtpChallenge } from "@/db/schema";
+import { recordFailure } from "@/lib/security/rate-limit";
 import { redeemBackupCode } from "./backup-codes";
-import { verifyChallenge } from "./challenge";
-import { codeMatches } from "./codes";
+import { countWrongCode, isChallengeId } from "./challenge";
+import { codeMatches, MAX_CODE_ATTEMPTS } from "./codes";
 import type { LoginMethod } from "./methods";
 import { verifyTotpForUser } from "./totp-factor";
 
@@ -18,26 +18,47 @@ export type LoginCodeResult =
   | { ok: false; error: "code_locked" | "code_expired" | "challenge_missing" }
   | { ok: false; error: "mfa_throttled"; retryAt: Date };
 
+type Pending = { sessionId: string; userId: string; organisationId: string | null };
+
 /**
  * The second sign-in step. A right code ends the pending session and returns the token of a new,
- * verified one; too many wrong codes end the pending session, so the user must sign in again.
+ * verified one (its cookie is set directly, so it is created already claimed); too many wrong codes end
+ * the pending session, so the user must sign in again. A right code costs two queries: one read, one write.
  */
 export async function completeLoginChallenge(
   db: Db,
-  pending: { sessionId: string; userId: string; organisationId: string | null },
+  pending: Pending,
   input: { challengeId: string; method?: LoginMethod; code: string; now?: Date; info?: Partial<RequestInfo> },
 ): Promise<LoginCodeResult> {
   const method = input.method ?? "sms";
   const now = input.now ?? new Date();
   const info = input.info ?? {};
+  if (!isChallengeId(input.challengeId)) return { ok: false, error: "challenge_missing" };
   // Wrong codes are also counted per account across challenges, so new sign-ins do not buy new guesses.
   const accountKey = `mfa:account:${pending.userId}`;
-  const blocked = await blockedUntil(db, accountKey, now);
-  if (blocked) return { ok: false, error: "mfa_throttled", retryAt: blocked };
+  const scope = { challengeId: input.challengeId, userId: pending.userId, sessionId: pending.sessionId, purpose: "login" as const };
+  const [row] = await db
+    .select({ challenge: otpChallenges, blockedUntil: rateLimits.blockedUntil })
+    .from(otpChallenges)
+    .leftJoin(rateLimits, eq(rateLimits.key, accountKey))
+    .where(
+      and(
+        eq(otpChallenges.id, scope.challengeId),
+        eq(otpChallenges.userId, scope.userId),
+        eq(otpChallenges.sessionId, scope.sessionId),
+        eq(otpChallenges.purpose, "login"),
+      ),
+    );
+  if (row?.blockedUntil && row.blockedUntil > now) return { ok: false, error: "mfa_throttled", retryAt: row.blockedUntil };
+  const challenge = row?.challenge;
+  if (!challenge || challenge.consumedAt) return { ok: false, error: "challenge_missing" };
+  if (challenge.attempts >= MAX_CODE_ATTEMPTS) return { ok: false, error: "code_locked" };
+  if (challenge.expiresAt <= now) return { ok: false, error: "code_expired" };
+
   let backupCodesLeft: number | undefined;
   // Every method checks against the same challenge, so the per-challenge cap covers them all.
   const matcher: Record<LoginMethod, (c: OtpChallenge) => Promise<boolean> | boolean> = {
-    sms: (c) => c.sendCount > 0 && codeMatches(c.id, c.userId, input.code, c.codeHash),
+    sms: (c) => c.sendCount > 0 && c.factorId !== null && codeMatches(c.id, c.userId, input.code, c.codeHash),
     totp: async () => (await verifyTotpForUser(db, pending.userId, input.code, now)).ok,
     backup: async () => {
       const r = await redeemBackupCode(db, pending.userId, input.code, { now, info, organisationId: pending.organisationId });
@@ -45,37 +66,75 @@ export async function completeLoginChallenge(
       return r.ok;
     },
   };
-  const outcome = await verifyChallenge(
-    db,
-    { challengeId: input.challengeId, userId: pending.userId, sessionId: pending.sessionId, purpose: "login", code: input.code, consume: true, now },
-    matcher[method],
-  );
   const event = { userId: pending.userId, organisationId: pending.organisationId, ...info };
-  switch (outcome.status) {
-    case "ok": {
-      const promoted = await promotePendingSession(db, pending.sessionId, info, now);
-      if (!promoted) return { ok: false, error: "challenge_missing" };
-      if (method === "sms" && outcome.challenge.factorId)
-        await db.update(mfaFactors).set({ lastUsedAt: now }).where(eq(mfaFactors.id, outcome.challenge.factorId));
-      await clearFailures(db, accountKey);
-      await recordEvent(db, { action: "sign_in.succeeded", ...event, detail: { mfa: true, method } });
-      return { ok: true, token: promoted.token, method, backupCodesLeft };
-    }
-    case "wrong": {
-      await recordEvent(db, { action: "sign_in.failed_code", ...event, detail: { attemptsLeft: outcome.attemptsLeft } });
-      const until = await recordFailure(db, accountKey, LIMITS.mfaAccount(), now);
-      if (until) return { ok: false, error: "mfa_throttled", retryAt: until };
-      return { ok: false, error: "code_wrong", attemptsLeft: outcome.attemptsLeft };
-    }
-    case "locked":
-      // The guess that used up the last attempt is a wrong code too: it counts toward the per-account limit.
-      if (outcome.counted) await recordFailure(db, accountKey, LIMITS.mfaAccount(), now);
-      await revokeSession(db, pending.sessionId, "mfa_locked", now);
-      await recordEvent(db, { action: "sign_in.mfa_locked", ...event });
-      return { ok: false, error: "code_locked" };
-    case "expired":
-      return { ok: false, error: "code_expired" };
-    default:
-      return { ok: false, error: "challenge_missing" };
+  if (await matcher[method](challenge)) {
+    const token = await finishSignIn(db, pending, { challenge, method, accountKey, now, info });
+    return token ? { ok: true, token, method, backupCodesLeft } : { ok: false, error: "challenge_missing" };
   }
+
+  const outcome = await countWrongCode(db, scope);
+  if (outcome.status === "wrong") {
+    await recordEvent(db, { action: "sign_in.failed_code", ...event, detail: { attemptsLeft: outcome.attemptsLeft } });
+    const until = await recordFailure(db, accountKey, LIMITS.mfaAccount(), now);
+    if (until) return { ok: false, error: "mfa_throttled", retryAt: until };
+    return { ok: false, error: "code_wrong", attemptsLeft: outcome.attemptsLeft };
+  }
+  // The guess that used up the last attempt is a wrong code too: it counts toward the per-account limit.
+  if (outcome.counted) await recordFailure(db, accountKey, LIMITS.mfaAccount(), now);
+  await revokeSession(db, pending.sessionId, "mfa_locked", now);
+  await recordEvent(db, { action: "sign_in.mfa_locked", ...event });
+  return { ok: false, error: "code_locked" };
 }
+
+/**
+ * One statement, so one round trip and all or nothing: consume the challenge (conditional, so a code
+ * works once even across instances and parallel requests), end the pending session, create the verified
+ * one, stamp the texted factor, clear the account's wrong-code strikes and record the sign-in. Each step
+ * only runs if the one before matched a row. Returns the new session's token, or null if another request
+ * got there first.
+ */
+async function finishSignIn(
+  db: Db,
+  pending: Pending,
+  input: { challenge: OtpChallenge; method: LoginMethod; accountKey: string; now: Date; info: Partial<RequestInfo> },
+): Promise<string | null> {
+  const { challenge, now, info } = input;
+  const token = randomToken();
+  const at = now.toISOString();
+  const expires = new Date(now.getTime() + sessionAbsoluteMs()).toISOString();
+  const ip = info.ip?.slice(0, 64) ?? null;
+  const userAgent = info.userAgent?.slice(0, 300) ?? null;
+  const stampFactor = input.method === "sms" ? challenge.factorId : null;
+  const detail = JSON.stringify({ mfa: true, method: input.method });
+  const result = await db.execute(sql`
+    with consumed as (
+      update otp_challenges set consumed_at = ${at}::timestamptz, verified_at = ${at}::timestamptz
+      where id = ${challenge.id}::uuid and user_id = ${pending.userId}::uuid and session_id = ${pending.sessionId}::uuid
+        and purpose = 'login' and consumed_at is null and attempts < ${MAX_CODE_ATTEMPTS} and code_hash = ${challenge.codeHash}
+      returning id
+    ), ended as (
+      update sessions set revoked_at = ${at}::timestamptz, revoked_reason = 'mfa_completed'
+      where id = ${pending.sessionId}::uuid and mfa_state = 'pending' and revoked_at is null and expires_at > ${at}::timestamptz
+        and exists (select 1 from consumed)
+      returning user_id
+    ), created as (
+      insert into sessions (token_hash, user_id, mfa_state, ip, user_agent, created_at, last_seen_at, authenticated_at, expires_at)
+      select ${sha256(token)}, user_id, 'verified', ${ip}, ${userAgent}, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz, ${expires}::timestamptz
+      from ended
+      returning id
+    ), stamped as (
+      update mfa_factors set last_used_at = ${at}::timestamptz
+      where id = ${stampFactor}::uuid and exists (select 1 from created)
+    ), cleared as (
+      update rate_limits set strikes = 0, blocked_until = null
+      where key = ${input.accountKey} and (strikes > 0 or blocked_until is not null) and exists (select 1 from created)
+    ), recorded as (
+      insert into audit_events (user_id, actor_id, organisation_id, action, ip, user_agent, detail, created_at)
+      select ${pending.userId}::uuid, ${pending.userId}::uuid, ${pending.organisationId}::uuid, 'sign_in.succeeded',
+        ${clean(ip, 64)}, ${clean(userAgent, 300)}, ${detail}::jsonb, ${at}::timestamptz
+      from created
+    )
+    select id from created`);
+  return rowsOf<{ id: string }>(result).length === 1 ? token : null;
+}
+

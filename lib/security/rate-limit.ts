@@ -1,4 +1,4 @@
-import { eq, lte, sql } from "drizzle-orm";
+import { eq, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { rateLimits } from "@/db/schema";
 
@@ -54,6 +54,20 @@ export type Backoff = { free: number; baseDelayMs: number; maxDelayMs: number };
 export async function blockedUntil(db: Db, key: string, now = new Date()): Promise<Date | null> {
   const [row] = await db.select({ until: rateLimits.blockedUntil }).from(rateLimits).where(eq(rateLimits.key, key));
   return row?.until && row.until > now ? row.until : null;
+}
+
+/**
+ * The backoff state of several keys in one query: the latest block still ahead (or null) and which keys
+ * hold failures, so a success only writes when there is something to clear.
+ */
+export async function failureState(db: Db, keys: string[], now = new Date()): Promise<{ blockedUntil: Date | null; withStrikes: Set<string> }> {
+  const rows = await db
+    .select({ key: rateLimits.key, until: rateLimits.blockedUntil, strikes: rateLimits.strikes })
+    .from(rateLimits)
+    .where(inArray(rateLimits.key, keys));
+  let until: Date | null = null;
+  for (const r of rows) if (r.until && r.until > now && (!until || r.until > until)) until = r.until;
+  return { blockedUntil: until, withStrikes: new Set(rows.filter((r) => r.strikes > 0 || r.until).map((r) => r.key)) };
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { Db } from "@/db/connect";
+import { sessionCookieName } from "@/lib/auth/cookies";
+import { sealSessionCookie } from "@/lib/auth/session-cookie";
 
 /**
  * What the mocked Next.js request sees: the session token in the (next-auth) cookie, request headers, and
@@ -9,6 +11,24 @@ export const request = {
   headers: new Headers({ "user-agent": "vitest", "x-forwarded-for": "203.0.113.9", host: "localhost" }),
   db: null as Db | null,
   signedIn: [] as { provider: string; options: Record<string, unknown> }[],
+  /** Other cookies the request carries, and those a server action set. */
+  cookies: new Map<string, string>(),
+};
+
+/** The request's cookies as next/headers' cookies() shows them: the session cookie is sealed for real. */
+const cookieStore = {
+  get(name: string) {
+    if (name === sessionCookieName() && request.sessionToken)
+      return { name, value: sealSessionCookie({ st: request.sessionToken }, process.env.AUTH_SECRET ?? "", name, 3600) };
+    const value = request.cookies.get(name);
+    return value === undefined ? undefined : { name, value };
+  },
+  set(name: string, value: string) {
+    request.cookies.set(name, value);
+  },
+  delete(name: string) {
+    request.cookies.delete(name);
+  },
 };
 
 /** next/navigation's redirect() throws; so does ours, with the target to assert on. */
@@ -25,13 +45,18 @@ export const mocks = {
       request.signedIn.push({ provider, options });
       throw new RedirectSignal(String(options.redirectTo ?? "/"));
     },
+    /** The verified session's cookie, set directly: the test's "browser" now carries that token. */
+    issueSessionCookie: async (token: string, mfaState: string) => {
+      request.signedIn.push({ provider: "cookie", options: { token, mfaState } });
+      request.sessionToken = token;
+    },
     signOut: async (options: { redirectTo?: string } = {}) => {
       request.sessionToken = null;
       throw new RedirectSignal(options.redirectTo ?? "/");
     },
   },
   client: { getDb: async () => request.db as Db },
-  headers: { headers: async () => request.headers },
+  headers: { headers: async () => request.headers, cookies: async () => cookieStore },
   navigation: {
     redirect: (url: string) => {
       throw new RedirectSignal(url);

@@ -1,13 +1,8 @@
 "use server";
 import { AuthError, CredentialsSignin } from "next-auth";
-import { decode } from "next-auth/jwt";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { getDb } from "@/db/client";
-import { sessionCookieName } from "@/lib/auth/cookies";
-import { needsMfaSetup } from "@/lib/auth/dal";
-import { findActiveSession } from "@/lib/auth/sessions";
-import { ensureAuthSecret } from "@/lib/config/secrets";
+import { sessionClaimsFrom, sessionCookieName } from "@/lib/auth/cookies";
 import { retryMessage } from "@/lib/mfa/errors";
 import { signIn } from "@/lib/auth/config";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
@@ -45,12 +40,10 @@ export async function loginAction(_prev: LoginState, formData: FormData): Promis
  * redirects that render, the browser shows the new page under the old address (/ instead of /login/verify).
  */
 async function destinationAfterPassword(callbackUrl: string): Promise<string> {
-  const name = sessionCookieName();
-  const raw = (await cookies()).get(name)?.value;
-  const jwt = raw ? await decode({ token: raw, secret: ensureAuthSecret(), salt: name }) : null;
-  const current = typeof jwt?.st === "string" ? await findActiveSession(await getDb(), jwt.st) : null;
+  // The cookie Auth.js has just set says which state the new session is in (lib/auth/session-cookie.ts).
+  const claims = sessionClaimsFrom((await cookies()).get(sessionCookieName())?.value);
   const query = callbackUrl === "/" ? "" : `?callbackUrl=${encodeURIComponent(callbackUrl)}`;
-  if (current?.session.mfaState === "pending") return `/login/verify${query}`;
-  if (current && needsMfaSetup(current)) return `/account/mfa-setup${query}`;
+  if (claims?.mfa === "pending") return `/login/verify${query}`;
+  if (claims?.setup === true) return `/account/mfa-setup${query}`;
   return callbackUrl;
 }

@@ -9,6 +9,7 @@ import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { MAX_CODE_ATTEMPTS, RESEND_COOLDOWN_MS } from "@/lib/mfa/codes";
 import { type LoginMethod, loginMethods, parseLoginMethod } from "@/lib/mfa/methods";
 import { chooseSmsAction } from "./actions";
+import { refusalFromParams } from "./submit-code";
 import { VerifyForm } from "./verify-form";
 
 export const metadata: Metadata = { title: "Enter your code" };
@@ -52,6 +53,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
             callbackUrl={callbackUrl}
             resendAt={challenge.lastSentAt.getTime() + RESEND_COOLDOWN_MS}
             sendFailed={method === "sms" && challenge.sendCount > 0 && challenge.lastSentAt.getTime() === 0}
+            refusal={refusalFromParams(params, method)}
           />
           {others.length > 0 && (
             <div className="mt-6 border-t border-gray-100 pt-4">

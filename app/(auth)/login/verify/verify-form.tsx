@@ -1,21 +1,47 @@
 "use client";
-import { useActionState, useState } from "react";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useActionState, useState } from "react";
 import { CodeField } from "@/components/mfa/code-field";
 import { useCountdown } from "@/components/mfa/use-countdown";
 import { Alert } from "@/components/ui/alert";
 import { Field } from "@/components/ui/field";
 import type { LoginMethod } from "@/lib/mfa/methods";
-import { SubmitButton } from "@/components/ui/button";
-import { resendLoginCodeAction, verifyLoginCodeAction, type VerifyState } from "./actions";
+import { Button } from "@/components/ui/button";
+import { resendLoginCodeAction, type VerifyState } from "./actions";
 
-type Props = { method: LoginMethod; challengeId: string; callbackUrl: string; resendAt: number; sendFailed: boolean };
+type Props = { method: LoginMethod; challengeId: string; callbackUrl: string; resendAt: number; sendFailed: boolean; refusal: string | null };
 
-export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFailed }: Props) {
-  const [state, verify] = useActionState(verifyLoginCodeAction, { status: "idle" } as VerifyState);
+const CODE_ROUTE = "/login/verify/code";
+const OFFLINE = "We could not reach the server. Check your connection and try again.";
+
+export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFailed, refusal }: Props) {
+  const router = useRouter();
+  // A refusal in the URL comes from the same form posted without JavaScript.
+  const [error, setError] = useState<string | null>(refusal);
+  const [checking, setChecking] = useState(false);
   const [resendState, resend] = useActionState(resendLoginCodeAction, { status: "idle" } as VerifyState);
   const [code, setCode] = useState("");
   const nextResend = resendState.status === "resent" || resendState.status === "resend_error" ? resendState.resendAt ?? 0 : resendAt;
   const seconds = useCountdown(nextResend);
+
+  async function verify(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (checking) return;
+    setChecking(true);
+    try {
+      const res = await fetch(CODE_ROUTE, { method: "POST", body: new FormData(event.currentTarget), headers: { accept: "application/json" } });
+      const outcome = (await res.json()) as { status: string; to?: string; message?: string; error?: string };
+      if ((outcome.status === "signed_in" || outcome.status === "redirect") && outcome.to) {
+        // Stay "checking" while the next page loads.
+        router.replace(outcome.to);
+        return;
+      }
+      setError(outcome.message ?? outcome.error ?? OFFLINE);
+    } catch {
+      setError(OFFLINE);
+    }
+    setChecking(false);
+  }
 
   return (
     <div className="space-y-5">
@@ -24,7 +50,7 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
       )}
       {resendState.status === "resent" && <Alert tone="success">We sent a new code. The previous one no longer works.</Alert>}
       {resendState.status === "resend_error" && <Alert tone="error">{resendState.message}</Alert>}
-      <form action={verify} className="space-y-5" noValidate>
+      <form method="post" action={CODE_ROUTE} onSubmit={verify} className="space-y-5" noValidate>
         <input type="hidden" name="challengeId" value={challengeId} />
         <input type="hidden" name="callbackUrl" value={callbackUrl} />
         <input type="hidden" name="method" value={method} />
@@ -39,7 +65,7 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
             spellCheck={false}
             placeholder="xxxx-xxxx-xxxx-xxxx-xxxx-xxxx"
             className="[&_input]:font-mono"
-            error={state.status === "error" ? state.message : null}
+            error={error}
             autoFocus
           />
         ) : (
@@ -47,13 +73,13 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
             label={method === "totp" ? "Authenticator code" : "Verification code"}
             value={code}
             onChange={setCode}
-            error={state.status === "error" ? state.message : null}
+            error={error}
             autoFocus
           />
         )}
-        <SubmitButton className="w-full" pendingLabel="Checking…">
-          Verify
-        </SubmitButton>
+        <Button type="submit" className="w-full" pending={checking}>
+          {checking ? "Checking…" : "Verify"}
+        </Button>
       </form>
       {method === "sms" && (
       <form action={resend} className="text-center">

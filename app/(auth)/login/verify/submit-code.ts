@@ -1,0 +1,79 @@
+import "server-only";
+import { cookies } from "next/headers";
+import { getDb } from "@/db/client";
+import { issueSessionCookie } from "@/lib/auth/config";
+import { BACKUP_LEFT_COOKIE } from "@/lib/auth/cookies";
+import { currentRequest, getCurrentSession } from "@/lib/auth/dal";
+import { safeCallbackUrl } from "@/lib/auth/redirect";
+import { BACKUP_CODE_ERRORS, type BackupCodeError, normalizeBackupCode } from "@/lib/mfa/backup-codes";
+import { normalizeCode } from "@/lib/mfa/codes";
+import { MFA_ERRORS, type MfaError, retryMessage } from "@/lib/mfa/errors";
+import { completeLoginChallenge } from "@/lib/mfa/login";
+import type { LoginMethod } from "@/lib/mfa/methods";
+
+/** Why a code was refused, in a form that can travel in a URL (for the form posted without JavaScript). */
+export type CodeRefusal = { error: MfaError | BackupCodeError | "mfa_throttled"; method: LoginMethod; attemptsLeft?: number; retryAt?: number };
+
+export type CodeOutcome =
+  | { status: "signed_in"; to: string }
+  | { status: "redirect"; to: string }
+  | ({ status: "error"; message: string } & CodeRefusal);
+
+const METHODS: readonly LoginMethod[] = ["totp", "sms", "backup"];
+
+/** The sentence the challenge page shows for a refusal. */
+export function refusalMessage(r: CodeRefusal, now = new Date()): string {
+  if (r.error === "mfa_throttled") return `Too many wrong codes. ${retryMessage(new Date(r.retryAt ?? now.getTime()), now)}`;
+  if (r.error === "code_wrong" || r.error === "backup_code_wrong") {
+    const what = r.method === "backup" ? BACKUP_CODE_ERRORS.backup_code_wrong : MFA_ERRORS.code_wrong;
+    const left = r.attemptsLeft ?? 0;
+    return `${what} ${left} ${left === 1 ? "try" : "tries"} left.`;
+  }
+  return Object.hasOwn(BACKUP_CODE_ERRORS, r.error) ? BACKUP_CODE_ERRORS[r.error as BackupCodeError] : MFA_ERRORS[r.error as MfaError];
+}
+
+/** A refusal carried in the challenge page's URL (after a post without JavaScript), or null if there is none or it is not one of ours. */
+export function refusalFromParams(params: Record<string, string | string[] | undefined>, method: LoginMethod): string | null {
+  const error = params.error;
+  const known = (e: string) => Object.hasOwn(MFA_ERRORS, e) || Object.hasOwn(BACKUP_CODE_ERRORS, e) || e === "mfa_throttled";
+  if (typeof error !== "string" || !known(error)) return null;
+  const number = (v: unknown) => (typeof v === "string" && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
+  return refusalMessage({ error: error as CodeRefusal["error"], method, attemptsLeft: number(params.left), retryAt: number(params.retry) });
+}
+
+function refuse(r: CodeRefusal): CodeOutcome {
+  return { status: "error", message: refusalMessage(r), ...r };
+}
+
+/**
+ * The second sign-in step for the code form (posted to ./code/route.ts). A right code ends the pending
+ * session, sets the cookie of the new verified one and says where to go; everything else says why not.
+ * Which methods the user really has is checked by completeLoginChallenge: a method they lack never matches.
+ */
+export async function submitLoginCode(form: FormData): Promise<CodeOutcome> {
+  const pending = await getCurrentSession();
+  if (!pending) return { status: "redirect", to: "/login" };
+  if (pending.session.mfaState !== "pending") return { status: "redirect", to: "/" };
+  const raw = form.get("method");
+  const method = METHODS.find((m) => m === raw) ?? "sms";
+  const challengeId = form.get("challengeId");
+  const normal = method === "backup" ? normalizeBackupCode(form.get("code")) : normalizeCode(form.get("code"));
+  if (!normal.ok) return refuse({ error: normal.error, method });
+
+  const { info } = await currentRequest();
+  const result = await completeLoginChallenge(
+    await getDb(),
+    { sessionId: pending.session.id, userId: pending.user.id, organisationId: pending.organisation?.id ?? null },
+    { challengeId: typeof challengeId === "string" ? challengeId : "", method, code: normal.code, info },
+  );
+  if (result.ok) {
+    await issueSessionCookie(result.token, "verified");
+    if (result.method === "backup")
+      (await cookies()).set(BACKUP_LEFT_COOKIE, String(result.backupCodesLeft ?? 0), { httpOnly: true, sameSite: "lax", maxAge: 120, path: "/" });
+    return { status: "signed_in", to: safeCallbackUrl(form.get("callbackUrl")) };
+  }
+  if (result.error === "code_locked") return { status: "redirect", to: "/login?notice=locked" };
+  if (result.error === "mfa_throttled") return refuse({ error: "mfa_throttled", method, retryAt: result.retryAt.getTime() });
+  if (result.error === "code_wrong") return refuse({ error: "code_wrong", method, attemptsLeft: result.attemptsLeft });
+  return refuse({ error: result.error, method });
+}
