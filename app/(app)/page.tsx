@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card } from "@/components/ui/card";
 import { requireSession } from "@/lib/auth/dal";
+import { NoOrganisation } from "./_components/no-organisation";
 
 export const metadata: Metadata = { title: "Home" };
 
@@ -13,9 +14,12 @@ export default async function HomePage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Welcome back, {firstName}</h1>
         <p className="mt-1 text-sm text-gray-600">
-          You are {membership?.role === "admin" ? "an admin" : "a member"} of {organisation?.name ?? "no organisation"}.
+          {organisation
+            ? `You are ${membership?.role === "admin" ? "an admin" : "a member"} of ${organisation.name}.`
+            : "You are not part of an organisation at the moment."}
         </p>
       </div>
+      {!organisation && <NoOrganisation email={user.email} />}
       <div className="grid gap-4 sm:grid-cols-2">
         <Card className="p-5">
           <h2 className="text-sm font-semibold text-gray-900">Account security</h2>
@@ -28,14 +32,16 @@ export default async function HomePage() {
             {user.mfaEnabled ? "Manage in My account" : "Set it up in My account"} <span aria-hidden="true">→</span>
           </Link>
         </Card>
-        <Card className="p-5">
-          <h2 className="text-sm font-semibold text-gray-900">{organisation?.name ?? "Organisation"}</h2>
-          <p className="mt-1 text-sm text-gray-600">
-            {organisation?.mfaRequired
-              ? "Your organisation requires multi-factor authentication for everyone."
-              : "Your organisation does not require multi-factor authentication yet."}
-          </p>
-        </Card>
+        {organisation && (
+          <Card className="p-5">
+            <h2 className="text-sm font-semibold text-gray-900">{organisation.name}</h2>
+            <p className="mt-1 text-sm text-gray-600">
+              {organisation.mfaRequired
+                ? "Your organisation requires multi-factor authentication for everyone."
+                : "Your organisation does not require multi-factor authentication yet."}
+            </p>
+          </Card>
+        )}
       </div>
     </div>
   );

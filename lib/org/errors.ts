@@ -16,6 +16,8 @@ export const ORG_ERRORS = {
   invitation_used: "This invitation has already been used. Sign in instead.",
   invitation_revoked: "This invitation was withdrawn. Ask your admin if you should still join.",
   email_taken: "An account with this email already exists. Sign in instead.",
+  invitation_other_account: "This invitation is for another email address. Sign out, then open the link again.",
+  already_in_organisation: "Your account already belongs to an organisation. An account can belong to one organisation only.",
 } as const;
 
 export type OrgError = keyof typeof ORG_ERRORS;

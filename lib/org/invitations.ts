@@ -16,6 +16,7 @@ type Options = { now?: Date; info?: Partial<RequestInfo> };
 /**
  * Creates an invitation and returns its token, the only time it exists outside the browser of the admin
  * who copies it: the database keeps its SHA-256. A newer invitation to the same email replaces a pending one.
+ * An account that belongs to no organisation (a removed member) may be invited; it joins with joinWithInvitation.
  */
 export async function createInvitation(
   db: Db,
@@ -29,7 +30,7 @@ export async function createInvitation(
     .from(users)
     .leftJoin(memberships, eq(memberships.userId, users.id))
     .where(eq(users.email, input.email));
-  if (existing) return { ok: false, error: existing.organisationId === actor.organisationId ? "already_member" : "has_account" };
+  if (existing?.organisationId) return { ok: false, error: existing.organisationId === actor.organisationId ? "already_member" : "has_account" };
   const token = randomToken();
   const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
   return db.transaction(async (tx) => {
@@ -151,7 +152,24 @@ export async function findInvitation(db: Db, token: unknown, now = new Date()): 
   return { ok: true, email: row.email, role: row.role, organisationName: row.organisationName, expiresAt: row.expiresAt };
 }
 
+/** Whether the invited email has an account already, and whether that account belongs to an organisation. */
+export async function invitedAccount(db: Db, email: string): Promise<"none" | "without_organisation" | "in_organisation"> {
+  const [row] = await db
+    .select({ organisationId: memberships.organisationId })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .where(eq(users.email, email));
+  if (!row) return "none";
+  return row.organisationId ? "in_organisation" : "without_organisation";
+}
+
 class EmailTaken extends Error {}
+
+/** Postgres unique violation (the memberships or users unique index decided a race). */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string }).code;
+  return String(code) === "23505";
+}
 
 /**
  * Joins the organisation: marks the invitation used, creates the user, their membership and a session,
@@ -204,8 +222,63 @@ export async function acceptInvitation(
     });
   } catch (error) {
     // The email got an account after the invitation was sent (or in a race with sign-up): the unique index decides.
-    const code = (error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string }).code;
-    if (error instanceof EmailTaken || String(code) === "23505") return { ok: false, error: "email_taken" };
+    if (error instanceof EmailTaken || isUniqueViolation(error)) return { ok: false, error: "email_taken" };
+    throw error;
+  }
+}
+
+/**
+ * An existing account joins with an invitation to its own email, signed in (password and second factor
+ * already proven in this session), when it belongs to no organisation: a removed member coming back, or
+ * someone invited after creating an account. Marks the invitation used and adds the membership in one
+ * transaction; the user row is locked, and the one-membership-per-user index settles a race with
+ * creating an organisation.
+ */
+export async function joinWithInvitation(
+  db: Db,
+  input: { token: unknown; userId: string },
+  options: Options = {},
+): Promise<
+  | { ok: false; error: InvitationProblem | "invitation_other_account" | "already_in_organisation" }
+  | { ok: true; organisationId: string; organisation: { mfaRequired: boolean; mfaMethods: "any" | "totp_only" } }
+> {
+  const now = options.now ?? new Date();
+  const found = await findInvitation(db, input.token, now);
+  if (!found.ok) return found;
+  const token = input.token as string;
+  try {
+    return await db.transaction(async (tx) => {
+      const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, input.userId)).for("update");
+      if (!user || user.email !== found.email) return { ok: false, error: "invitation_other_account" } as const;
+      const [member] = await tx.select({ id: memberships.id }).from(memberships).where(eq(memberships.userId, input.userId));
+      if (member) return { ok: false, error: "already_in_organisation" } as const;
+      const [invitation] = await tx
+        .update(invitations)
+        .set({ acceptedAt: now })
+        .where(
+          and(eq(invitations.tokenHash, sha256(token)), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)),
+        )
+        .returning();
+      if (!invitation) {
+        const again = await findInvitation(tx, token, now);
+        return again.ok ? ({ ok: false, error: "invitation_used" } as const) : again;
+      }
+      const [org] = await tx
+        .select({ mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods })
+        .from(organisations)
+        .where(eq(organisations.id, invitation.organisationId));
+      await tx.insert(memberships).values({ userId: input.userId, organisationId: invitation.organisationId, role: invitation.role });
+      await recordEvent(tx, {
+        action: "org.invitation_accepted",
+        userId: input.userId,
+        organisationId: invitation.organisationId,
+        detail: { invitationId: invitation.id, role: invitation.role, existingAccount: true },
+        ...options.info,
+      });
+      return { ok: true, organisationId: invitation.organisationId, organisation: org } as const;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false, error: "already_in_organisation" };
     throw error;
   }
 }

@@ -25,6 +25,7 @@ const LABELS: Record<string, string> = {
   "org.member_role_changed": "Your role was changed by an admin",
   "org.member_removed": "Removed from the organisation by an admin",
   "org.invitation_accepted": "Joined the organisation",
+  "org.created": "You created an organisation",
   "org.mfa_required": "You required multi-factor authentication for the organisation",
   "org.mfa_not_required": "You stopped requiring multi-factor authentication",
   "org.mfa_methods_changed": "You changed which sign-in methods the organisation allows",

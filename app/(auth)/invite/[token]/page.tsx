@@ -5,9 +5,10 @@ import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { getCurrentSession } from "@/lib/auth/dal";
 import { ORG_ERRORS } from "@/lib/org/errors";
-import { findInvitation } from "@/lib/org/invitations";
+import { findInvitation, invitedAccount } from "@/lib/org/invitations";
 import { AcceptForm } from "./accept-form";
 import { signOutToAcceptAction } from "./actions";
+import { JoinForm } from "./join-form";
 
 // buttonClass() lives in a client module; these are the same looks for server-rendered links and buttons.
 const PRIMARY =
@@ -41,15 +42,27 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
     );
   }
   const current = await getCurrentSession();
+  const account = await invitedAccount(await getDb(), invitation.email);
+  const signedInAsInvited = current?.user.email === invitation.email;
+  const invitedAs = `${invitation.organisationName} invited you as ${invitation.role === "admin" ? "an admin" : "a member"}.`;
   return (
     <Card className="p-6 sm:p-8">
       <p className="text-sm font-medium text-blue-700">You are invited</p>
       <h1 className="mt-1 text-xl font-semibold tracking-tight">Join {invitation.organisationName}</h1>
       <p className="mt-1 mb-6 text-sm text-gray-600">
-        {invitation.organisationName} invited you as {invitation.role === "admin" ? "an admin" : "a member"}. Choose your name and a password to
-        create your account.
+        {invitedAs}{" "}
+        {account === "none" ? "Choose your name and a password to create your account." : `You already have an account for ${invitation.email}.`}
       </p>
-      {current ? (
+      {signedInAsInvited && current.membership ? (
+        <div className="space-y-4">
+          <Alert tone="info">{ORG_ERRORS.already_in_organisation}</Alert>
+          <Link href="/" className={PRIMARY}>
+            Go to your home page
+          </Link>
+        </div>
+      ) : signedInAsInvited ? (
+        <JoinForm token={token} organisationName={invitation.organisationName} />
+      ) : current ? (
         <div className="space-y-4">
           <Alert tone="info">
             You are signed in as {current.user.email}. Sign out first, then accept this invitation for {invitation.email}.
@@ -61,6 +74,10 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
             </button>
           </form>
         </div>
+      ) : account !== "none" ? (
+        <Link href={`/login?callbackUrl=${encodeURIComponent(`/invite/${token}`)}`} className={PRIMARY}>
+          Sign in to join
+        </Link>
       ) : (
         <AcceptForm token={token} email={invitation.email} organisationName={invitation.organisationName} />
       )}
