@@ -6,6 +6,7 @@ import { needsMfaSetup } from "@/lib/auth/gate";
 import { HANDOFF_HEADER, offerSession } from "@/lib/auth/handoff";
 import { type ActiveSession, findActiveSession } from "@/lib/auth/sessions";
 import { contentSecurityPolicy, newNonce } from "@/lib/http/csp";
+import { UNAVAILABLE_MESSAGE } from "@/lib/http/unavailable";
 
 /** Pages anyone may open. Everything else needs a session. */
 const PUBLIC_PATHS = ["/login", "/signup", "/invite", "/dev/outbox"];
@@ -44,7 +45,7 @@ export async function proxy(req: NextRequest) {
     console.error(`[gate] ${(error as Error).name}: database unavailable`);
     const headers = { "retry-after": "10", "cache-control": "no-store" };
     // A server action's fetch shows a plain-text error body as the error's message (Next's action client).
-    if (isAction) return new NextResponse(UNAVAILABLE_TEXT, { status: 503, headers: { ...headers, "content-type": "text/plain" } });
+    if (isAction) return new NextResponse(UNAVAILABLE_MESSAGE, { status: 503, headers: { ...headers, "content-type": "text/plain" } });
     return new NextResponse(UNAVAILABLE_HTML, { status: 503, headers: { ...headers, "content-type": "text/html; charset=utf-8" } });
   }
 }
@@ -77,7 +78,6 @@ function forward(req: NextRequest, token: string | null, current: ActiveSession 
   return res;
 }
 
-const UNAVAILABLE_TEXT = "We cannot reach our database right now, so nothing was changed. Please try again in a minute.";
 const UNAVAILABLE_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Temporarily unavailable</title>
 <style>body{font-family:system-ui,sans-serif;background:#f9fafb;color:#111827;display:grid;place-items:center;min-height:100vh;margin:0}main{max-width:28rem;padding:2rem;background:#fff;border-radius:.75rem;box-shadow:0 1px 3px #0001}h1{font-size:1.25rem}p{color:#4b5563;line-height:1.5}a{color:#1d4ed8}</style></head>
 <body><main><h1>We are temporarily unavailable</h1><p>We cannot reach our database right now. Nothing you entered was lost. Please try again in a minute.</p><p><a href="">Try again</a></p></main></body></html>`;

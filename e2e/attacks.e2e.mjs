@@ -198,15 +198,31 @@ async function signInToChallenge(page, email, password, phone) {
   return before;
 }
 
-/** Enters the newest code on the challenge page; returns the captured verify action. */
+/** Enters the newest code on the challenge page; returns the captured code post (POST /login/verify/code). */
 async function enterCode(page, phone, before) {
   const code = await readLatestCode(page, phone.slice(-8), { after: before });
   await page.getByLabel("Verification code").fill(code);
-  const captured = await captureAction(page, async () => {
-    await page.getByRole("button", { name: "Verify" }).click();
-    await expectUrl(page, "/");
+  const [request] = await Promise.all([
+    page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname === "/login/verify/code"),
+    (async () => {
+      await page.getByRole("button", { name: "Verify" }).click();
+      await expectUrl(page, "/");
+    })(),
+  ]);
+  const headers = await request.allHeaders();
+  return { code, captured: { url: request.url(), contentType: headers["content-type"], body: request.postDataBuffer()?.toString("utf8") ?? "" } };
+}
+
+/** Posts a captured code form again, as the page's script does; returns the status, the JSON and any cookies set. */
+async function replayCode(captured, { cookie, origin = new URL(baseURL()).origin, body = captured.body } = {}) {
+  const res = await fetch(captured.url, {
+    method: "POST",
+    redirect: "manual",
+    headers: { accept: "application/json", "content-type": captured.contentType, origin, ...(cookie ? { cookie } : {}) },
+    body,
   });
-  return { code, captured };
+  const text = await res.text();
+  return { status: res.status, text, setCookie: res.headers.getSetCookie() };
 }
 
 /** The labels on My account's "Recent security activity" card. */
@@ -505,9 +521,15 @@ test("Attack: the pending-MFA cookie replayed after the code was accepted is ref
 
   // The pre-MFA cookie is dead everywhere: not the app, not even the challenge.
   for (const path of ["/", "/account", "/login/verify"]) assertRedirectTo(await get(path, { cookie: pending }), "/login", `old pending cookie, GET ${path}`);
-  // Its verify action, replayed with the code that worked, gives no session.
-  const again = await replay(verify, { cookie: pending, body: withField(verify.body, "code", code) });
-  assertRefused(again, "the verify action replayed with the old pending cookie");
+  // Its code post, replayed with the code that worked, gives no session: it is sent to sign in.
+  assert.match(verify.body, new RegExp(`name="code"\r\n\r\n${code}\r\n`), "the captured post carries the code");
+  const again = await replayCode(verify, { cookie: pending });
+  assert.equal(again.status, 200, `the replayed code post is answered (${again.status})`);
+  assert.deepEqual(JSON.parse(again.text), { status: "redirect", to: "/login" }, "the replayed code post is sent to sign in");
+  assert.deepEqual(again.setCookie, [], "the replayed code post sets no cookie");
+  // From another site, or with the full cookie, the same post is refused too.
+  assert.equal((await replayCode(verify, { cookie: pending, origin: "https://evil.example" })).status, 403, "the code post from another origin");
+  assert.deepEqual(JSON.parse((await replayCode(verify, { cookie: full })).text), { status: "redirect", to: "/" }, "the code post once signed in");
 
   // Signed in; then signed out: that cookie is dead too, for pages and for actions.
   const account = await get("/account", { cookie: full });

@@ -1,13 +1,23 @@
 "use client";
 import Link from "next/link";
+import { unstable_rethrow } from "next/navigation";
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
+import { actionFailureMessage } from "@/lib/http/unavailable";
 import { type LoginState, loginAction } from "./actions";
 
 export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string }) {
-  const [state, action] = useActionState(loginAction, { status: "idle" } as LoginState);
+  const [state, action] = useActionState(async (prev: LoginState, data: FormData): Promise<LoginState> => {
+    try {
+      return await loginAction(prev, data);
+    } catch (error) {
+      // A 503 from the gate (database down) or no network: say so here and keep what was typed.
+      unstable_rethrow(error);
+      return { status: "error", formError: actionFailureMessage(error), email: String(data.get("email") ?? "") };
+    }
+  }, { status: "idle" } as LoginState);
   const errors = state.status === "error" ? state.fieldErrors ?? {} : {};
   return (
     <form action={action} className="space-y-5" noValidate>

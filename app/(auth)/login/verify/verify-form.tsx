@@ -1,5 +1,4 @@
 "use client";
-import { useRouter } from "next/navigation";
 import { type FormEvent, useActionState, useState } from "react";
 import { CodeField } from "@/components/mfa/code-field";
 import { useCountdown } from "@/components/mfa/use-countdown";
@@ -15,7 +14,6 @@ const CODE_ROUTE = "/login/verify/code";
 const OFFLINE = "We could not reach the server. Check your connection and try again.";
 
 export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFailed, refusal }: Props) {
-  const router = useRouter();
   // A refusal in the URL comes from the same form posted without JavaScript.
   const [error, setError] = useState<string | null>(refusal);
   const [checking, setChecking] = useState(false);
@@ -32,8 +30,9 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
       const res = await fetch(CODE_ROUTE, { method: "POST", body: new FormData(event.currentTarget), headers: { accept: "application/json" } });
       const outcome = (await res.json()) as { status: string; to?: string; message?: string; error?: string };
       if ((outcome.status === "signed_in" || outcome.status === "redirect") && outcome.to) {
-        // Stay "checking" while the next page loads.
-        router.replace(outcome.to);
+        // A full load of the next page: nothing the client router cached while signed in halfway
+        // (prefetches answered with a redirect to this page) can be reused. Stay "checking" meanwhile.
+        window.location.assign(outcome.to);
         return;
       }
       setError(outcome.message ?? outcome.error ?? OFFLINE);
