@@ -96,5 +96,6 @@ function route(req: NextRequest, current: ActiveSession | null): NextResponse | 
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/health).*)"],
+  // api/bench/ungated: figure 3's baseline in the benchmarks (404 unless BENCH_ROUTES=true; docs/performance.md).
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/health|api/bench/ungated/).*)"],
 };

@@ -1,12 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents, mfaFactors, sessions } from "@/db/schema";
-import { claimSession, findActiveSession } from "@/lib/auth/sessions";
+import { auditEvents, mfaFactors, otpChallenges, sessions } from "@/db/schema";
+import { claimSession, findActiveSession, revokeSession, sessionIdleMs } from "@/lib/auth/sessions";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { sha256 } from "@/lib/crypto/tokens";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { MAX_CODE_ATTEMPTS } from "@/lib/mfa/codes";
-import { completeLoginChallenge } from "@/lib/mfa/login";
+import { completeLoginChallenge, signInWithCode } from "@/lib/mfa/login";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
 
@@ -174,5 +174,55 @@ describe("wrong codes", () => {
     const second = await signIn(u);
     for (let i = 0; i < MAX_CODE_ATTEMPTS - 1; i++) await second.submit(wrongFor(second.code));
     expect((await second.submit(second.code)).ok).toBe(true);
+  });
+});
+
+describe("the code step from the cookie's token (one query for session, challenge and backoff)", () => {
+  const byToken = (token: string, challengeId: string, code: string, when = at(SECOND)) =>
+    signInWithCode(t.db, token, { challengeId, code, now: when, info });
+
+  it("signs in with the right code, as completeLoginChallenge does", async () => {
+    const s = await signIn();
+    const result = await byToken(s.pendingToken, s.challenge.id, s.code);
+    expect(result).toMatchObject({ ok: true, method: "sms" });
+    if (!result.ok) return;
+    expect((await findActiveSession(t.db, result.token, at(2 * SECOND)))?.session.mfaState).toBe("verified");
+    expect(await findActiveSession(t.db, s.pendingToken, at(2 * SECOND))).toBeNull();
+  });
+
+  it("refuses an unknown, ended or idle pending session without counting a guess", async () => {
+    const s = await signIn();
+    expect(await byToken("not-a-session-token", s.challenge.id, s.code)).toEqual({ ok: false, error: "no_session" });
+    expect(await byToken(s.pendingToken, s.challenge.id, s.code, at(sessionIdleMs() + 2 * SECOND))).toEqual({ ok: false, error: "no_session" });
+    await revokeSession(t.db, s.session.id, "revoked_by_user", at(500));
+    expect(await byToken(s.pendingToken, s.challenge.id, s.code)).toEqual({ ok: false, error: "no_session" });
+    const [challenge] = await t.db.select().from(otpChallenges).where(eq(otpChallenges.id, s.challenge.id));
+    expect(challenge.attempts).toBe(0);
+    expect(challenge.consumedAt).toBeNull();
+  });
+
+  it("says a fully signed-in session is not halfway", async () => {
+    const s = await signIn();
+    const done = await s.submit(s.code);
+    if (!done.ok) throw new Error("expected a sign-in");
+    expect(await byToken(done.token, s.challenge.id, s.code, at(2 * SECOND))).toEqual({ ok: false, error: "not_pending" });
+  });
+
+  it("does not reach another sign-in's challenge, nor take a malformed id", async () => {
+    const a = await signIn();
+    const b = await signIn();
+    expect(await byToken(a.pendingToken, b.challenge.id, b.code)).toEqual({ ok: false, error: "challenge_missing" });
+    expect(await byToken(a.pendingToken, "x'; drop table sessions; --", a.code)).toEqual({ ok: false, error: "challenge_missing" });
+    expect((await byToken(b.pendingToken, b.challenge.id, b.code)).ok).toBe(true);
+  });
+
+  it("applies the account's wrong-code backoff read in the same query", async () => {
+    const u = await makeUser(t.db, { phone: PHONE });
+    for (let round = 0; round < 2; round++) {
+      const s = await signIn(u);
+      for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) await byToken(s.pendingToken, s.challenge.id, wrongFor(s.code));
+    }
+    const next = await signIn(u);
+    expect(await byToken(next.pendingToken, next.challenge.id, next.code, at(2 * SECOND))).toMatchObject({ ok: false, error: "mfa_throttled" });
   });
 });

@@ -2,7 +2,7 @@
 // instance and finish (challenge) on the other with the same cookie; every accepted code is replayed once on
 // the first instance and must be refused; a few codes are raced on both instances at once (one may win);
 // and one user's SMS sends, alternating between the instances, must stop at LIMIT_SMS_PER_USER_HOUR.
-import { callAction, createAgent, findActionIds, formFields, get, Jar } from "../lib/http.mjs";
+import { callAction, createAgent, findActionIds, get, Jar, postForm, routeFormFields } from "../lib/http.mjs";
 import { check, median, runPool } from "../lib/stats.mjs";
 
 const SEND_FAILED_NOTICE = /We could not send the code/;
@@ -29,7 +29,7 @@ export async function figure6(ctx) {
   const ids = await findActionIds(a.url, loginHtml.body, { agent });
   check(ids.loginAction, "figure 6: no loginAction id found in the /login page's scripts");
 
-  // The verify and resend action ids are read from the challenge page's scripts (needs a pending session).
+  // The resend action id is read from the challenge page's scripts (needs a pending session).
   async function passwordStep(server, email) {
     const jar = new Jar();
     const started = performance.now();
@@ -38,13 +38,13 @@ export async function figure6(ctx) {
   }
   async function challengePage(server, jar) {
     const res = await get(server.url, "/login/verify", { jar, agent });
-    // The verify form's hidden fields (challengeId, method, callbackUrl), as the browser would submit them.
-    const fields = ids.verifyLoginCodeAction ? formFields(res.body, ids.verifyLoginCodeAction) : null;
+    // The code form's hidden fields (challengeId, method, callbackUrl), as the browser would submit them.
+    const fields = routeFormFields(res.body, "/login/verify/code");
     return { status: res.status, html: res.body, fields, challengeId: fields?.challengeId ?? null };
   }
   async function verify(server, jar, page, code) {
-    const res = await callAction(server.url, "/login/verify", ids.verifyLoginCodeAction, { ...page.fields, code }, { jar, agent });
-    return { accepted: res.status === 200 && res.sessionCookieSet, res };
+    const res = await postForm(server.url, "/login/verify/code", { ...page.fields, code }, { jar, agent });
+    return { accepted: res.status === 200 && res.outcome?.status === "signed_in" && res.sessionCookieSet, res };
   }
 
   {
@@ -52,7 +52,7 @@ export async function figure6(ctx) {
     check(probe.ok, "figure 6: the probe sign-in failed");
     const page = await challengePage(b, probe.jar);
     Object.assign(ids, await findActionIds(b.url, page.html, { jar: probe.jar, agent }));
-    check(ids.verifyLoginCodeAction && ids.resendLoginCodeAction, "figure 6: no verify/resend action ids on /login/verify");
+    check(page.fields && ids.resendLoginCodeAction, "figure 6: no code form or resend action id on /login/verify");
   }
 
   // 1. count sign-ins at the given concurrency, alternating which instance starts.

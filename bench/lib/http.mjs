@@ -138,6 +138,32 @@ export function formFields(html, actionId) {
   return form ? inputsOf(form, (name) => !name.startsWith("$ACTION_")) : null;
 }
 
+/** The hidden fields of the plain <form> that posts to `path` (the challenge page's code form), or null. */
+export function routeFormFields(html, path) {
+  const form = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)].find((m) => m[1].includes(`action="${path}"`));
+  return form ? inputsOf(form[2], () => true) : null;
+}
+
+/**
+ * Posts form fields URL-encoded to a route handler the way the page's script does (`Accept: application/json`,
+ * `Origin`), or with `json: false` the way a browser without JavaScript does (then a 303 comes back).
+ */
+export async function postForm(base, path, fields, { jar, agent, json = true } = {}) {
+  const body = Buffer.from(new URLSearchParams(fields).toString(), "utf8");
+  const headers = {
+    accept: json ? "application/json" : "text/html",
+    origin: base,
+    "content-type": "application/x-www-form-urlencoded;charset=UTF-8",
+    "content-length": String(body.length),
+  };
+  if (jar && Object.keys(jar.cookies).length) headers.cookie = jar.header();
+  const res = await request(`${base}${path}`, { method: "POST", headers, body, agent });
+  const setNames = jar ? jar.absorb(res) : [];
+  let outcome = null;
+  if (json && /application\/json/.test(res.headers["content-type"] ?? "")) outcome = JSON.parse(res.body);
+  return { ...res, outcome, redirect: res.headers.location ?? outcome?.to ?? null, sessionCookieSet: setNames.some((n) => /authjs\.session-token/.test(n)) };
+}
+
 /**
  * The hidden `$ACTION_…` fields React renders into a <form> whose action is a server action, so the form
  * works before (or without) JavaScript: those of the form bound to `actionId`.

@@ -39,7 +39,7 @@ export function rows(results) {
   if (f3)
     out.push([
       "3",
-      "The gate on a signed-in request, p50",
+      "The gate on a signed-in request (session check), p50",
       `matched ${ms(f3.gated.p50)}`,
       `excluded path ${ms(f3.ungated.p50)}`,
       `+${ms(f3.addedP50)} (paired ${ms(f3.pairedDiffP50)})`,
@@ -92,11 +92,11 @@ function details(results) {
     );
   if (f2)
     lines.push(
-      `- **2** ${f2.samples} rounds one at a time (browser submission, no-JavaScript submission, bare route), then at concurrency ${f2.concurrency}: ${f2.samples} browser submissions, ${Math.ceil(f2.samples / 2)} without JavaScript, ${f2.samples} bare requests. The same code submitted without JavaScript (the action alone, answered with a 303): p50 ${ms(f2.noJs.p50)}, p99 ${ms(f2.noJs.p99)} (${round(f2.noJs.p50 / f2.bare.p50, 2)}× the bare route), ${round(f2.noJs.perSecond, 1)}/s. Server CPU per request: browser submission ${ms(f2.code.cpuMs)}, without JavaScript ${ms(f2.noJs.cpuMs)}, bare route ${ms(f2.bare.cpuMs)}. A signed-in RSC request for / on its own (what the browser submission streams back after its redirect): p50 ${ms(f2.homeRscP50)}.`,
+      `- **2** ${f2.samples} rounds one at a time (browser submission, no-JavaScript submission, bare route), then at concurrency ${f2.concurrency}: ${f2.samples} browser submissions, ${Math.ceil(f2.samples / 2)} without JavaScript, ${f2.samples} bare requests. The same form posted without JavaScript (answered with a 303): p50 ${ms(f2.noJs.p50)}, p99 ${ms(f2.noJs.p99)} (${round(f2.noJs.p50 / f2.bare.p50, 2)}× the bare route), ${round(f2.noJs.perSecond, 1)}/s. Server CPU per request: browser submission ${ms(f2.code.cpuMs)}, without JavaScript ${ms(f2.noJs.cpuMs)}, bare route ${ms(f2.bare.cpuMs)}. The page the browser loads next (GET / with the new cookie, a request of its own): p50 ${ms(f2.homeP50)}.`,
     );
   if (f3)
     lines.push(
-      `- **3** ${f3.pairs} alternating pairs. Excluded path p50 ${ms(f3.ungated.p50)} (p99 ${ms(f3.ungated.p99)}), matched path p50 ${ms(f3.gated.p50)} (p99 ${ms(f3.gated.p99)}); median of the pairwise differences ${ms(f3.pairedDiffP50)}. Server CPU per request: ${ms(f3.ungated.cpuMs)} excluded, ${ms(f3.gated.cpuMs)} matched. For scale: GET /account (a whole signed-in page) p50 ${ms(f3.accountPageP50)}.`,
+      `- **3** ${f3.pairs} alternating pairs of the DAL's session check (${f3.ungated.path} left out, ${f3.gated.path} matched). Excluded path p50 ${ms(f3.ungated.p50)} (p99 ${ms(f3.ungated.p99)}), matched path p50 ${ms(f3.gated.p50)} (p99 ${ms(f3.gated.p99)}); median of the pairwise differences ${ms(f3.pairedDiffP50)}. Server CPU per request: ${ms(f3.ungated.cpuMs)} excluded, ${ms(f3.gated.cpuMs)} matched. On a request that checks no session (${f3.noSession.ungated.path} against ${f3.noSession.gated.path}, ${Math.ceil(f3.pairs / 2)} pairs), where the gate's lookup has nobody to hand it to: +${ms(f3.noSession.addedP50)} at p50 (${ms(f3.noSession.ungated.p50)} → ${ms(f3.noSession.gated.p50)}; paired ${ms(f3.noSession.pairedDiffP50)}). For scale: GET /account (a whole signed-in page) p50 ${ms(f3.accountPageP50)}.`,
     );
   if (f4) {
     const all = [f4.baseline, ...f4.routes];

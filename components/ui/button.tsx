@@ -35,12 +35,13 @@ export function Button({ variant = "primary", pending = false, className = "", c
   );
 }
 
-/** A submit button that shows a spinner while its form's action runs. */
-export function SubmitButton({ children, pendingLabel, ...rest }: ButtonProps & { pendingLabel?: string }) {
+/** A submit button that shows a spinner while its form's action runs (or while `pending` holds it, e.g. during the navigation after). */
+export function SubmitButton({ children, pendingLabel, pending: held = false, ...rest }: ButtonProps & { pendingLabel?: string }) {
   const { pending } = useFormStatus();
+  const busy = pending || held;
   return (
-    <Button type="submit" pending={pending} {...rest}>
-      {pending && pendingLabel ? pendingLabel : children}
+    <Button type="submit" pending={busy} {...rest}>
+      {busy && pendingLabel ? pendingLabel : children}
     </Button>
   );
 }

@@ -24,6 +24,14 @@ export const getCurrentSession = cache(async (): Promise<ActiveSession | null> =
 
 export { needsMfaSetup };
 
+/**
+ * The session token the request's cookie carries, unverified: for the sign-in code step, which checks its
+ * pending session in the same query as its challenge (lib/mfa/login.ts signInWithCode).
+ */
+export async function currentSessionToken(): Promise<string | null> {
+  return sessionClaimsFrom((await cookies()).get(sessionCookieName())?.value)?.st ?? null;
+}
+
 /** A fully signed-in user (password and, if they have one, second factor). Pages and actions redirect; never returns otherwise. */
 export async function requireSession(options: { allowMfaSetup?: boolean } = {}): Promise<ActiveSession> {
   const current = await getCurrentSession();

@@ -59,6 +59,11 @@ export async function claimSession(db: Db, token: string, now = new Date()) {
   return row ?? null;
 }
 
+/** Within its absolute lifetime and not idle for too long (revocation and the handoff are checked in SQL). */
+export function isLive(session: { expiresAt: Date; lastSeenAt: Date }, now = new Date()): boolean {
+  return session.expiresAt > now && now.getTime() - session.lastSeenAt.getTime() <= sessionIdleMs();
+}
+
 export type ActiveSession = NonNullable<Awaited<ReturnType<typeof findActiveSession>>>;
 
 /** The session a cookie token names, with its user and organisation, or null if it is unknown, revoked, unclaimed or timed out. */
@@ -82,10 +87,8 @@ export async function findActiveSession(db: Db, token: string, now = new Date())
     .leftJoin(organisations, eq(organisations.id, memberships.organisationId))
     .where(and(eq(sessions.tokenHash, sha256(token)), isNull(sessions.revokedAt), isNull(sessions.handoffHash)))
     .limit(1);
-  if (!row) return null;
+  if (!row || !isLive(row.session, now)) return null;
   const { session } = row;
-  if (session.expiresAt <= now) return null;
-  if (now.getTime() - session.lastSeenAt.getTime() > sessionIdleMs()) return null;
   if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id));
   }

@@ -1,8 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db/connect";
-import { type OtpChallenge, otpChallenges, rateLimits } from "@/db/schema";
+import { memberships, type OtpChallenge, otpChallenges, rateLimits, sessions } from "@/db/schema";
 import { clean, recordEvent, type RequestInfo } from "@/lib/audit/events";
-import { revokeSession, sessionAbsoluteMs } from "@/lib/auth/sessions";
+import { isLive, revokeSession, sessionAbsoluteMs } from "@/lib/auth/sessions";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
 import { LIMITS } from "@/lib/security/limits";
 import { recordFailure } from "@/lib/security/rate-limit";
@@ -19,38 +19,104 @@ export type LoginCodeResult =
   | { ok: false; error: "mfa_throttled"; retryAt: Date };
 
 type Pending = { sessionId: string; userId: string; organisationId: string | null };
+type CodeInput = { challengeId: string; method?: LoginMethod; code: string; now?: Date; info?: Partial<RequestInfo> };
+const accountKeyOf = (userId: string) => `mfa:account:${userId}`;
+
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+function buildPendingSignInQuery(db: Db) {
+  return db
+    .select({
+      session: { id: sessions.id, userId: sessions.userId, mfaState: sessions.mfaState, expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt },
+      organisationId: memberships.organisationId,
+      challenge: otpChallenges,
+      blockedUntil: rateLimits.blockedUntil,
+    })
+    .from(sessions)
+    .leftJoin(memberships, eq(memberships.userId, sessions.userId))
+    .leftJoin(
+      otpChallenges,
+      and(
+        eq(otpChallenges.id, sql.placeholder("challengeId")),
+        eq(otpChallenges.sessionId, sessions.id),
+        eq(otpChallenges.userId, sessions.userId),
+        eq(otpChallenges.purpose, "login"),
+      ),
+    )
+    .leftJoin(rateLimits, eq(rateLimits.key, sql`'mfa:account:' || ${sessions.userId}`))
+    .where(and(eq(sessions.tokenHash, sql.placeholder("tokenHash")), isNull(sessions.revokedAt), isNull(sessions.handoffHash)))
+    .limit(1)
+    .prepare("pending_sign_in");
+}
+
+/** Built once per database: the query is the same for every code submission. */
+const pendingSignInQueries = new WeakMap<Db, ReturnType<typeof buildPendingSignInQuery>>();
+function pendingSignInQuery(db: Db) {
+  let query = pendingSignInQueries.get(db);
+  if (!query) {
+    query = buildPendingSignInQuery(db);
+    pendingSignInQueries.set(db, query);
+  }
+  return query;
+}
+
+/**
+ * The code step from the cookie's session token: the pending session, its challenge and the account's
+ * wrong-code backoff come from one query (the session is checked as findActiveSession checks it), then
+ * as completeLoginChallenge. `no_session` and `not_pending` say the caller is not halfway signed in.
+ */
+export async function signInWithCode(
+  db: Db,
+  sessionToken: string,
+  input: CodeInput,
+): Promise<LoginCodeResult | { ok: false; error: "no_session" | "not_pending" }> {
+  const now = input.now ?? new Date();
+  const [row] = await pendingSignInQuery(db).execute({
+    tokenHash: sha256(sessionToken),
+    // A malformed id must not reach SQL as a uuid: the nil uuid names no challenge.
+    challengeId: isChallengeId(input.challengeId) ? input.challengeId : NIL_UUID,
+  });
+  if (!row || !isLive(row.session, now)) return { ok: false, error: "no_session" };
+  if (row.session.mfaState !== "pending") return { ok: false, error: "not_pending" };
+  const pending = { sessionId: row.session.id, userId: row.session.userId, organisationId: row.organisationId };
+  return checkCode(db, pending, { challenge: row.challenge, blockedUntil: row.blockedUntil }, { ...input, now });
+}
 
 /**
  * The second sign-in step. A right code ends the pending session and returns the token of a new,
  * verified one (its cookie is set directly, so it is created already claimed); too many wrong codes end
  * the pending session, so the user must sign in again. A right code costs two queries: one read, one write.
  */
-export async function completeLoginChallenge(
+export async function completeLoginChallenge(db: Db, pending: Pending, input: CodeInput): Promise<LoginCodeResult> {
+  if (!isChallengeId(input.challengeId)) return { ok: false, error: "challenge_missing" };
+  const [row] = await db
+    .select({ challenge: otpChallenges, blockedUntil: rateLimits.blockedUntil })
+    .from(otpChallenges)
+    .leftJoin(rateLimits, eq(rateLimits.key, accountKeyOf(pending.userId)))
+    .where(
+      and(
+        eq(otpChallenges.id, input.challengeId),
+        eq(otpChallenges.userId, pending.userId),
+        eq(otpChallenges.sessionId, pending.sessionId),
+        eq(otpChallenges.purpose, "login"),
+      ),
+    );
+  return checkCode(db, pending, { challenge: row?.challenge ?? null, blockedUntil: row?.blockedUntil ?? null }, input);
+}
+
+async function checkCode(
   db: Db,
   pending: Pending,
-  input: { challengeId: string; method?: LoginMethod; code: string; now?: Date; info?: Partial<RequestInfo> },
+  found: { challenge: OtpChallenge | null; blockedUntil: Date | null },
+  input: CodeInput,
 ): Promise<LoginCodeResult> {
   const method = input.method ?? "sms";
   const now = input.now ?? new Date();
   const info = input.info ?? {};
-  if (!isChallengeId(input.challengeId)) return { ok: false, error: "challenge_missing" };
   // Wrong codes are also counted per account across challenges, so new sign-ins do not buy new guesses.
-  const accountKey = `mfa:account:${pending.userId}`;
-  const scope = { challengeId: input.challengeId, userId: pending.userId, sessionId: pending.sessionId, purpose: "login" as const };
-  const [row] = await db
-    .select({ challenge: otpChallenges, blockedUntil: rateLimits.blockedUntil })
-    .from(otpChallenges)
-    .leftJoin(rateLimits, eq(rateLimits.key, accountKey))
-    .where(
-      and(
-        eq(otpChallenges.id, scope.challengeId),
-        eq(otpChallenges.userId, scope.userId),
-        eq(otpChallenges.sessionId, scope.sessionId),
-        eq(otpChallenges.purpose, "login"),
-      ),
-    );
-  if (row?.blockedUntil && row.blockedUntil > now) return { ok: false, error: "mfa_throttled", retryAt: row.blockedUntil };
-  const challenge = row?.challenge;
+  const accountKey = accountKeyOf(pending.userId);
+  if (found.blockedUntil && found.blockedUntil > now) return { ok: false, error: "mfa_throttled", retryAt: found.blockedUntil };
+  const challenge = found.challenge;
   if (!challenge || challenge.consumedAt) return { ok: false, error: "challenge_missing" };
   if (challenge.attempts >= MAX_CODE_ATTEMPTS) return { ok: false, error: "code_locked" };
   if (challenge.expiresAt <= now) return { ok: false, error: "code_expired" };
@@ -72,7 +138,7 @@ export async function completeLoginChallenge(
     return token ? { ok: true, token, method, backupCodesLeft } : { ok: false, error: "challenge_missing" };
   }
 
-  const outcome = await countWrongCode(db, scope);
+  const outcome = await countWrongCode(db, { challengeId: challenge.id, userId: pending.userId, sessionId: pending.sessionId, purpose: "login" });
   if (outcome.status === "wrong") {
     await recordEvent(db, { action: "sign_in.failed_code", ...event, detail: { attemptsLeft: outcome.attemptsLeft } });
     const until = await recordFailure(db, accountKey, LIMITS.mfaAccount(), now);

@@ -1,6 +1,6 @@
 "use server";
 import { AuthError, CredentialsSignin } from "next-auth";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { sessionClaimsFrom, sessionCookieName } from "@/lib/auth/cookies";
 import { retryMessage } from "@/lib/mfa/errors";
@@ -8,7 +8,10 @@ import { signIn } from "@/lib/auth/config";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { fieldErrors, signInSchema } from "@/lib/auth/schemas";
 
-export type LoginState = { status: "idle" } | { status: "error"; formError?: string; fieldErrors?: Record<string, string>; email: string };
+export type LoginState =
+  | { status: "idle" }
+  | { status: "error"; formError?: string; fieldErrors?: Record<string, string>; email: string }
+  | { status: "signed_in"; to: string };
 
 /** One message for unknown email and wrong password (ASVS 6.3.8): nothing tells which it was. */
 const INVALID = "The email or password is not right.";
@@ -31,7 +34,12 @@ export async function loginAction(_prev: LoginState, formData: FormData): Promis
     if (error instanceof AuthError) return { status: "error", formError: UNAVAILABLE, email };
     throw error;
   }
-  redirect(await destinationAfterPassword(callbackUrl));
+  const to = await destinationAfterPassword(callbackUrl);
+  // The page's script loads the next page itself (a full load, so nothing cached while signed out is reused).
+  // Redirecting here would make Next render that page into this response, costing more than the sign-in.
+  // A form posted without JavaScript carries no Next-Action header and gets a 303.
+  if ((await headers()).has("next-action")) return { status: "signed_in", to };
+  redirect(to);
 }
 
 /**

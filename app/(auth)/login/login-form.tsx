@@ -1,24 +1,18 @@
 "use client";
 import Link from "next/link";
-import { unstable_rethrow } from "next/navigation";
-import { useActionState } from "react";
+import { useActionState, useEffect } from "react";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { actionFailureMessage } from "@/lib/http/unavailable";
 import { type LoginState, loginAction } from "./actions";
 
 export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string }) {
-  const [state, action] = useActionState(async (prev: LoginState, data: FormData): Promise<LoginState> => {
-    try {
-      return await loginAction(prev, data);
-    } catch (error) {
-      // A 503 from the gate (database down) or no network: say so here and keep what was typed.
-      unstable_rethrow(error);
-      return { status: "error", formError: actionFailureMessage(error), email: String(data.get("email") ?? "") };
-    }
-  }, { status: "idle" } as LoginState);
+  const [state, action] = useActionState(loginAction, { status: "idle" } as LoginState);
   const errors = state.status === "error" ? state.fieldErrors ?? {} : {};
+  const signedIn = state.status === "signed_in" ? state.to : null;
+  useEffect(() => {
+    if (signedIn) window.location.assign(signedIn);
+  }, [signedIn]);
   return (
     <form action={action} className="space-y-5" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
@@ -36,7 +30,7 @@ export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice
         autoFocus
       />
       <Field label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
-      <SubmitButton className="w-full" pendingLabel="Signing in…">
+      <SubmitButton className="w-full" pendingLabel="Signing in…" pending={signedIn !== null}>
         Sign in
       </SubmitButton>
       <p className="text-center text-sm text-gray-600">

@@ -3,12 +3,12 @@ import { cookies } from "next/headers";
 import { getDb } from "@/db/client";
 import { issueSessionCookie } from "@/lib/auth/config";
 import { BACKUP_LEFT_COOKIE } from "@/lib/auth/cookies";
-import { currentRequest, getCurrentSession } from "@/lib/auth/dal";
+import { currentRequest, currentSessionToken } from "@/lib/auth/dal";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { BACKUP_CODE_ERRORS, type BackupCodeError, normalizeBackupCode } from "@/lib/mfa/backup-codes";
 import { normalizeCode } from "@/lib/mfa/codes";
 import { MFA_ERRORS, type MfaError, retryMessage } from "@/lib/mfa/errors";
-import { completeLoginChallenge } from "@/lib/mfa/login";
+import { signInWithCode } from "@/lib/mfa/login";
 import type { LoginMethod } from "@/lib/mfa/methods";
 
 /** Why a code was refused, in a form that can travel in a URL (for the form posted without JavaScript). */
@@ -48,12 +48,12 @@ function refuse(r: CodeRefusal): CodeOutcome {
 /**
  * The second sign-in step for the code form (posted to ./code/route.ts). A right code ends the pending
  * session, sets the cookie of the new verified one and says where to go; everything else says why not.
- * Which methods the user really has is checked by completeLoginChallenge: a method they lack never matches.
+ * Which methods the user really has is checked by the code step: a method they lack never matches. The
+ * pending session is checked with the challenge, in one query (signInWithCode).
  */
 export async function submitLoginCode(form: FormData): Promise<CodeOutcome> {
-  const pending = await getCurrentSession();
-  if (!pending) return { status: "redirect", to: "/login" };
-  if (pending.session.mfaState !== "pending") return { status: "redirect", to: "/" };
+  const token = await currentSessionToken();
+  if (!token) return { status: "redirect", to: "/login" };
   const raw = form.get("method");
   const method = METHODS.find((m) => m === raw) ?? "sms";
   const challengeId = form.get("challengeId");
@@ -61,17 +61,24 @@ export async function submitLoginCode(form: FormData): Promise<CodeOutcome> {
   if (!normal.ok) return refuse({ error: normal.error, method });
 
   const { info } = await currentRequest();
-  const result = await completeLoginChallenge(
-    await getDb(),
-    { sessionId: pending.session.id, userId: pending.user.id, organisationId: pending.organisation?.id ?? null },
-    { challengeId: typeof challengeId === "string" ? challengeId : "", method, code: normal.code, info },
-  );
+  const result = await signInWithCode(await getDb(), token, {
+    challengeId: typeof challengeId === "string" ? challengeId : "",
+    method,
+    code: normal.code,
+    info,
+  });
   if (result.ok) {
     await issueSessionCookie(result.token, "verified");
     if (result.method === "backup")
       (await cookies()).set(BACKUP_LEFT_COOKIE, String(result.backupCodesLeft ?? 0), { httpOnly: true, sameSite: "lax", maxAge: 120, path: "/" });
-    return { status: "signed_in", to: safeCallbackUrl(form.get("callbackUrl")) };
   }
+  return outcomeOf(result, method, form);
+}
+
+function outcomeOf(result: Awaited<ReturnType<typeof signInWithCode>>, method: LoginMethod, form: FormData): CodeOutcome {
+  if (result.ok) return { status: "signed_in", to: safeCallbackUrl(form.get("callbackUrl")) };
+  if (result.error === "no_session") return { status: "redirect", to: "/login" };
+  if (result.error === "not_pending") return { status: "redirect", to: "/" };
   if (result.error === "code_locked") return { status: "redirect", to: "/login?notice=locked" };
   if (result.error === "mfa_throttled") return refuse({ error: "mfa_throttled", method, retryAt: result.retryAt.getTime() });
   if (result.error === "code_wrong") return refuse({ error: "code_wrong", method, attemptsLeft: result.attemptsLeft });

@@ -27,7 +27,10 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
     if (checking) return;
     setChecking(true);
     try {
-      const res = await fetch(CODE_ROUTE, { method: "POST", body: new FormData(event.currentTarget), headers: { accept: "application/json" } });
+      // URL-encoded, as the same form posts without JavaScript (and cheaper to parse than multipart).
+      const body = new URLSearchParams();
+      for (const [name, value] of new FormData(event.currentTarget)) if (typeof value === "string") body.append(name, value);
+      const res = await fetch(CODE_ROUTE, { method: "POST", body, headers: { accept: "application/json" } });
       const outcome = (await res.json()) as { status: string; to?: string; message?: string; error?: string };
       if ((outcome.status === "signed_in" || outcome.status === "redirect") && outcome.to) {
         // A full load of the next page: nothing the client router cached while signed in halfway
