@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { redactQueryErrors } from "./redact-errors";
 import * as schema from "./schema";
@@ -11,9 +12,16 @@ export interface Connection {
   kind: "pglite" | "postgres";
   url?: string;
   close: () => Promise<void>;
+  /** PGlite only: the data folder as a gzipped tarball (scripts/make-db-template.ts). */
+  dump?: () => Promise<Blob>;
 }
 
 export const MIGRATIONS_FOLDER = path.join(/* turbopackIgnore: true */ process.cwd(), "db", "migrations");
+/**
+ * A migrated, demo-seeded embedded database made by `npm run build` (scripts/make-db-template.ts). A new
+ * data folder starts from it instead of running PGlite's initdb, which takes seconds.
+ */
+export const TEMPLATE_FILE = path.join(/* turbopackIgnore: true */ process.cwd(), "db", "template.tar.gz");
 
 /** Folder for the embedded database and generated development secrets. Default: `.data`. */
 export function dataDir(): string {
@@ -21,7 +29,7 @@ export function dataDir(): string {
 }
 
 /** Opens Postgres when a URL is given, otherwise an embedded PGlite database in `dir` (or in memory). */
-export async function connect(options: { url?: string; dir?: string | null; max?: number }): Promise<Connection> {
+export async function connect(options: { url?: string; dir?: string | null; max?: number; template?: boolean }): Promise<Connection> {
   // Failed queries must not carry their bound values (token hashes, password hashes, phone numbers) into logs.
   redactQueryErrors();
   if (options.url) {
@@ -38,14 +46,27 @@ export async function connect(options: { url?: string; dir?: string | null; max?
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   if (options.dir) fs.mkdirSync(options.dir, { recursive: true });
-  const client = options.dir ? new PGlite(options.dir) : new PGlite();
+  const isNew = options.dir && !fs.existsSync(path.join(options.dir, "PG_VERSION"));
+  const template = isNew && options.template !== false && fs.existsSync(TEMPLATE_FILE) ? new Blob([fs.readFileSync(TEMPLATE_FILE)]) : undefined;
+  // `npm start` (scripts/start.mjs) may have started opening this folder while Next booted.
+  const early = (globalThis as { __earlyPglite?: { dir: string; client: InstanceType<typeof PGlite> } }).__earlyPglite;
+  const opened = early && options.dir && path.resolve(early.dir) === path.resolve(options.dir) ? early.client : null;
+  if (opened) delete (globalThis as { __earlyPglite?: unknown }).__earlyPglite;
+  const client = opened ?? (options.dir ? new PGlite(options.dir, template ? { loadDataDir: template } : {}) : new PGlite());
   await client.waitReady;
-  return { db: drizzle(client, { schema }) as unknown as Db, kind: "pglite", close: () => client.close() };
+  return {
+    db: drizzle(client, { schema }) as unknown as Db,
+    kind: "pglite",
+    close: () => client.close(),
+    dump: () => client.dumpDataDir("gzip"),
+  };
 }
 
 /** Applies the committed drizzle-kit migrations. On Postgres an advisory lock keeps two starting instances from racing. */
 export async function migrate(conn: Connection, folder = MIGRATIONS_FOLDER): Promise<void> {
   if (conn.kind === "pglite") {
+    // An embedded database opened again is usually up to date: one query instead of the migrator's work.
+    if (await upToDate(conn.db, folder)) return;
     const { migrate: run } = await import("drizzle-orm/pglite/migrator");
     await run(conn.db as never, { migrationsFolder: folder });
     return;
@@ -59,6 +80,21 @@ export async function migrate(conn: Connection, folder = MIGRATIONS_FOLDER): Pro
     await run(drizzle(client), { migrationsFolder: folder });
   } finally {
     await client.end({ timeout: 5 });
+  }
+}
+
+/** Whether the newest migration in the folder's journal is already recorded as applied. */
+async function upToDate(db: Db, folder: string): Promise<boolean> {
+  try {
+    const journal = JSON.parse(fs.readFileSync(path.join(folder, "meta", "_journal.json"), "utf8")) as { entries: { when: number }[] };
+    const newest = Math.max(...journal.entries.map((e) => e.when));
+    const rows = rowsOf<{ created_at: string | number }>(
+      await db.execute(sql`select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`),
+    );
+    return rows.length === 1 && Number(rows[0].created_at) >= newest;
+  } catch {
+    // No migrations table yet (a new database) or no journal: let the migrator decide.
+    return false;
   }
 }
 
