@@ -29,7 +29,13 @@ export function dataDir(): string {
 }
 
 /** Opens Postgres when a URL is given, otherwise an embedded PGlite database in `dir` (or in memory). */
-export async function connect(options: { url?: string; dir?: string | null; max?: number; template?: boolean }): Promise<Connection> {
+export async function connect(options: {
+  url?: string;
+  dir?: string | null;
+  max?: number;
+  /** The tarball a new data folder starts from (default TEMPLATE_FILE, if it exists); false for a bare initdb. */
+  template?: string | false;
+}): Promise<Connection> {
   // Failed queries must not carry their bound values (token hashes, password hashes, phone numbers) into logs.
   redactQueryErrors();
   if (options.url) {
@@ -47,7 +53,8 @@ export async function connect(options: { url?: string; dir?: string | null; max?
   const { drizzle } = await import("drizzle-orm/pglite");
   if (options.dir) fs.mkdirSync(options.dir, { recursive: true });
   const isNew = options.dir && !fs.existsSync(path.join(options.dir, "PG_VERSION"));
-  const template = isNew && options.template !== false && fs.existsSync(TEMPLATE_FILE) ? new Blob([fs.readFileSync(TEMPLATE_FILE)]) : undefined;
+  const templateFile = options.template === false ? null : (options.template ?? TEMPLATE_FILE);
+  const template = isNew && templateFile && fs.existsSync(templateFile) ? new Blob([fs.readFileSync(templateFile)]) : undefined;
   // `npm start` (scripts/start.mjs) may have started opening this folder while Next booted.
   const early = (globalThis as { __earlyPglite?: { dir: string; client: InstanceType<typeof PGlite> } }).__earlyPglite;
   const opened = early && options.dir && path.resolve(early.dir) === path.resolve(options.dir) ? early.client : null;
