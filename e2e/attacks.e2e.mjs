@@ -22,6 +22,7 @@ import {
   submitSignIn,
   test,
   visit,
+  wrongCode,
 } from "./lib.mjs";
 
 const EVIL = "https://evil.example";
@@ -639,5 +640,45 @@ test("Attack: while pending (password done, no code yet) every page and action r
     assertRedirectTo(await get("/account", { cookie: await cookieHeader(other) }), "/login", "the other browser was signed out by the allowed twin");
   } finally {
     await other.close();
+  }
+});
+
+// ---------------------------------------------------------------- C. without JavaScript
+
+test("Without JavaScript: the password step and the code challenge work as plain forms (a wrong code is explained, the right one signs in)", async ({
+  page,
+  context,
+  shot,
+}) => {
+  const user = newUser();
+  await signUp(page, user);
+  const { phone } = await enableSmsMfa(page, user.password);
+  await signOut(page);
+
+  const noJs = await context.browser().newContext({ baseURL: baseURL(), locale: "en-US", javaScriptEnabled: false });
+  try {
+    const plain = await noJs.newPage();
+    const before = await outboxCount(page, phone.slice(-8));
+    await plain.goto("/login");
+    await submitSignIn(plain, user.email, user.password);
+    await expectVisible(plain.getByRole("heading", { level: 1, name: "Check your phone" }));
+    await expectUrl(plain, "/login/verify");
+    await shot("challenge without JavaScript", plain);
+
+    const code = await readLatestCode(page, phone.slice(-8), { after: before });
+    await plain.getByLabel("Verification code").fill(wrongCode(code));
+    await plain.getByRole("button", { name: "Verify" }).click();
+    // The browser posted the form itself and followed the 303 back to the challenge, which says why.
+    await expectVisible(plain.getByText(/That code is not right\..* 4 tries left\./));
+    assert.equal(new URL(plain.url()).searchParams.get("error"), "code_wrong");
+    await shot("wrong code without JavaScript", plain);
+
+    await plain.getByLabel("Verification code").fill(code);
+    await plain.getByRole("button", { name: "Verify" }).click();
+    await expectUrl(plain, "/");
+    await expectVisible(plain.getByRole("heading", { level: 1, name: /^Welcome back/ }));
+    await shot("signed in without JavaScript", plain);
+  } finally {
+    await noJs.close();
   }
 });

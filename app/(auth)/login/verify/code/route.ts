@@ -36,18 +36,22 @@ export async function POST(req: Request): Promise<Response> {
       : new Response(message, { status: 503, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "10" } });
   }
   if (wantsJson) return Response.json(outcome, { headers: { "cache-control": "no-store" } });
-  if (outcome.status !== "error") return seeOther(req, outcome.to);
+  if (outcome.status !== "error") return seeOther(outcome.to);
   // Without JavaScript the page shows the refusal from the URL (codes and numbers only, never free text).
   const params = new URLSearchParams({ method: outcome.method, error: outcome.error });
   if (outcome.attemptsLeft !== undefined) params.set("left", String(outcome.attemptsLeft));
   if (outcome.retryAt !== undefined) params.set("retry", String(outcome.retryAt));
   const callbackUrl = safeCallbackUrl(form.get("callbackUrl"));
   if (callbackUrl !== "/") params.set("callbackUrl", callbackUrl);
-  return seeOther(req, `/login/verify?${params}`);
+  return seeOther(`/login/verify?${params}`);
 }
 
-function seeOther(req: Request, to: string) {
-  return new Response(null, { status: 303, headers: { location: new URL(to, req.url).toString(), "cache-control": "no-store" } });
+/**
+ * A 303 to a path of this app. The Location stays relative, so the browser resolves it against the address
+ * it used: behind a proxy (or on 127.0.0.1) Next's own idea of the host can differ from it.
+ */
+function seeOther(path: string) {
+  return new Response(null, { status: 303, headers: { location: path, "cache-control": "no-store" } });
 }
 
 function sameOrigin(req: Request): boolean {
