@@ -363,3 +363,149 @@ test(
   },
   { viewport: PHONE },
 );
+
+test("Removed member: signed out at once, a clear home page without an organisation, rejoins by a new invitation; another starts their own organisation", async (t) => {
+  const { page, context, shot } = t;
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL() });
+  const admin = newUser();
+  const member = newUser({ name: "Milan Jansen", initials: "MJ" });
+  const pat = newUser({ name: "Pat Verhoeven", initials: "PV" });
+  await signUp(page, admin);
+  await openOrgSettings(page);
+  const firstLink = await invite(page, member.email, "member");
+  const patLink = await invite(page, pat.email, "member");
+
+  /** The admin removes someone from the members table and sees the row go. */
+  const removeMember = async (person, shotName) => {
+    await page.reload();
+    await memberRow(page, person.email).getByRole("button", { name: `Remove ${person.name}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Remove ${person.name}?` });
+    await expectVisible(dialog);
+    await dialog.getByRole("button", { name: "Remove member" }).click();
+    await expectHidden(dialog);
+    await expectVisible(page.getByRole("status").filter({ hasText: "Member removed." }));
+    assert.equal(await memberRow(page, person.email).count(), 0, `${person.name}'s row is gone`);
+    // Back to the top, so the full-page shot does not draw the sticky header mid-page.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    if (shotName) await shot(shotName);
+  };
+
+  /** The home page of an account without an organisation: what it says, and that nothing of the old one is left. */
+  const expectNoOrganisation = async (p, person, shotName) => {
+    await expectVisible(p.getByRole("heading", { level: 1, name: `Welcome back, ${person.name.split(" ")[0]}` }));
+    await expectVisible(p.getByText("You are not part of an organisation at the moment."));
+    await expectVisible(p.getByRole("heading", { level: 2, name: "You are no longer part of an organisation" }));
+    await expectText(p.getByText(/Ask an admin of the organisation to invite/), `invite ${person.email} again`);
+    await expectVisible(p.getByRole("heading", { name: "Start your own organisation" }));
+    await expectVisible(p.getByLabel("Organisation name"));
+    await expectVisible(p.getByRole("button", { name: "Create organisation" }));
+    assert.equal(await p.getByText(admin.organisation).count(), 0, "the old organisation's name is nowhere on the page");
+    await checkA11y(p, "home without an organisation");
+    if (shotName) await shot(shotName, p);
+    const menu = await openAvatarMenu(p);
+    assert.equal(await menu.getByRole("menuitem", { name: "Organisation settings" }).count(), 0, "no organisation settings link");
+    await p.keyboard.press("Escape");
+    await expectHidden(menu);
+  };
+
+  const second = await secondBrowser(t);
+  const third = await secondBrowser(t, PHONE);
+  try {
+    // 1. Both join as members.
+    const m = second.page;
+    await acceptInvitation(m, firstLink, member, admin.organisation);
+    await expectText(m.getByText(/^You are a member of/), `You are a member of ${admin.organisation}.`);
+    await shot("member joined", m);
+    const p = third.page;
+    await acceptInvitation(p, patLink, pat, admin.organisation);
+    await expectText(p.getByText(/^You are a member of/), `You are a member of ${admin.organisation}.`);
+
+    // 2. The admin removes Milan; his open browser is signed out on its next page load.
+    await removeMember(member, "admin removed the member");
+    await m.reload();
+    await expectUrl(m, "/login");
+    await checkA11y(m, "signed out by the removal");
+    await shot("member signed out by the removal", m);
+
+    // 3. He signs in again: a clear home page without the organisation, at desktop and at phone width.
+    await signIn(m, member);
+    await expectNoOrganisation(m, member, "home without an organisation");
+    await m.goto("/org/settings");
+    await expectUrl(m, "/");
+    await m.setViewportSize(PHONE);
+    const overflow = await m.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the empty home page scrolls sideways by ${overflow}px at 390px`);
+    await checkA11y(m, "home without an organisation at phone width");
+    await shot("home without an organisation at phone width", m);
+    await m.setViewportSize(DESKTOP);
+
+    // 4. The admin invites the same email again; the page offers the existing account a one-click join.
+    const again = await invite(page, member.email, "member");
+    assert.notEqual(again, firstLink, "a new link");
+    // Opened signed out (another browser), the invitation asks to sign in and comes back to itself afterwards.
+    const { context: phoneContext, page: phone } = await secondBrowser(t, PHONE);
+    try {
+      await visit(phone, again, "invitation for an existing account, signed out");
+      await expectVisible(phone.getByRole("heading", { level: 1, name: `Join ${admin.organisation}` }));
+      await expectText(phone.getByText(/invited you as a member/), `You already have an account for ${member.email}.`);
+      assert.equal(await phone.getByLabel("Choose a password").count(), 0, "no new password asked for an existing account");
+      await shot("invitation signed out: sign in to join", phone);
+      await phone.getByRole("link", { name: "Sign in to join" }).click();
+      const token = new URL(again).pathname;
+      await expectUrl(phone, (u) => u.pathname === "/login" && u.searchParams.get("callbackUrl") === token);
+      await signIn(phone, member, { expectPath: token });
+      await expectVisible(phone.getByRole("button", { name: `Join ${admin.organisation}` }));
+    } finally {
+      await phoneContext.close();
+    }
+    // In his own (signed-in) browser he opens the link and joins with one click.
+    await visit(m, again, "invitation for the signed-in account");
+    await expectVisible(m.getByRole("heading", { level: 1, name: `Join ${admin.organisation}` }));
+    await expectText(m.getByText(/invited you as a member/), `You already have an account for ${member.email}.`);
+    assert.equal(await m.getByLabel("Choose a password").count(), 0, "no password form for a signed-in account");
+    await shot("invitation signed in: one-click join", m);
+    await m.getByRole("button", { name: `Join ${admin.organisation}` }).click();
+    await expectUrl(m, "/");
+    await expectText(m.getByText(/^You are a member of/), `You are a member of ${admin.organisation}.`);
+    await expectVisible(m.getByRole("heading", { level: 2, name: admin.organisation }));
+    assert.equal(await m.getByRole("heading", { name: "You are no longer part of an organisation" }).count(), 0, "the empty state is gone");
+    await checkA11y(m, "home after rejoining");
+    await shot("member back in the organisation", m);
+    await page.reload();
+    await expectText(memberRow(page, member.email), member.name);
+    await expectVisible(page.getByText("No invitations waiting to be used."));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot("admin sees the member back");
+
+    // 5. Pat is removed too, signs in again (at phone width) and starts an organisation of their own.
+    await removeMember(pat);
+    await p.reload();
+    await expectUrl(p, "/login");
+    await signIn(p, pat);
+    await expectNoOrganisation(p, pat);
+    const orgName = p.getByLabel("Organisation name");
+    await orgName.fill("   ");
+    await p.getByRole("button", { name: "Create organisation" }).click();
+    await expectVisible(p.getByText("Enter the organisation's name."));
+    await expectAttribute(orgName, "aria-invalid", "true");
+    await checkA11y(p, "empty organisation name");
+    await shot("empty organisation name refused", p);
+    await orgName.fill("Verhoeven Studio");
+    await p.getByRole("button", { name: "Create organisation" }).click();
+    await expectText(p.getByText(/^You are an admin of/), "You are an admin of Verhoeven Studio.");
+    await expectUrl(p, "/");
+    await checkA11y(p, "home as admin of a new organisation");
+    await shot("own organisation created", p);
+    const menu = await openAvatarMenu(p);
+    await menu.getByRole("menuitem", { name: "Organisation settings" }).click();
+    await expectUrl(p, "/org/settings");
+    await expectVisible(p.getByRole("heading", { level: 1, name: "Organisation settings" }));
+    await expectText(memberRow(p, pat.email), "Admin");
+    await expectVisible(p.getByText("1 person · 1 admin"));
+    await checkA11y(p, "settings of the new organisation");
+    await shot("settings of the new organisation", p);
+  } finally {
+    await second.context.close();
+    await third.context.close();
+  }
+});
