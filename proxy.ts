@@ -39,7 +39,7 @@ export async function proxy(req: NextRequest) {
   try {
     const { token, current } = await lookUp(req);
     if (isAction) return forward(req, token, current, false);
-    return route(req, current) ?? forward(req, token, current, true);
+    return route(req, token, current) ?? forward(req, token, current, true);
   } catch (error) {
     // The database is unreachable: answer a clear 503 instead of a stack trace; the next request tries again.
     console.error(`[gate] ${(error as Error).name}: database unavailable`);
@@ -83,12 +83,13 @@ const UNAVAILABLE_HTML = `<!doctype html><html lang="en"><head><meta charset="ut
 <body><main><h1>We are temporarily unavailable</h1><p>We cannot reach our database right now. Nothing you entered was lost. Please try again in a minute.</p><p><a href="">Try again</a></p></main></body></html>`;
 
 /** Decides where a navigation may go; undefined means "continue". */
-function route(req: NextRequest, current: ActiveSession | null): NextResponse | undefined {
+function route(req: NextRequest, token: string | null, current: ActiveSession | null): NextResponse | undefined {
   const path = req.nextUrl.pathname;
   if (ALWAYS_OPEN.some((p) => isUnder(path, p))) return undefined;
   const isPublic = PUBLIC_PATHS.some((p) => isUnder(path, p)) && !isUnder(path, VERIFY_PATH);
 
-  if (!current) return isPublic ? undefined : redirectTo(req, "/login");
+  // A cookie whose session is gone (signed out elsewhere, removed from the organisation, timed out) says so at sign-in.
+  if (!current) return isPublic ? undefined : redirectTo(req, token ? "/login?notice=ended" : "/login");
   if (current.session.mfaState === "pending") return isUnder(path, VERIFY_PATH) ? undefined : redirectTo(req, VERIFY_PATH);
   if (needsMfaSetup(current)) return isUnder(path, SETUP_PATH) ? undefined : redirectTo(req, SETUP_PATH);
   if (path === "/login" || path === "/signup" || isUnder(path, VERIFY_PATH)) return NextResponse.redirect(new URL("/", req.url));

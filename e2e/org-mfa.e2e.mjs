@@ -393,7 +393,7 @@ test("Removed member: signed out at once, a clear home page without an organisat
   /** The home page of an account without an organisation: what it says, and that nothing of the old one is left. */
   const expectNoOrganisation = async (p, person, shotName) => {
     await expectVisible(p.getByRole("heading", { level: 1, name: `Welcome back, ${person.name.split(" ")[0]}` }));
-    await expectVisible(p.getByText("You are not part of an organisation at the moment."));
+    await expectVisible(p.getByText("Your account and its sign-in methods are unchanged. Choose how to go on below."));
     await expectVisible(p.getByRole("heading", { level: 2, name: "You are no longer part of an organisation" }));
     await expectText(p.getByText(/Ask an admin of the organisation to invite/), `invite ${person.email} again`);
     await expectVisible(p.getByRole("heading", { name: "Start your own organisation" }));
@@ -424,6 +424,8 @@ test("Removed member: signed out at once, a clear home page without an organisat
     await removeMember(member, "admin removed the member");
     await m.reload();
     await expectUrl(m, "/login");
+    // The sign-in page says why: the session this browser held has ended.
+    await expectVisible(m.getByRole("status").filter({ hasText: "Your session has ended. Sign in again to continue." }));
     await checkA11y(m, "signed out by the removal");
     await shot("member signed out by the removal", m);
 
@@ -492,14 +494,17 @@ test("Removed member: signed out at once, a clear home page without an organisat
     await shot("empty organisation name refused", p);
     await orgName.fill("Verhoeven Studio");
     await p.getByRole("button", { name: "Create organisation" }).click();
-    await expectText(p.getByText(/^You are an admin of/), "You are an admin of Verhoeven Studio.");
-    await expectUrl(p, "/");
-    await checkA11y(p, "home as admin of a new organisation");
+    // The new admin lands where the team is invited, told so.
+    await expectUrl(p, "/org/settings?created=1");
+    await expectVisible(p.getByRole("heading", { level: 1, name: "Organisation settings" }));
+    await expectVisible(p.getByText("Your organisation is ready and you are its admin. Invite your team below."));
+    await checkA11y(p, "settings of a new organisation");
     await shot("own organisation created", p);
+    await visit(p, "/");
+    await expectText(p.getByText(/^You are an admin of/), "You are an admin of Verhoeven Studio.");
     const menu = await openAvatarMenu(p);
     await menu.getByRole("menuitem", { name: "Organisation settings" }).click();
     await expectUrl(p, "/org/settings");
-    await expectVisible(p.getByRole("heading", { level: 1, name: "Organisation settings" }));
     await expectText(memberRow(p, pat.email), "Admin");
     await expectVisible(p.getByText("1 person · 1 admin"));
     await checkA11y(p, "settings of the new organisation");

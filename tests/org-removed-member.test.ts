@@ -94,7 +94,7 @@ describe("a removed member", () => {
     expect(await findActiveSession(t.db, r.oldToken)).toBeNull();
     await signBackIn(r.user.email);
     const page = tree(await home());
-    expect(page.text).toContain("You are not part of an organisation at the moment.");
+    expect(page.text).toContain("Your account and its sign-in methods are unchanged. Choose how to go on below.");
     expect(page.has(NoOrganisation)).toBe(true);
     const empty = tree(NoOrganisation({ email: r.user.email }));
     expect(empty.text).toContain("You are no longer part of an organisation");
@@ -126,7 +126,7 @@ describe("starting an organisation of their own", () => {
   it("makes them its admin, is audited, and the home page shows it", async () => {
     const r = await removedMember();
     await signBackIn(r.user.email);
-    expect(await outcome(() => homeActions.createOrganisationAction(idle, fd({ name: "  Fresh Start Ltd " })))).toEqual({ redirect: "/" });
+    expect(await outcome(() => homeActions.createOrganisationAction(idle, fd({ name: "  Fresh Start Ltd " })))).toEqual({ redirect: "/org/settings?created=1" });
     const membership = await membershipOf(r.user.id);
     expect(membership).toMatchObject({ role: "admin" });
     const [org] = await t.db.select().from(organisations).where(eq(organisations.id, membership.organisationId));

@@ -19,5 +19,6 @@ export async function createOrganisationAction(_prev: CreateOrganisationState, f
   const result = await createOrganisation(await getDb(), current.user.id, parsed.data.name, info);
   if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error] };
   revalidatePath("/", "layout");
-  redirect("/");
+  // Next step for a new admin: the settings page, where the team is invited.
+  redirect("/org/settings?created=1");
 }

@@ -16,7 +16,7 @@ export default async function HomePage() {
         <p className="mt-1 text-sm text-gray-600">
           {organisation
             ? `You are ${membership?.role === "admin" ? "an admin" : "a member"} of ${organisation.name}.`
-            : "You are not part of an organisation at the moment."}
+            : "Your account and its sign-in methods are unchanged. Choose how to go on below."}
         </p>
       </div>
       {!organisation && <NoOrganisation email={user.email} />}

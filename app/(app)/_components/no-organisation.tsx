@@ -16,8 +16,8 @@ export function NoOrganisation({ email }: { email: string }) {
         <div>
           <h3 className="text-sm font-semibold text-gray-900">Rejoin your team</h3>
           <p className="mt-1 text-sm text-gray-600">
-            Ask an admin of the organisation to invite {email} again. Open the link from the invitation while signed in, and you join
-            with this account.
+            Ask an admin of the organisation to invite {email} again. The link in the invitation lets you join with this account, signed
+            in or not.
           </p>
         </div>
         <CreateOrganisationForm />

@@ -9,6 +9,7 @@ const NOTICES: Record<string, string> = {
   signed_out: "You have signed out.",
   locked: "Too many wrong codes. Sign in again to get a new code.",
   expired: "Your sign-in took too long. Sign in again.",
+  ended: "Your session has ended. Sign in again to continue.",
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

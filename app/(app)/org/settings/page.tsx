@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Alert } from "@/components/ui/alert";
 import { getDb } from "@/db/client";
 import { requireOrgAdmin } from "@/lib/auth/dal";
 import { listPendingInvitations } from "@/lib/org/invitations";
@@ -19,8 +20,9 @@ function expiresIn(at: Date, now: Date) {
 }
 
 /** Admins only: the server refuses everyone else, whatever a link or the menu says. */
-export default async function OrgSettingsPage() {
+export default async function OrgSettingsPage({ searchParams }: { searchParams?: Promise<Record<string, string | string[] | undefined>> } = {}) {
   const current = await requireOrgAdmin();
+  const created = (await searchParams)?.created === "1";
   const db = await getDb();
   const now = new Date();
   const [org, members, invitations] = await Promise.all([
@@ -45,6 +47,7 @@ export default async function OrgSettingsPage() {
         <h1 className="text-2xl font-semibold tracking-tight">Organisation settings</h1>
         <p className="mt-1 text-sm text-gray-600">Manage {org?.name ?? current.organisation.name}: its name, its members and how they sign in.</p>
       </div>
+      {created && <Alert tone="success">Your organisation is ready and you are its admin. Invite your team below.</Alert>}
       <OrgNameCard name={org?.name ?? current.organisation.name} />
       <MfaPolicyCard
         required={Boolean(org?.mfaRequired)}

@@ -21,7 +21,7 @@ export function InviteCard({ invitations }: { invitations: Invitation[] }) {
   }, [state]);
   return (
     <Card>
-      <CardHeader title="Invite people" description="Create a link for one person. They open it, choose a name and password, and join." />
+      <CardHeader title="Invite people" description="Create a link for one person. They open it and join: someone new chooses a name and password, someone with an account signs in." />
       <div className="space-y-5 px-5 py-5 sm:px-6">
         <form action={action} className="space-y-4" noValidate>
           {state.status === "error" && state.message && <Alert tone="error">{state.message}</Alert>}
