@@ -13,10 +13,28 @@ async function open(): Promise<Connection> {
   const conn = await connect({ url, dir, max: Number(process.env.DATABASE_POOL_SIZE) || 10 });
   if (!url || process.env.DB_AUTO_MIGRATE !== "false") await migrate(conn);
   if (!url) {
+    closeOnExit(conn);
     if (await seedDemo(conn.db)) console.info(`[db] Created demo data in the embedded database.\n${describeDemoAccounts()}`);
     console.info(`[db] Embedded PGlite database in ${dir} (development only; set DATABASE_URL for Postgres).`);
   }
   return conn;
+}
+
+/**
+ * The embedded database is shut down cleanly when the server is stopped (Ctrl-C, SIGTERM), so the next
+ * start opens it straight away instead of recovering it from its write-ahead log first.
+ */
+function closeOnExit(conn: Connection) {
+  let closing = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.once(signal, () => {
+      if (closing) return;
+      closing = true;
+      conn
+        .close()
+        .catch(() => {})
+        .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    });
 }
 
 /**

@@ -88,7 +88,7 @@ function details(results) {
   lines.push("");
   if (f1)
     lines.push(
-      `- **1** ${f1.signIns} sign-ins in ${round(f1.elapsedMs / 1000, 1)} s (p50 ${ms(f1.p50)}, p99 ${ms(f1.p99)}); bcrypt: ${f1.ceiling.compares} compares in ${round(f1.ceiling.elapsedMs / 1000, 1)} s in a separate process with ${f1.ceiling.threadpool} libuv threads, in ${f1.ceiling.phases} alternating phases. CPU time: ${ms(f1.serverCpuMsPerSignIn)} of the server per sign-in, ${ms(f1.ceiling.cpuMsPerCompare)} per bcrypt compare (so ${round(f1.ceiling.cpuMsPerCompare / f1.serverCpuMsPerSignIn, 3)} of a sign-in's CPU is bcrypt).${f1.noJs ? ` The same sign-in posted without JavaScript (the action alone, a 303 without the inline render of /): ${round(f1.noJs.perSecond, 2)}/s = ${round(f1.noJs.ratio, 3)} of the ceiling, ${ms(f1.noJs.serverCpuMsPerSignIn)} CPU per sign-in, p50 ${ms(f1.noJs.p50)}.` : ""}`,
+      `- **1** ${f1.signIns} sign-ins in ${round(f1.elapsedMs / 1000, 1)} s (p50 ${ms(f1.p50)}, p99 ${ms(f1.p99)}); bcrypt: ${f1.ceiling.compares} compares in ${round(f1.ceiling.elapsedMs / 1000, 1)} s in a separate process with ${f1.ceiling.threadpool} libuv threads, in ${f1.ceiling.phases} alternating phases. CPU time: ${ms(f1.serverCpuMsPerSignIn)} of the server per sign-in, ${ms(f1.ceiling.cpuMsPerCompare)} per bcrypt compare (so ${round(f1.ceiling.cpuMsPerCompare / f1.serverCpuMsPerSignIn, 3)} of a sign-in's CPU is bcrypt).${f1.noJs ? ` The same sign-in posted without JavaScript (answered with a 303): ${round(f1.noJs.perSecond, 2)}/s = ${round(f1.noJs.ratio, 3)} of the ceiling, ${ms(f1.noJs.serverCpuMsPerSignIn)} CPU per sign-in, p50 ${ms(f1.noJs.p50)}.` : ""}`,
     );
   if (f2)
     lines.push(
