@@ -1,6 +1,7 @@
 import { getDb } from "@/db/client";
 import { ensureAuthSecret, MissingSecretError } from "@/lib/config/secrets";
 import { ensureMfaEncryptionKey } from "@/lib/crypto/encryption";
+import { trustedProxyHops } from "@/lib/auth/request-info";
 
 /**
  * Refuses to start in production without AUTH_SECRET or MFA_ENCRYPTION_KEY, and starts opening (migrating,
@@ -18,5 +19,9 @@ export async function startServer() {
     }
     throw error;
   }
+  if (process.env.NODE_ENV === "production" && trustedProxyHops() === 0)
+    console.warn(
+      "[security] TRUSTED_PROXY_HOPS is 0: client addresses are unknown, so per-IP limits are off (per-account, per-number and daily limits still apply). Set it to the number of proxies in front of the app.",
+    );
   getDb().catch((error: Error) => console.error(`[db] ${error.name}: the database could not be opened; requests will try again`));
 }
