@@ -190,6 +190,15 @@ async function enableSmsMfa(page, password) {
   return { phone, confirmPassword };
 }
 
+/** A new account with SMS MFA on, signed out again. */
+async function signedOutUserWithSms(page) {
+  const user = newUser();
+  await signUp(page, user);
+  const { phone } = await enableSmsMfa(page, user.password);
+  await signOut(page);
+  return { user, phone };
+}
+
 /** Signs in with the password only; the page waits at the code challenge. Returns the count of texts before. */
 async function signInToChallenge(page, email, password, phone) {
   const before = await outboxCount(page, phone.slice(-8));
@@ -506,10 +515,7 @@ test("Attack: the pending-MFA cookie replayed after the code was accepted is ref
   page,
   context,
 }) => {
-  const user = newUser();
-  await signUp(page, user);
-  const { phone } = await enableSmsMfa(page, user.password);
-  await signOut(page);
+  const { user, phone } = await signedOutUserWithSms(page);
 
   const before = await signInToChallenge(page, user.email, user.password, phone);
   const pending = await cookieHeader(context);
@@ -650,10 +656,7 @@ test("Without JavaScript: the password step and the code challenge work as plain
   context,
   shot,
 }) => {
-  const user = newUser();
-  await signUp(page, user);
-  const { phone } = await enableSmsMfa(page, user.password);
-  await signOut(page);
+  const { user, phone } = await signedOutUserWithSms(page);
 
   const noJs = await context.browser().newContext({ baseURL: baseURL(), locale: "en-US", javaScriptEnabled: false });
   try {

@@ -16,6 +16,16 @@ export const isChallengeId = (value: unknown): value is string => typeof value =
 
 export type ChallengePurpose = "enroll" | "login" | "step_up";
 
+/** A challenge is only ever reached by its id together with its user, its session and its purpose. */
+function challengeScope(input: { challengeId: string; userId: string; sessionId: string; purpose: ChallengePurpose }) {
+  return and(
+    eq(otpChallenges.id, input.challengeId),
+    eq(otpChallenges.userId, input.userId),
+    eq(otpChallenges.sessionId, input.sessionId),
+    eq(otpChallenges.purpose, input.purpose),
+  );
+}
+
 export interface SendContext {
   sms: SmsSender;
   /** Host of the app, for the origin-bound `@host #code` line. */
@@ -180,12 +190,7 @@ export async function verifyChallenge(
 ): Promise<VerifyOutcome> {
   if (!isChallengeId(input.challengeId)) return { status: "missing" };
   const now = input.now ?? new Date();
-  const scope = and(
-    eq(otpChallenges.id, input.challengeId),
-    eq(otpChallenges.userId, input.userId),
-    eq(otpChallenges.sessionId, input.sessionId),
-    eq(otpChallenges.purpose, input.purpose),
-  );
+  const scope = challengeScope(input);
   const [challenge] = await db.select().from(otpChallenges).where(scope);
   if (!challenge || challenge.consumedAt) return { status: "missing" };
   if (challenge.attempts >= MAX_CODE_ATTEMPTS) return { status: "locked" };
@@ -220,16 +225,7 @@ export async function countWrongCode(
   const [counted] = await db
     .update(otpChallenges)
     .set({ attempts: sql`${otpChallenges.attempts} + 1` })
-    .where(
-      and(
-        eq(otpChallenges.id, input.challengeId),
-        eq(otpChallenges.userId, input.userId),
-        eq(otpChallenges.sessionId, input.sessionId),
-        eq(otpChallenges.purpose, input.purpose),
-        isNull(otpChallenges.consumedAt),
-        lt(otpChallenges.attempts, MAX_CODE_ATTEMPTS),
-      ),
-    )
+    .where(and(challengeScope(input), isNull(otpChallenges.consumedAt), lt(otpChallenges.attempts, MAX_CODE_ATTEMPTS)))
     .returning({ attempts: otpChallenges.attempts });
   if (!counted) return { status: "locked" };
   const attemptsLeft = MAX_CODE_ATTEMPTS - counted.attempts;
@@ -251,10 +247,7 @@ export async function consumeVerifiedChallenge(
     .set({ consumedAt: now })
     .where(
       and(
-        eq(otpChallenges.id, input.challengeId),
-        eq(otpChallenges.userId, input.userId),
-        eq(otpChallenges.sessionId, input.sessionId),
-        eq(otpChallenges.purpose, input.purpose),
+        challengeScope(input),
         isNull(otpChallenges.consumedAt),
         sql`${otpChallenges.verifiedAt} is not null`,
         gt(otpChallenges.verifiedAt, new Date(now.getTime() - (input.maxAgeMs ?? CODE_TTL_MS))),
