@@ -92,6 +92,13 @@ describe("POST /login/verify/code", () => {
     expect((await post(fields, { origin: "https://evil.example" })).status).toBe(403);
     expect((await post(fields, { origin: "null" })).status).toBe(403);
     expect((await post(fields, { "content-length": String(2 * 1024 * 1024) })).status).toBe(413);
+    // A body of unknown size (chunked, no Content-Length) is not read at all.
+    const chunked = new Request("http://localhost/login/verify/code", {
+      method: "POST",
+      body: new URLSearchParams(fields).toString(),
+      headers: { origin: "http://localhost", host: "localhost", accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect((await POST(chunked)).status).toBe(411);
     expect(await attempts(s.challenge.id)).toBe(0);
     expect(request.signedIn).toHaveLength(0);
   });

@@ -16,7 +16,10 @@ export async function POST(req: Request): Promise<Response> {
   const wantsJson = (req.headers.get("accept") ?? "").includes("application/json");
   // Same-origin only, as Next checks server actions (the session cookie is SameSite=Lax as well).
   if (!sameOrigin(req)) return Response.json({ error: "Cross-origin request refused." }, { status: 403 });
-  const length = Number(req.headers.get("content-length"));
+  // Browsers always send a length for a form; without one (chunked) the size is unknown until it is read.
+  const declared = req.headers.get("content-length");
+  if (declared === null) return Response.json({ error: "Send the form with a Content-Length." }, { status: 411 });
+  const length = Number(declared);
   if (!Number.isFinite(length) || length > MAX_BODY_BYTES) return Response.json({ error: "Request too large." }, { status: 413 });
 
   let form: FormData;
