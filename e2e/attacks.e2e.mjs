@@ -524,6 +524,11 @@ test("Attack: the pending-MFA cookie replayed after the code was accepted is ref
 
   const { code, captured: verify } = await enterCode(page, phone, before);
   const full = await cookieHeader(context);
+  // The verified session's cookie (set by the code step itself) has the same attributes as the password step's.
+  const sessionCookie = (await context.cookies()).find((c) => c.name.endsWith("authjs.session-token"));
+  assert.ok(sessionCookie, "a session cookie after the code");
+  assert.equal(sessionCookie.name, "__Secure-authjs.session-token", "the __Secure- prefix in production");
+  assert.deepEqual([sessionCookie.httpOnly, sessionCookie.secure, sessionCookie.sameSite, sessionCookie.path], [true, true, "Lax", "/"], "HttpOnly, Secure, SameSite=Lax, path /");
   assert.notEqual(full, pending, "a new session cookie after the code");
 
   // The pre-MFA cookie is dead everywhere: not the app, not even the challenge.
