@@ -8,7 +8,7 @@ import { signInWithPassword } from "@/lib/auth/sign-in";
 import { signUp } from "@/lib/auth/sign-up";
 import { confirmPassword } from "@/lib/auth/step-up";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
-import { completeLoginChallenge } from "@/lib/mfa/login";
+import { signInWithCode } from "@/lib/mfa/login";
 import { checkCode, completeSmsEnrollment, startSmsEnrollment } from "@/lib/mfa/sms-factor";
 import { createSmsSender } from "@/lib/sms";
 import { getTestDb, type TestDb } from "./helpers/db";
@@ -123,11 +123,11 @@ beforeAll(async () => {
   if (!pendingSession || !challenge) throw new Error("no login challenge");
   const loginCode = lastCode();
   secrets.codes.push(loginCode);
-  const who = { sessionId: pendingSession.session.id, userId: pending.userId, organisationId: pendingSession.organisation?.id ?? null };
   const wrongCode = loginCode === "000000" ? "111111" : "000000";
-  const wrong = await completeLoginChallenge(db, who, { challengeId: challenge.id, code: wrongCode, info });
+  // As the code form's route does it: from the cookie's token (lib/mfa/login.ts signInWithCode).
+  const wrong = await signInWithCode(db, pending.token, { challengeId: challenge.id, code: wrongCode, info });
   if (wrong.ok) throw new Error("wrong code accepted");
-  const done = await completeLoginChallenge(db, who, { challengeId: challenge.id, code: loginCode, info });
+  const done = await signInWithCode(db, pending.token, { challengeId: challenge.id, code: loginCode, info });
   if (!done.ok) throw new Error(`right code refused: ${done.error}`);
   secrets.tokens.push(done.token);
   if (!(await findActiveSession(db, done.token))) throw new Error("the verified session is not live after MFA");
