@@ -463,7 +463,8 @@ test("Removed member: signed out at once, a clear home page without an organisat
     // In his own (signed-in) browser he opens the link and joins with one click.
     await visit(m, again, "invitation for the signed-in account");
     await expectVisible(m.getByRole("heading", { level: 1, name: `Join ${admin.organisation}` }));
-    await expectText(m.getByText(/invited you as a member/), `You already have an account for ${member.email}.`);
+    await expectText(m.getByText(/invited you as a member/), `You are signed in as ${member.email}.`);
+    await expectVisible(m.getByRole("button", { name: "Not you? Sign out" }));
     assert.equal(await m.getByLabel("Choose a password").count(), 0, "no password form for a signed-in account");
     await shot("invitation signed in: one-click join", m);
     await m.getByRole("button", { name: `Join ${admin.organisation}` }).click();

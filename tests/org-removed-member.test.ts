@@ -216,7 +216,10 @@ describe("rejoining by invitation", () => {
   it("signed in, they join with one click into the invited role, keep their session, and it is audited", async () => {
     const r = await invitedBack("admin");
     const signedIn = await signBackIn(r.user.email);
-    expect(tree(await invitePage({ params: Promise.resolve({ token: r.token }) })).has(JoinForm)).toBe(true);
+    const joinPage = tree(await invitePage({ params: Promise.resolve({ token: r.token }) }));
+    expect(joinPage.has(JoinForm)).toBe(true);
+    expect(joinPage.text).toContain(`You are signed in as ${r.user.email}.`);
+    expect(joinPage.text).toContain("Not you? Sign out");
     expect(await outcome(() => invite.joinWithInvitationAction(idle, fd({ token: r.token })))).toEqual({ redirect: "/" });
     expect(await membershipOf(r.user.id)).toMatchObject({ organisationId: r.org.id, role: "admin" });
     const [row] = await t.db.select().from(invitations).where(eq(invitations.tokenHash, sha256(r.token)));

@@ -183,6 +183,16 @@ describe("throttling", () => {
     ).toMatchObject({ ok: true });
   });
 
+  it("counts an IPv6 client by its /64 network, so rotating addresses inside it buys nothing", async () => {
+    const { user } = await makeUser(t.db);
+    for (let i = 0; i < 20; i++)
+      await signInWithPassword(t.db, ctx(), { email: uniqueEmail("spray6"), password: "wrong password" }, { ip: `2001:db8:7:1::${(i + 1).toString(16)}`, userAgent: "x" });
+    const sameNetwork = { ip: "2001:db8:7:1:ffff:ffff:ffff:fffe", userAgent: "x" };
+    expect(await signInWithPassword(t.db, ctx(), { email: user.email, password: TEST_PASSWORD }, sameNetwork)).toMatchObject({ ok: false, error: "throttled" });
+    const nextNetwork = { ip: "2001:db8:7:2::1", userAgent: "x" };
+    expect(await signInWithPassword(t.db, ctx(), { email: user.email, password: TEST_PASSWORD }, nextNetwork)).toMatchObject({ ok: true });
+  });
+
   it("a success clears the account's failures", async () => {
     const { user } = await makeUser(t.db);
     for (let i = 0; i < 4; i++) await signInWithPassword(t.db, ctx(), { email: user.email, password: `wrong-${i}` }, info);

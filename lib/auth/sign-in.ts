@@ -5,7 +5,7 @@ import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { type SendContext, startChallenge } from "@/lib/mfa/challenge";
 import { loginMethods } from "@/lib/mfa/methods";
 import { LIMITS } from "@/lib/security/limits";
-import { clearFailures, failureState, recordFailure } from "@/lib/security/rate-limit";
+import { clearFailures, failureState, ipBucket, recordFailure } from "@/lib/security/rate-limit";
 import { sha256 } from "@/lib/crypto/tokens";
 import { needsMfaSetup } from "./gate";
 import { verifyPassword } from "./password";
@@ -30,7 +30,7 @@ export async function signInWithPassword(
   const email = input.email.toLowerCase();
   // Keyed by the email as typed (not by user id), so throttling looks the same for unknown accounts.
   const accountKey = `signin:account:${sha256(email)}`;
-  const ipKey = info.ip ? `signin:ip:${info.ip}` : null;
+  const ipKey = info.ip ? `signin:ip:${ipBucket(info.ip)}` : null;
   const failures = await failureState(db, ipKey ? [accountKey, ipKey] : [accountKey], ctx.now);
   if (failures.blockedUntil) return { ok: false, error: "throttled", retryAt: failures.blockedUntil };
 

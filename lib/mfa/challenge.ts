@@ -5,7 +5,7 @@ import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { sha256 } from "@/lib/crypto/tokens";
 import { LIMITS } from "@/lib/security/limits";
-import { type Budget, takeBudgets } from "@/lib/security/rate-limit";
+import { type Budget, ipBucket, takeBudgets } from "@/lib/security/rate-limit";
 import { formatCodeMessage } from "@/lib/sms/message";
 import type { SmsSender } from "@/lib/sms/types";
 import { CODE_TTL_MS, codeMatches, generateCode, hashCode, MAX_CODE_ATTEMPTS, type RandomInt, RESEND_COOLDOWN_MS } from "./codes";
@@ -45,7 +45,7 @@ function smsBudgets(userId: string, to: string, ip: string | null | undefined): 
     { key: `sms:phone:${sha256(to)}`, ...LIMITS.smsPerPhone() },
     { key: "sms:global", ...LIMITS.smsGlobalDaily() },
   ];
-  if (ip) budgets.push({ key: `sms:ip:${ip}`, ...LIMITS.smsPerIp() });
+  if (ip) budgets.push({ key: `sms:ip:${ipBucket(ip)}`, ...LIMITS.smsPerIp() });
   return budgets;
 }
 

@@ -14,6 +14,24 @@ class LimitExceeded extends Error {
 }
 
 export type Budget = { key: string; max: number; windowMs: number };
+
+/**
+ * The part of a client address that per-IP limits count: an IPv4 address as it is, an IPv6 address by its
+ * /64 network (one subscriber usually holds a whole /64, so counting single addresses would hand out
+ * 2^64 fresh budgets). Expects an address as parseIp (lib/auth/request-info.ts) returns it.
+ */
+export function ipBucket(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const [head, tail] = ip.split("::");
+  const groups = (part: string | undefined) => (part ? part.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])) : []);
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all = tail === undefined ? left : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${all
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
+}
 export type BudgetResult = { ok: true } | { ok: false; retryAt: Date };
 
 /**

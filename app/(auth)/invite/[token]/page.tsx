@@ -51,7 +51,11 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       <h1 className="mt-1 text-xl font-semibold tracking-tight">Join {invitation.organisationName}</h1>
       <p className="mt-1 mb-6 text-sm text-gray-600">
         {invitedAs}{" "}
-        {account === "none" ? "Choose your name and a password to create your account." : `You already have an account for ${invitation.email}.`}
+        {account === "none"
+          ? "Choose your name and a password to create your account."
+          : signedInAsInvited
+            ? `You are signed in as ${invitation.email}.`
+            : `You already have an account for ${invitation.email}.`}
       </p>
       {signedInAsInvited && current.membership ? (
         <div className="space-y-4">
@@ -61,7 +65,15 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
           </Link>
         </div>
       ) : signedInAsInvited ? (
-        <JoinForm token={token} organisationName={invitation.organisationName} />
+        <div className="space-y-4">
+          <JoinForm token={token} organisationName={invitation.organisationName} />
+          <form action={signOutToAcceptAction} className="border-t border-gray-100 pt-4 text-center">
+            <input type="hidden" name="token" value={token} />
+            <button type="submit" className="rounded text-sm text-gray-600 underline-offset-2 hover:text-gray-900 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
+              Not you? Sign out
+            </button>
+          </form>
+        </div>
       ) : current ? (
         <div className="space-y-4">
           <Alert tone="info">
