@@ -57,9 +57,8 @@ export async function proxy(req: NextRequest) {
 async function lookUp(req: NextRequest): Promise<{ token: string | null; current: ActiveSession | null }> {
   if (ALWAYS_OPEN.some((p) => isUnder(req.nextUrl.pathname, p))) return { token: null, current: null };
   const token = sessionClaimsFrom(req.cookies.get(sessionCookieName())?.value)?.st ?? null;
-  const db = await getDb();
-  if (token) return { token, current: await findActiveSession(db, token) };
-  if (req.method === "POST") await db.execute(sql`select 1`);
+  if (token) return { token, current: await findActiveSession(await getDb(), token) };
+  if (req.method === "POST") await (await getDb()).execute(sql`select 1`);
   return { token: null, current: null };
 }
 

@@ -46,10 +46,10 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
   secret: ensureAuthSecret(),
   trustHost: true,
   useSecureCookies: secureCookiesEnabled(),
-  session: { strategy: "jwt", maxAge: Math.floor(sessionAbsoluteMs() / 1000) },
+  session: { strategy: "jwt", maxAge: cookieMaxAgeSeconds() },
   jwt: {
     encode: ({ token, secret, salt, maxAge }) =>
-      sealSessionCookie(token ?? {}, firstSecret(secret), salt, maxAge ?? Math.floor(sessionAbsoluteMs() / 1000)),
+      sealSessionCookie(token ?? {}, firstSecret(secret), salt, maxAge ?? cookieMaxAgeSeconds()),
     decode: ({ token, secret, salt }) => openSessionCookie(token, firstSecret(secret), salt),
   },
   pages: { signIn: "/login", error: "/login" },
@@ -104,6 +104,11 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
   },
 }));
 
+/** The cookie lives as long as a session may (the row's own expiry is what counts). */
+function cookieMaxAgeSeconds() {
+  return Math.floor(sessionAbsoluteMs() / 1000);
+}
+
 function firstSecret(secret: string | string[]): string {
   return Array.isArray(secret) ? secret[0] : secret;
 }
@@ -113,7 +118,7 @@ function firstSecret(secret: string | string[]): string {
  * successor of a pending sign-in), in the same format and with the same attributes Auth.js uses.
  */
 export async function issueSessionCookie(token: string, mfaState: MfaState) {
-  const maxAge = Math.floor(sessionAbsoluteMs() / 1000);
+  const maxAge = cookieMaxAgeSeconds();
   const name = sessionCookieName();
   (await cookies()).set(name, sealSessionCookie({ st: token, mfa: mfaState }, ensureAuthSecret(), name, maxAge), {
     httpOnly: true,

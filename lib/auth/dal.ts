@@ -14,12 +14,12 @@ import { type ActiveSession, findActiveSession } from "./sessions";
  * redirects are a convenience; these checks are the enforcement (the proxy can be skipped).
  */
 export const getCurrentSession = cache(async (): Promise<ActiveSession | null> => {
-  const claims = sessionClaimsFrom((await cookies()).get(sessionCookieName())?.value);
-  if (!claims) return null;
+  const token = await currentSessionToken();
+  if (!token) return null;
   // The gate usually looked this session up a moment ago for this very request (lib/auth/handoff.ts).
-  const handed = takeSession((await headers()).get(HANDOFF_HEADER), claims.st);
+  const handed = takeSession((await headers()).get(HANDOFF_HEADER), token);
   if (handed) return handed.current;
-  return findActiveSession(await getDb(), claims.st);
+  return findActiveSession(await getDb(), token);
 });
 
 export { needsMfaSetup };

@@ -83,9 +83,11 @@ export async function signInWithCode(
 }
 
 /**
- * The second sign-in step. A right code ends the pending session and returns the token of a new,
- * verified one (its cookie is set directly, so it is created already claimed); too many wrong codes end
- * the pending session, so the user must sign in again. A right code costs two queries: one read, one write.
+ * The second sign-in step for a pending session already looked up. A right code ends the pending session
+ * and returns the token of a new, verified one (its cookie is set directly, so it is created already
+ * claimed); too many wrong codes end the pending session, so the user must sign in again. The app's code
+ * route uses signInWithCode, which reads the session with the challenge; this entry lets the tests reach
+ * the write's own guards, for a session that changed after it was read.
  */
 export async function completeLoginChallenge(db: Db, pending: Pending, input: CodeInput): Promise<LoginCodeResult> {
   if (!isChallengeId(input.challengeId)) return { ok: false, error: "challenge_missing" };

@@ -25,7 +25,11 @@ export async function loginMethods(db: Db, userId: string): Promise<LoginMethods
   return { available, smsFactor: sms?.phone ? { id: sms.id, phone: sms.phone } : null, backupCodesLeft };
 }
 
+export function isLoginMethod(value: unknown): value is LoginMethod {
+  return value === "totp" || value === "sms" || value === "backup";
+}
+
 export function parseLoginMethod(value: unknown, methods: LoginMethods): LoginMethod | null {
-  if (value === "totp" || value === "sms" || value === "backup") return methods.available.includes(value) ? value : null;
+  if (isLoginMethod(value)) return methods.available.includes(value) ? value : null;
   return methods.available[0] ?? null;
 }

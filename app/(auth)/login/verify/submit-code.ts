@@ -9,7 +9,7 @@ import { BACKUP_CODE_ERRORS, type BackupCodeError, normalizeBackupCode } from "@
 import { normalizeCode } from "@/lib/mfa/codes";
 import { MFA_ERRORS, type MfaError, retryMessage } from "@/lib/mfa/errors";
 import { signInWithCode } from "@/lib/mfa/login";
-import type { LoginMethod } from "@/lib/mfa/methods";
+import { isLoginMethod, type LoginMethod } from "@/lib/mfa/methods";
 
 /** Why a code was refused, in a form that can travel in a URL (for the form posted without JavaScript). */
 export type CodeRefusal = { error: MfaError | BackupCodeError | "mfa_throttled"; method: LoginMethod; attemptsLeft?: number; retryAt?: number };
@@ -18,8 +18,6 @@ export type CodeOutcome =
   | { status: "signed_in"; to: string }
   | { status: "redirect"; to: string }
   | ({ status: "error"; message: string } & CodeRefusal);
-
-const METHODS: readonly LoginMethod[] = ["totp", "sms", "backup"];
 
 /** The sentence the challenge page shows for a refusal. */
 export function refusalMessage(r: CodeRefusal, now = new Date()): string {
@@ -55,7 +53,7 @@ export async function submitLoginCode(form: FormData): Promise<CodeOutcome> {
   const token = await currentSessionToken();
   if (!token) return { status: "redirect", to: "/login" };
   const raw = form.get("method");
-  const method = METHODS.find((m) => m === raw) ?? "sms";
+  const method = isLoginMethod(raw) ? raw : "sms";
   const challengeId = form.get("challengeId");
   const normal = method === "backup" ? normalizeBackupCode(form.get("code")) : normalizeCode(form.get("code"));
   if (!normal.ok) return refuse({ error: normal.error, method });
