@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { type NextRequest, NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import { sessionClaimsFrom, sessionCookieName } from "@/lib/auth/cookies";
-import { needsMfaSetup } from "@/lib/auth/gate";
-import { HANDOFF_HEADER, offerSession } from "@/lib/auth/handoff";
+import { needsMfaSetup } from "@/lib/org/policy";
+import { RELAY_HEADER, relaySession } from "@/lib/auth/relay";
 import { type ActiveSession, findActiveSession } from "@/lib/auth/sessions";
 import { contentSecurityPolicy, newNonce } from "@/lib/http/csp";
 import { UNAVAILABLE_MESSAGE } from "@/lib/http/unavailable";
@@ -30,7 +30,7 @@ function redirectTo(req: NextRequest, target: string) {
  * The gate: sends people to the page their session state allows. It only redirects page navigations;
  * every page, action and route handler checks the session again itself (lib/auth/dal.ts), so a request
  * that skips this still gets nothing. The session it looks up is handed to the DAL for the same request
- * (lib/auth/handoff.ts), so a page costs one lookup, not two.
+ * (lib/auth/relay.ts), so a page costs one lookup, not two.
  */
 export async function proxy(req: NextRequest) {
   const isPage = req.method === "GET" || req.method === "HEAD";
@@ -65,8 +65,8 @@ async function lookUp(req: NextRequest): Promise<{ token: string | null; current
 /** Continues to the app with the looked-up session for the DAL and, for pages, a fresh CSP nonce (Next reads it from the request headers). */
 function forward(req: NextRequest, token: string | null, current: ActiveSession | null, withCsp: boolean) {
   const headers = new Headers(req.headers);
-  headers.delete(HANDOFF_HEADER);
-  if (token) headers.set(HANDOFF_HEADER, offerSession(token, current));
+  headers.delete(RELAY_HEADER);
+  if (token) headers.set(RELAY_HEADER, relaySession(token, current));
   if (!withCsp) return NextResponse.next({ request: { headers } });
   const nonce = newNonce();
   const csp = contentSecurityPolicy(nonce);

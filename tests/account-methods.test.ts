@@ -3,10 +3,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { auditEvents, backupCodes, memberships, mfaFactors, organisations, otpChallenges, sessions, smsMessages, users } from "@/db/schema";
 import { hashPassword } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
-import { generateBackupCodes, redeemBackupCode } from "@/lib/mfa/backup-codes";
-import { listAccountMethods } from "@/lib/mfa/account-methods";
-import { generateTotpSecret, totpCodeAt } from "@/lib/mfa/totp";
-import { encryptTotpSecret } from "@/lib/mfa/totp-factor";
+import { generateBackupCodes, redeemBackupCode } from "@/lib/mfa/backup-codes/codes";
+import { listMethods } from "@/lib/mfa/methods";
+import { generateTotpSecret, totpCodeAt } from "@/lib/mfa/totp/rfc6238";
+import { encryptTotpSecret } from "@/lib/mfa/totp/secret";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { uniqueEmail } from "./helpers/fixtures";
 import { outcome, request, formData as fd } from "./helpers/next-mocks";
@@ -143,7 +143,7 @@ describe("adding an authenticator app from My account", () => {
     expect(await methods.confirmTotpEnrollmentAction(fd({ challengeId: begun.challengeId, code: totpCodeAt(begun.key) }))).toMatchObject({
       status: "error",
     });
-    const listed = await listAccountMethods(t.db, u.user.id);
+    const listed = await listMethods(t.db, u.user.id);
     expect(listed).toMatchObject({ sms: null, backupCodesLeft: 10, hasBackupCodes: true });
     expect(JSON.stringify(listed)).not.toContain((done.backupCodes ?? [])[0]);
     expect(await actionsOf(u.user.id)).toContain("mfa.enabled");

@@ -11,8 +11,8 @@ import {
   normalizeBackupCode,
   regenerateBackupCodes,
   redeemBackupCode,
-} from "@/lib/mfa/backup-codes";
-import type { Actor } from "@/lib/mfa/sms-factor";
+} from "@/lib/mfa/backup-codes/codes";
+import type { Actor } from "@/lib/mfa/actor";
 import { getTestDb, type TestDb } from "./helpers/db";
 
 let t: TestDb;

@@ -2,10 +2,21 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, mfaFactors, otpChallenges, sessions, users } from "@/db/schema";
 import { createSession, findActiveSession } from "@/lib/auth/sessions";
-import { confirmPassword, STEP_UP_WINDOW_MS } from "@/lib/auth/step-up";
-import { type Actor, checkCode, completeSmsEnrollment, disableMfa, startSmsEnrollment, startSmsStepUp } from "@/lib/mfa/sms-factor";
+import { confirmPassword, REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
+import type { Actor } from "@/lib/mfa/actor";
+import { removeOwnFactors } from "@/lib/mfa/remove";
+import type { SendContext } from "@/lib/mfa/sms/delivery";
+import { checkEnrollmentCode, completeSmsEnrollment, startSmsEnrollment } from "@/lib/mfa/sms/enrollment";
+import { checkStepUp, startStepUp } from "@/lib/mfa/step-up";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
+
+/** Switching MFA off is removing every factor; a text-message step-up is a step-up by SMS. */
+const disableMfa = (db: TestDb["db"], actor: Actor, input: { stepUpChallengeId: string; now: Date }) => removeOwnFactors(db, actor, { which: "all", ...input });
+const startSmsStepUp = (db: TestDb["db"], ctx: SendContext, actor: Actor) => startStepUp(db, actor, { method: "sms", sms: ctx });
+/** The registration's code check: an enrolment code, or the registered number's code as a step-up. */
+const checkCode = async (db: TestDb["db"], actor: Actor, input: { challengeId: string; purpose: "enroll" | "step_up"; code: string; now: Date }) =>
+  input.purpose === "enroll" ? checkEnrollmentCode(db, actor, input) : checkStepUp(db, actor, { ...input, method: "sms" });
 
 let t: TestDb;
 const T0 = new Date("2026-03-01T09:00:00Z");
@@ -50,7 +61,7 @@ async function registerUpToSave(s: Setup, phone = PHONE, start = T0) {
   const started = await startSmsEnrollment(t.db, s.ctx(at(start.getTime() - T0.getTime() + SECOND)), await s.actor(), { phone });
   if (!started.ok) throw new Error(`enrolment did not start: ${started.error}`);
   const checked = await checkCode(t.db, await s.actor(), { challengeId: started.challengeId, purpose: "enroll", code: s.sms.lastCode(phone), now: at(start.getTime() - T0.getTime() + 2 * SECOND) });
-  expect(checked.status).toBe("ok");
+  expect(checked.ok).toBe(true);
   return started.challengeId;
 }
 
@@ -59,7 +70,7 @@ async function verifiedStepUp(s: Setup, now: Date) {
   const started = await startSmsStepUp(t.db, s.ctx(now), await s.actor());
   if (!started.ok) throw new Error(`step-up did not start: ${started.error}`);
   const checked = await checkCode(t.db, await s.actor(), { challengeId: started.challengeId, purpose: "step_up", code: s.sms.lastCode(), now });
-  expect(checked.status).toBe("ok");
+  expect(checked.ok).toBe(true);
   return started.challengeId;
 }
 
@@ -95,7 +106,7 @@ describe("step 3: the phone number", () => {
   it("is refused once the password confirmation is 10 minutes old", async () => {
     const s = await setup();
     await s.confirm(T0);
-    expect(await startSmsEnrollment(t.db, s.ctx(at(STEP_UP_WINDOW_MS)), await s.actor(), { phone: PHONE })).toEqual({
+    expect(await startSmsEnrollment(t.db, s.ctx(at(REAUTH_WINDOW_MS)), await s.actor(), { phone: PHONE })).toEqual({
       ok: false,
       error: "step_up_required",
     });
@@ -129,10 +140,12 @@ describe("step 4: the code, then Save", () => {
     const code = s.sms.lastCode();
     const wrong = code === "000000" ? "111111" : "000000";
     expect(await checkCode(t.db, await s.actor(), { challengeId: started.challengeId, purpose: "enroll", code: wrong, now: at(2 * SECOND) })).toEqual({
-      status: "wrong",
+      ok: false,
+      error: "code_wrong",
+      reason: "code_wrong",
       attemptsLeft: 4,
     });
-    expect((await checkCode(t.db, await s.actor(), { challengeId: started.challengeId, purpose: "enroll", code, now: at(3 * SECOND) })).status).toBe("ok");
+    expect((await checkCode(t.db, await s.actor(), { challengeId: started.challengeId, purpose: "enroll", code, now: at(3 * SECOND) })).ok).toBe(true);
     expect(await s.factors()).toEqual([]);
     expect(await s.mfaEnabled()).toBe(false);
   });
@@ -186,7 +199,7 @@ describe("step 4: the code, then Save", () => {
   it("Save is refused once the password confirmation has gone stale", async () => {
     const s = await setup();
     const challengeId = await registerUpToSave(s);
-    expect(await completeSmsEnrollment(t.db, await s.actor(), { challengeId, now: at(STEP_UP_WINDOW_MS) })).toEqual({
+    expect(await completeSmsEnrollment(t.db, await s.actor(), { challengeId, now: at(REAUTH_WINDOW_MS) })).toEqual({
       ok: false,
       error: "step_up_required",
     });
@@ -296,7 +309,7 @@ describe("turning MFA off", () => {
     const s = await setup({ phone: PHONE, mfaRequired: true });
     await s.confirm(T0);
     const stepUpId = await verifiedStepUp(s, at(SECOND));
-    expect(await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUpId, orgRequiresMfa: true, now: at(2 * SECOND) })).toEqual({
+    expect(await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUpId, now: at(2 * SECOND) })).toEqual({
       ok: false,
       error: "org_requires_mfa",
     });
@@ -308,7 +321,7 @@ describe("turning MFA off", () => {
     const s = await setup({ phone: PHONE });
     await s.confirm(T0);
     const stepUpId = await verifiedStepUp(s, at(SECOND));
-    expect(await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUpId, orgRequiresMfa: false, now: at(STEP_UP_WINDOW_MS + SECOND) })).toEqual({
+    expect(await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUpId, now: at(REAUTH_WINDOW_MS + SECOND) })).toEqual({
       ok: false,
       error: "step_up_required",
     });
@@ -320,7 +333,7 @@ describe("turning MFA off", () => {
     await s.confirm(T0);
     const stepUp = await startSmsStepUp(t.db, s.ctx(at(SECOND)), await s.actor());
     if (!stepUp.ok) throw new Error(stepUp.error);
-    expect(await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUp.challengeId, orgRequiresMfa: false, now: at(2 * SECOND) })).toEqual({
+    expect(await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUp.challengeId, now: at(2 * SECOND) })).toEqual({
       ok: false,
       error: "factor_required",
     });
@@ -331,7 +344,7 @@ describe("turning MFA off", () => {
     const s = await setup({ phone: PHONE });
     await s.confirm(T0);
     const stepUpId = await verifiedStepUp(s, at(SECOND));
-    expect(await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUpId, orgRequiresMfa: false, now: at(2 * SECOND) })).toEqual({ ok: true });
+    expect(await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUpId, now: at(2 * SECOND) })).toEqual({ ok: true, mfaEnabled: false });
     expect(await s.factors()).toEqual([]);
     expect(await s.mfaEnabled()).toBe(false);
     expect(await s.events()).toContain("mfa.disabled");
@@ -343,8 +356,8 @@ describe("turning MFA off", () => {
     const s = await setup({ phone: PHONE });
     await s.confirm(T0);
     const stepUpId = await verifiedStepUp(s, at(SECOND));
-    expect((await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUpId, orgRequiresMfa: false, now: at(2 * SECOND) })).ok).toBe(true);
-    expect(await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUpId, orgRequiresMfa: false, now: at(3 * SECOND) })).toEqual({
+    expect((await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUpId, now: at(2 * SECOND) })).ok).toBe(true);
+    expect(await disableMfa(t.db, await s.actor(), { stepUpChallengeId: stepUpId, now: at(3 * SECOND) })).toEqual({
       ok: false,
       error: "factor_required",
     });

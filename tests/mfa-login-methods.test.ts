@@ -4,12 +4,13 @@ import { mfaFactors, sessions, users } from "@/db/schema";
 import { findActiveSession } from "@/lib/auth/sessions";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { sha256 } from "@/lib/crypto/tokens";
-import { generateBackupCodes } from "@/lib/mfa/backup-codes";
-import { findOpenChallenge, resendChallenge } from "@/lib/mfa/challenge";
-import { completeLoginChallenge } from "@/lib/mfa/login";
-import { loginMethods } from "@/lib/mfa/methods";
-import { generateTotpSecret, totpCodeAt } from "@/lib/mfa/totp";
-import { encryptTotpSecret } from "@/lib/mfa/totp-factor";
+import { generateBackupCodes } from "@/lib/mfa/backup-codes/codes";
+import { findOpenChallenge } from "@/lib/mfa/challenge";
+import { resendChallenge } from "@/lib/mfa/sms/delivery";
+import { completeLoginChallenge } from "@/lib/mfa/sign-in";
+import { listMethods } from "@/lib/mfa/methods";
+import { generateTotpSecret, totpCodeAt } from "@/lib/mfa/totp/rfc6238";
+import { encryptTotpSecret } from "@/lib/mfa/totp/secret";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
 
@@ -78,7 +79,7 @@ describe("a user with an authenticator app, SMS and backup codes", () => {
     const { user } = await makeUser(t.db, { phone: "+31612340077" });
     const secret = await addTotp(user.id);
     await generateBackupCodes(t.db, user.id);
-    const methods = await loginMethods(t.db, user.id);
+    const methods = await listMethods(t.db, user.id);
     expect(methods.available).toEqual(["totp", "sms", "backup"]);
     const before = sms.sent.length;
     const p = await passwordStep(user.email);

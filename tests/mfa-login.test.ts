@@ -6,7 +6,7 @@ import { signInWithPassword } from "@/lib/auth/sign-in";
 import { sha256 } from "@/lib/crypto/tokens";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { MAX_CODE_ATTEMPTS } from "@/lib/mfa/codes";
-import { completeLoginChallenge, signInWithCode } from "@/lib/mfa/login";
+import { completeLoginChallenge, signInWithCode } from "@/lib/mfa/sign-in";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
 

@@ -6,10 +6,10 @@ import { signUpSchema } from "@/lib/auth/schemas";
 import { claimSession, findActiveSession } from "@/lib/auth/sessions";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { signUp } from "@/lib/auth/sign-up";
-import { confirmPassword } from "@/lib/auth/step-up";
+import { confirmPassword } from "@/lib/auth/reauth";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
-import { signInWithCode } from "@/lib/mfa/login";
-import { checkCode, completeSmsEnrollment, startSmsEnrollment } from "@/lib/mfa/sms-factor";
+import { signInWithCode } from "@/lib/mfa/sign-in";
+import { checkEnrollmentCode, completeSmsEnrollment, startSmsEnrollment } from "@/lib/mfa/sms/enrollment";
 import { createSmsSender } from "@/lib/sms";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { codeInBody } from "./helpers/fixtures";
@@ -109,7 +109,7 @@ beforeAll(async () => {
   if (!started.ok || started.delivery.status !== "sent") throw new Error("enrolment SMS failed");
   const enrollCode = lastCode();
   secrets.codes.push(enrollCode);
-  if ((await checkCode(db, await actor(), { challengeId: started.challengeId, purpose: "enroll", code: enrollCode })).status !== "ok")
+  if (!(await checkEnrollmentCode(db, await actor(), { challengeId: started.challengeId, code: enrollCode })).ok)
     throw new Error("enrolment code refused");
   if (!(await completeSmsEnrollment(db, await actor(), { challengeId: started.challengeId, info })).ok) throw new Error("save failed");
 

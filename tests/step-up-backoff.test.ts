@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { auditEvents, sessions, users } from "@/db/schema";
 import { changePassword } from "@/lib/auth/password-change";
 import { createSession } from "@/lib/auth/sessions";
-import { confirmPassword } from "@/lib/auth/step-up";
+import { confirmPassword } from "@/lib/auth/reauth";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, TEST_PASSWORD } from "./helpers/fixtures";
 import { request, formData as fd } from "./helpers/next-mocks";

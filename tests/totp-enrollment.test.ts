@@ -4,17 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, backupCodes, memberships, mfaFactors, organisations, otpChallenges, sessions, users } from "@/db/schema";
 import { createSession } from "@/lib/auth/sessions";
 import { DecryptionError } from "@/lib/crypto/encryption";
-import { countRemainingBackupCodes } from "@/lib/mfa/backup-codes";
-import type { Actor } from "@/lib/mfa/sms-factor";
-import { generateTotpSecret, totpCodeAt, totpStep } from "@/lib/mfa/totp";
-import {
-  confirmTotpEnrollment,
-  decryptTotpSecret,
-  getTotpEnrollment,
-  getTotpFactor,
-  startTotpEnrollment,
-  verifyTotpForUser,
-} from "@/lib/mfa/totp-factor";
+import { countRemainingBackupCodes } from "@/lib/mfa/backup-codes/codes";
+import type { Actor } from "@/lib/mfa/actor";
+import { generateTotpSecret, totpCodeAt, totpStep } from "@/lib/mfa/totp/rfc6238";
+import { confirmTotpEnrollment, getTotpEnrollment, getTotpFactor, startTotpEnrollment } from "@/lib/mfa/totp/enrollment";
+import { decryptTotpSecret } from "@/lib/mfa/totp/secret";
+import { verifyTotpForUser } from "@/lib/mfa/totp/verify";
 import { getTestDb, type TestDb } from "./helpers/db";
 
 process.env.MFA_ENCRYPTION_KEY ??= "8d0f6c2b7a1e4f3d9c5b8a7e6d1f2c3b4a5e6f7d8c9b0a1e2f3d4c5b6a7e8f90";

@@ -1,12 +1,15 @@
 import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents, backupCodes, mfaFactors, organisations, sessions, users } from "@/db/schema";
+import { auditEvents, backupCodes, mfaFactors, organisations, otpChallenges, sessions, users } from "@/db/schema";
 import { createSession } from "@/lib/auth/sessions";
-import { countRemainingBackupCodes, generateBackupCodes } from "@/lib/mfa/backup-codes";
-import type { Actor } from "@/lib/mfa/sms-factor";
-import { generateTotpSecret, totpCodeAt } from "@/lib/mfa/totp";
-import { encryptTotpSecret, removeTotpFactor, verifyTotpForUser } from "@/lib/mfa/totp-factor";
+import { countRemainingBackupCodes, generateBackupCodes } from "@/lib/mfa/backup-codes/codes";
+import type { Actor } from "@/lib/mfa/actor";
+import { generateTotpSecret, totpCodeAt } from "@/lib/mfa/totp/rfc6238";
+import { openChallenge } from "@/lib/mfa/challenge";
+import { removeOwnFactors } from "@/lib/mfa/remove";
+import { encryptTotpSecret } from "@/lib/mfa/totp/secret";
+import { verifyTotpForUser } from "@/lib/mfa/totp/verify";
 import { getTestDb, type TestDb } from "./helpers/db";
 
 process.env.MFA_ENCRYPTION_KEY ??= "8d0f6c2b7a1e4f3d9c5b8a7e6d1f2c3b4a5e6f7d8c9b0a1e2f3d4c5b6a7e8f90";
@@ -41,6 +44,26 @@ const kinds = async (userId: string) => (await t.db.select().from(mfaFactors).wh
 const mfaEnabled = async (userId: string) => (await t.db.select().from(users).where(eq(users.id, userId)))[0].mfaEnabled;
 const actions = async (userId: string) => (await t.db.select().from(auditEvents).where(eq(auditEvents.userId, userId))).map((e) => e.action);
 const revokedAt = async (sessionId: string) => (await t.db.select().from(sessions).where(eq(sessions.id, sessionId)))[0].revokedAt;
+
+/**
+ * Removing the authenticator app as My account does it: behind a step-up from a current factor (a verified
+ * step_up challenge of the session, when `factorVerified`), with the organisation's requirement as stored.
+ */
+async function removeTotpFactor(
+  db: TestDb["db"],
+  actor: Actor,
+  input: { factorVerified: boolean; orgRequiresMfa?: boolean; now: Date; info?: { ip: string; userAgent: string } },
+) {
+  if (input.orgRequiresMfa && actor.organisationId)
+    await db.update(organisations).set({ mfaRequired: true }).where(eq(organisations.id, actor.organisationId));
+  let stepUpChallengeId: string | null = null;
+  if (input.factorVerified) {
+    const proof = await openChallenge(db, { userId: actor.userId, sessionId: actor.sessionId, purpose: "step_up", now: input.now });
+    await db.update(otpChallenges).set({ verifiedAt: input.now }).where(eq(otpChallenges.id, proof.id));
+    stepUpChallengeId = proof.id;
+  }
+  return removeOwnFactors(db, actor, { which: "totp", stepUpChallengeId, now: input.now, info: input.info });
+}
 
 describe("removeTotpFactor", () => {
   it("needs a fresh password and a checked current factor, and changes nothing without them", async () => {

@@ -2,8 +2,9 @@ import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mfaFactors, users } from "@/db/schema";
-import { generateTotpSecret, totpCodeAt, totpStep } from "@/lib/mfa/totp";
-import { encryptTotpSecret, verifyTotpForUser } from "@/lib/mfa/totp-factor";
+import { generateTotpSecret, totpCodeAt, totpStep } from "@/lib/mfa/totp/rfc6238";
+import { encryptTotpSecret } from "@/lib/mfa/totp/secret";
+import { verifyTotpForUser } from "@/lib/mfa/totp/verify";
 import { getTestDb, type TestDb } from "./helpers/db";
 
 process.env.MFA_ENCRYPTION_KEY ??= "8d0f6c2b7a1e4f3d9c5b8a7e6d1f2c3b4a5e6f7d8c9b0a1e2f3d4c5b6a7e8f90";

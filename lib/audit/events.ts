@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { auditEvents } from "@/db/schema";
 
@@ -46,17 +46,17 @@ export function clean(value: string | null, max: number): string | null {
   return value === null ? null : value.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, max);
 }
 
-export async function recordEvent(
-  db: Db,
-  event: {
-    action: AuditAction;
-    userId?: string | null;
-    actorId?: string | null;
-    organisationId?: string | null;
-    detail?: Detail;
-  } & Partial<RequestInfo>,
-): Promise<void> {
-  await db.insert(auditEvents).values({
+type AuditEvent = {
+  action: AuditAction;
+  userId?: string | null;
+  actorId?: string | null;
+  organisationId?: string | null;
+  detail?: Detail;
+} & Partial<RequestInfo>;
+
+/** A well-formed event row: the actor defaults to the subject, and free text is cleaned and cut. */
+function eventRow(event: AuditEvent) {
+  return {
     action: event.action,
     userId: event.userId ?? null,
     actorId: event.actorId ?? event.userId ?? null,
@@ -64,7 +64,20 @@ export async function recordEvent(
     ip: clean(event.ip ?? null, 64),
     userAgent: clean(event.userAgent ?? null, 300),
     detail: event.detail ?? null,
-  });
+  };
+}
+
+export async function recordEvent(db: Db, event: AuditEvent): Promise<void> {
+  await db.insert(auditEvents).values(eventRow(event));
+}
+
+/** The same event as an INSERT ... SELECT for a single statement: written once per row of `from`, at `now`. */
+export function recordEventSql(event: AuditEvent & { now: Date; from: SQL }) {
+  const row = eventRow(event);
+  return sql`insert into audit_events (user_id, actor_id, organisation_id, action, ip, user_agent, detail, created_at)
+      select ${row.userId}::uuid, ${row.actorId}::uuid, ${row.organisationId}::uuid, ${row.action},
+        ${row.ip}, ${row.userAgent}, ${row.detail === null ? null : JSON.stringify(row.detail)}::jsonb, ${event.now.toISOString()}::timestamptz
+      from ${event.from}`;
 }
 
 export function listUserEvents(db: Db, userId: string, limit = 20) {

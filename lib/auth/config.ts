@@ -28,7 +28,6 @@ declare module "next-auth" {
   interface User {
     sessionToken?: string;
     mfaState?: MfaState;
-    needsSetup?: boolean;
   }
   interface Session {
     sessionToken?: string;
@@ -77,7 +76,7 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
           requestInfoFrom(request.headers),
         );
         if (!result.ok) throw result.error === "throttled" ? new Throttled(result.retryAt) : new InvalidCredentials();
-        return { id: result.userId, sessionToken: result.token, mfaState: result.mfaState, needsSetup: result.needsSetup };
+        return { id: result.userId, sessionToken: result.token, mfaState: result.mfaState };
       },
     }),
     Credentials({
@@ -94,8 +93,7 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
   ],
   callbacks: {
     jwt({ token, user }) {
-      // `setup` only picks the first page after the password step; the gate and the DAL re-check the policy.
-      if (user?.sessionToken) return { st: user.sessionToken, mfa: user.mfaState, ...(user.needsSetup ? { setup: true } : {}) };
+      if (user?.sessionToken) return { st: user.sessionToken, mfa: user.mfaState };
       return token;
     },
     session({ session, token }) {

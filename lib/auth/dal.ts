@@ -4,9 +4,10 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db/client";
 import { sessionClaimsFrom, sessionCookieName } from "./cookies";
-import { needsMfaSetup } from "./gate";
-import { HANDOFF_HEADER, takeSession } from "./handoff";
-import { appHostFrom, requestInfoFrom } from "./request-info";
+import { can, type OrgOperation } from "@/lib/org/permissions";
+import { needsMfaSetup } from "@/lib/org/policy";
+import { RELAY_HEADER, takeRelayedSession } from "./relay";
+import { appHostFrom, appOriginFrom, requestInfoFrom } from "./request-info";
 import { type ActiveSession, findActiveSession } from "./sessions";
 
 /**
@@ -16,13 +17,12 @@ import { type ActiveSession, findActiveSession } from "./sessions";
 export const getCurrentSession = cache(async (): Promise<ActiveSession | null> => {
   const token = await currentSessionToken();
   if (!token) return null;
-  // The gate usually looked this session up a moment ago for this very request (lib/auth/handoff.ts).
-  const handed = takeSession((await headers()).get(HANDOFF_HEADER), token);
+  // The gate usually looked this session up a moment ago for this very request (lib/auth/relay.ts).
+  const handed = takeRelayedSession((await headers()).get(RELAY_HEADER), token);
   if (handed) return handed.current;
   return findActiveSession(await getDb(), token);
 });
 
-export { needsMfaSetup };
 
 /**
  * The session token the request's cookie carries, unverified: for the sign-in code step, which checks its
@@ -49,10 +49,13 @@ export async function requirePendingSession(): Promise<ActiveSession> {
   return current;
 }
 
-export async function requireOrgAdmin(): Promise<ActiveSession & { organisation: NonNullable<ActiveSession["organisation"]> }> {
+export type OrgSession = ActiveSession & { organisation: NonNullable<ActiveSession["organisation"]> };
+
+/** A fully signed-in member whose role allows `operation` in their organisation (lib/org/permissions.ts). */
+export async function requireOrgPermission(operation: OrgOperation): Promise<OrgSession> {
   const current = await requireSession();
-  if (current.membership?.role !== "admin" || !current.organisation) redirect("/");
-  return current as ActiveSession & { organisation: NonNullable<ActiveSession["organisation"]> };
+  if (!current.organisation || !can(current.membership?.role, operation)) redirect("/");
+  return current as OrgSession;
 }
 
 /** For route handlers: a Response to return instead of redirecting. */
@@ -66,5 +69,5 @@ export async function requireSessionForRoute(): Promise<ActiveSession | Response
 
 export async function currentRequest() {
   const h = await headers();
-  return { info: requestInfoFrom(h), host: appHostFrom(h) };
+  return { info: requestInfoFrom(h), host: appHostFrom(h), origin: appOriginFrom(h) };
 }

@@ -5,7 +5,7 @@ import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { MFA_ERRORS, retryMessage } from "@/lib/mfa/errors";
 import { hashPassword, passwordProblem } from "./password";
 import { revokeOtherSessions } from "./sessions";
-import { checkCurrentPassword } from "./step-up";
+import { checkCurrentPassword } from "./reauth";
 
 export type PasswordChangeResult =
   | { ok: true; otherSessionsEnded: number }

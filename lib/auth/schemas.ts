@@ -35,9 +35,22 @@ export const signInSchema = z.object({
   password: z.string().min(1, "Enter your password.").max(1024, "That password is not right."),
 });
 
-export const passwordConfirmSchema = z.object({
-  password: z.string().min(1, "Enter your current password.").max(1024, "That password is not right."),
+/** The current password, re-entered: checked, never validated (any length up to the sign-in limit). */
+const currentPassword = z.string({ error: "Enter your current password." }).min(1, "Enter your current password.").max(1024, "That password is not right.");
+
+export const passwordConfirmSchema = z.object({ password: currentPassword });
+
+export const passwordChangeSchema = z.object({
+  currentPassword,
+  // The new password's rules are the domain's (passwordProblem), so its message matches sign-up's.
+  newPassword: z
+    .string({ error: "Choose a new password." })
+    .min(1, "Choose a new password.")
+    .max(1024, `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`),
 });
+
+/** A session id from the sessions list. */
+export const sessionIdSchema = z.object({ sessionId: z.uuid() });
 
 /** Field errors as one message per field, for forms. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { memberships, mfaFactors, organisations, sessions, users } from "@/db/schema";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
@@ -20,30 +20,62 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 export type MfaState = "pending" | "verified" | "not_required";
 
-export async function createSession(
-  db: Db,
-  input: { userId: string; mfaState: MfaState; now?: Date; handoff?: boolean } & Partial<RequestInfo>,
-) {
+type NewSession = { userId: string; mfaState: MfaState; now?: Date; handoff?: boolean } & Partial<RequestInfo>;
+
+/** The row a new session gets: its lifetime follows its state (a pending one lasts only PENDING_SESSION_MS). */
+function newSessionRow(input: NewSession, token: string) {
   const now = input.now ?? new Date();
-  const token = randomToken();
   const ttl = input.mfaState === "pending" ? PENDING_SESSION_MS : sessionAbsoluteMs();
-  const [session] = await db
-    .insert(sessions)
-    .values({
-      tokenHash: sha256(token),
-      // Until claimed through next-auth, the token exists only in this server's memory.
-      handoffHash: input.handoff === false ? null : sha256(token),
-      userId: input.userId,
-      mfaState: input.mfaState,
-      ip: input.ip ?? null,
-      userAgent: input.userAgent?.slice(0, 300) ?? null,
-      createdAt: now,
-      lastSeenAt: now,
-      authenticatedAt: now,
-      expiresAt: new Date(now.getTime() + ttl),
-    })
-    .returning();
+  return {
+    tokenHash: sha256(token),
+    // Until claimed through next-auth, the token exists only in this server's memory.
+    handoffHash: input.handoff === false ? null : sha256(token),
+    userId: input.userId,
+    mfaState: input.mfaState,
+    ip: input.ip?.slice(0, 64) ?? null,
+    userAgent: input.userAgent?.slice(0, 300) ?? null,
+    createdAt: now,
+    lastSeenAt: now,
+    authenticatedAt: now,
+    expiresAt: new Date(now.getTime() + ttl),
+  };
+}
+
+export async function createSession(db: Db, input: NewSession) {
+  const token = randomToken();
+  const [session] = await db.insert(sessions).values(newSessionRow(input, token)).returning();
   return { token, session };
+}
+
+/**
+ * The same new session as an INSERT ... SELECT for a single-statement sign-in: one row per row of
+ * `from` (a CTE that yields user_id), created already claimed. Returns the token and the fragment.
+ */
+export function createSessionSql(input: Omit<NewSession, "userId" | "handoff"> & { from: SQL }) {
+  const token = randomToken();
+  const row = newSessionRow({ ...input, userId: "", handoff: false }, token);
+  const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+  return {
+    token,
+    sql: sql`insert into sessions (token_hash, user_id, mfa_state, ip, user_agent, created_at, last_seen_at, authenticated_at, expires_at)
+      select ${row.tokenHash}, user_id, ${row.mfaState}, ${row.ip}, ${row.userAgent}, ${at(row.createdAt)}, ${at(row.lastSeenAt)}, ${at(row.authenticatedAt)}, ${at(row.expiresAt)}
+      from ${input.from}
+      returning id`,
+  };
+}
+
+/** Ends a pending session in a single-statement sign-in, on the same conditions as a live one, when `when` holds. */
+export function endPendingSessionSql(input: { sessionId: string; reason: string; now: Date; when: SQL }) {
+  const at = input.now.toISOString();
+  return sql`update sessions set revoked_at = ${at}::timestamptz, revoked_reason = ${input.reason}
+      where id = ${input.sessionId}::uuid and mfa_state = 'pending' and revoked_at is null and expires_at > ${at}::timestamptz
+        and ${input.when}
+      returning user_id`;
+}
+
+/** A session cookie's token names a usable row only if it is not revoked and has been claimed (the rest is isLive). */
+export function sessionByToken(tokenHash: string | SQLWrapper) {
+  return and(eq(sessions.tokenHash, tokenHash), isNull(sessions.revokedAt), isNull(sessions.handoffHash));
 }
 
 /**
@@ -85,7 +117,7 @@ export async function findActiveSession(db: Db, token: string, now = new Date())
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(memberships, eq(memberships.userId, users.id))
     .leftJoin(organisations, eq(organisations.id, memberships.organisationId))
-    .where(and(eq(sessions.tokenHash, sha256(token)), isNull(sessions.revokedAt), isNull(sessions.handoffHash)))
+    .where(sessionByToken(sha256(token)))
     .limit(1);
   if (!row || !isLive(row.session, now)) return null;
   const { session } = row;

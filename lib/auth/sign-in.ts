@@ -2,18 +2,18 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
-import { type SendContext, startChallenge } from "@/lib/mfa/challenge";
-import { loginMethods } from "@/lib/mfa/methods";
+import { openChallenge } from "@/lib/mfa/challenge";
+import { listMethods } from "@/lib/mfa/methods";
+import { type SendContext, startSmsChallenge } from "@/lib/mfa/sms/delivery";
+import { allowedMethods, policyOf } from "@/lib/org/policy";
 import { LIMITS } from "@/lib/security/limits";
 import { clearFailures, failureState, ipBucket, recordFailure } from "@/lib/security/rate-limit";
 import { sha256 } from "@/lib/crypto/tokens";
-import { needsMfaSetup } from "./gate";
 import { verifyPassword } from "./password";
 import { createSession } from "./sessions";
 
 export type SignInResult =
-  /** needsSetup: the organisation holds this user at MFA setup (decides only the first page after sign-in). */
-  | { ok: true; token: string; userId: string; mfaState: "pending" | "not_required"; needsSetup: boolean }
+  | { ok: true; token: string; userId: string; mfaState: "pending" | "not_required" }
   | { ok: false; error: "invalid_credentials" }
   | { ok: false; error: "throttled"; retryAt: Date };
 
@@ -54,30 +54,23 @@ export async function signInWithPassword(
     return { ok: false, error: "invalid_credentials" };
   }
   if (failures.withStrikes.has(accountKey)) await clearFailures(db, accountKey);
-  const methods = user.mfaEnabled ? await loginMethods(db, user.id) : null;
-  if (!methods || methods.available.length === 0) {
+  // The methods this sign-in may be finished with: the user's, as the organisation's policy allows at sign-in.
+  const allowed = allowedMethods(policyOf(user.organisationId ? user.organisation : null), "sign_in");
+  const listed = user.mfaEnabled ? await listMethods(db, user.id) : null;
+  const methods = listed?.available.filter((m) => allowed.includes(m)) ?? [];
+  if (!listed || methods.length === 0) {
     // Independent writes: on Postgres they run side by side on two pooled connections.
     const [{ token }] = await Promise.all([
       createSession(db, { userId: user.id, mfaState: "not_required", now: ctx.now, handoff: false, ...info }),
       recordEvent(db, { action: "sign_in.succeeded", userId: user.id, organisationId: user.organisationId, detail: { mfa: false }, ...info }),
     ]);
-    const needsSetup = needsMfaSetup({ user: { mfaEnabled: user.mfaEnabled, hasTotp: false }, organisation: user.organisationId ? user.organisation : null });
-    return { ok: true, token, userId: user.id, mfaState: "not_required", needsSetup };
+    return { ok: true, token, userId: user.id, mfaState: "not_required" };
   }
   const { token, session } = await createSession(db, { userId: user.id, mfaState: "pending", now: ctx.now, handoff: false, ...info });
   // One challenge per sign-in carries the attempt cap for every method. A text is sent only when SMS is the
-  // first method offered; with an authenticator app it waits until the user picks SMS.
-  await startChallenge(
-    db,
-    { ...ctx, info },
-    {
-      userId: user.id,
-      sessionId: session.id,
-      purpose: "login",
-      phone: methods.smsFactor?.phone ?? null,
-      factorId: methods.smsFactor?.id ?? null,
-      send: methods.available[0] === "sms",
-    },
-  );
-  return { ok: true, token, userId: user.id, mfaState: "pending", needsSetup: false };
+  // first method offered; with an authenticator app it waits until the user picks SMS (a resend sends it).
+  const challenge = { userId: user.id, sessionId: session.id, purpose: "login" as const, phone: listed.sms?.phone ?? null, factorId: listed.sms?.id ?? null };
+  if (methods[0] === "sms" && listed.sms) await startSmsChallenge(db, { ...ctx, info }, { ...challenge, phone: listed.sms.phone });
+  else await openChallenge(db, { ...challenge, now: ctx.now ?? new Date() });
+  return { ok: true, token, userId: user.id, mfaState: "pending" };
 }

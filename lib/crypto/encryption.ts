@@ -5,7 +5,7 @@ import { dataDir } from "@/db/connect";
 import { MissingSecretError } from "@/lib/config/secrets";
 
 /**
- * Authenticated encryption for secrets kept in the database (TOTP seeds), SECURITY.md 38.
+ * Authenticated encryption for secrets kept in the database (TOTP seeds): ASVS 5.0 11.3 (authenticated encryption, key outside the database).
  *
  * Key: env `MFA_ENCRYPTION_KEY`, exactly 32 random bytes written as 64 hex characters or as base64/base64url
  * (43 or 44 characters), e.g. `openssl rand -base64 32`. Development without it: generated once into

@@ -17,6 +17,7 @@ export const MFA_ERRORS = {
   phone_country: "We cannot send text messages to this country. Use a number from another country, or contact support.",
   phone_premium: "This is a premium-rate or shared-cost number. Use a mobile number.",
   no_factor: "Multi-factor authentication is not set up.",
+  method_not_allowed: "Your organisation does not allow this method for signing in. Choose another one.",
   sms_not_allowed: "Your organisation allows only authenticator apps, so text messages cannot be used. Add an authenticator app instead.",
 } as const;
 

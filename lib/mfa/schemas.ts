@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { BACKUP_CODE_ERRORS, normalizeBackupCode } from "./backup-codes";
+import { maskPhone, parsePhone, phoneErrorMessage, toCountryCode } from "@/lib/phone/parse";
+import { BACKUP_CODE_ERRORS, normalizeBackupCode } from "./backup-codes/codes";
 import { isChallengeId } from "./challenge";
 import { normalizeCode } from "./codes";
 import { MFA_ERRORS } from "./errors";
@@ -23,23 +24,66 @@ export const backupCode = z.unknown().optional().transform((value, ctx) => {
   return z.NEVER;
 });
 
-/** Opening a step-up that sends nothing (the authenticator app, a backup code). */
-export const startStepUpSchema = z.object({ method: z.enum(["totp", "backup"], { error: "Choose how to confirm it is you." }) });
-
-/** Answering a step-up: the code is read by the rules of the chosen method. */
-export const checkStepUpSchema = z.discriminatedUnion("method", [
-  z.object({ method: z.literal("totp"), challengeId, code: sixDigitCode }),
-  z.object({ method: z.literal("sms"), challengeId, code: sixDigitCode }),
-  z.object({ method: z.literal("backup"), challengeId, code: backupCode }),
-], { error: "Choose how to confirm it is you." });
-
 /** A step-up id is needed only once the user has a factor (the domain decides); a malformed one counts as none. */
 const stepUpChallengeId = z
   .unknown()
   .optional()
   .transform((v) => (isChallengeId(v) ? v : null));
 
+/** The registration's phone step: a number valid for the chosen country (or with its own + prefix), as E.164. */
+export const smsEnrollmentSchema = z
+  .object({ phone: z.unknown(), phoneCountry: z.unknown(), stepUpChallengeId })
+  .transform((value, ctx) => {
+    const country = toCountryCode(value.phoneCountry);
+    if (typeof value.phone !== "string" || !country) {
+      ctx.addIssue({ code: "custom", path: ["phone"], message: phoneErrorMessage("invalid_chars") });
+      return z.NEVER;
+    }
+    const parsed = parsePhone(value.phone, country);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: "custom", path: ["phone"], message: phoneErrorMessage(parsed.error, parsed.country ?? country) });
+      return z.NEVER;
+    }
+    return { phone: parsed.e164, maskedPhone: maskPhone(parsed.e164), stepUpChallengeId: value.stepUpChallengeId };
+  });
+
+/** A code typed at enrolment (purpose enroll) or to prove the registered number before changing it (step_up). */
+export const enrollmentCodeSchema = z.object({
+  code: sixDigitCode,
+  challengeId: z.string({ error: MFA_ERRORS.challenge_missing }).max(64, MFA_ERRORS.challenge_missing),
+  purpose: z
+    .unknown()
+    .optional()
+    .transform((v) => (v === "step_up" ? ("step_up" as const) : ("enroll" as const))),
+});
+
+export const resendCodeSchema = z.object({ challengeId: z.string({ error: MFA_ERRORS.challenge_missing }).max(64, MFA_ERRORS.challenge_missing) });
+
+export const saveEnrollmentSchema = z.object({
+  challengeId: z.string({ error: MFA_ERRORS.challenge_missing }).max(64, MFA_ERRORS.challenge_missing),
+  stepUpChallengeId,
+});
+
+export const disableMfaSchema = z.object({
+  stepUpChallengeId: z.string({ error: MFA_ERRORS.factor_required }).min(1, MFA_ERRORS.factor_required).max(64, MFA_ERRORS.factor_required),
+});
+
+/** Opening a step-up that sends nothing (the authenticator app, a backup code). */
+export const startStepUpSchema = z.object({ method: z.enum(["totp", "backup"], { error: "Choose how to confirm it is you." }) });
+
+/** Answering a step-up: the code is read by the rules of the chosen method. */
+export const checkStepUpSchema = z.discriminatedUnion(
+  "method",
+  [
+    z.object({ method: z.literal("totp"), challengeId, code: sixDigitCode }),
+    z.object({ method: z.literal("sms"), challengeId, code: sixDigitCode }),
+    z.object({ method: z.literal("backup"), challengeId, code: backupCode }),
+  ],
+  { error: "Choose how to confirm it is you." },
+);
+
 export const beginTotpSchema = z.object({ stepUpChallengeId });
 export const confirmTotpSchema = z.object({ challengeId, code: sixDigitCode });
 export const removeMethodSchema = z.object({ kind: z.enum(["totp", "sms"], { error: "Choose a method to remove." }), stepUpChallengeId });
 export const regenerateCodesSchema = z.object({ stepUpChallengeId });
+export const noInput = z.object({});

@@ -1,9 +1,12 @@
 import { and, asc, count, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { backupCodes, memberships, mfaFactors, organisations, users } from "@/db/schema";
+import { memberships, mfaFactors, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { revokeOtherSessions } from "@/lib/auth/sessions";
+import { describeFactors } from "@/lib/mfa/factors";
+import { removeFactors } from "@/lib/mfa/remove";
 import type { OrgActor, OrgError } from "./errors";
+import { can, type OrgOperation } from "./permissions";
 import type { Role } from "./schemas";
 
 /** What an admin may know about a member's second factor: the kind, and for SMS the last four digits only. */
@@ -50,10 +53,10 @@ export async function listMembers(db: Db, organisationId: string): Promise<Membe
   });
 }
 
-/** "SMS ending in 1234", "Authenticator app", or "Off". */
+/** "Authenticator app, SMS ending in 1234", or "Off": each factor describes itself (lib/mfa/factors.ts). */
 export function describeMemberMfa(mfa: MemberMfa): string {
   if (!mfa.enabled) return "Off";
-  const parts = [mfa.authenticatorApp ? "Authenticator app" : null, mfa.smsLast4 ? `SMS ending in ${mfa.smsLast4}` : null].filter(Boolean);
+  const parts = describeFactors({ totp: mfa.authenticatorApp, smsLast4: mfa.smsLast4, backupCodesLeft: 0 });
   return parts.length > 0 ? parts.join(", ") : "On";
 }
 
@@ -81,12 +84,12 @@ async function adminCount(db: Db, organisationId: string) {
 /**
  * Locks the organisation row for the rest of the transaction, so member changes in one organisation
  * run one at a time: two admins demoting each other at once cannot leave it with none.
- * Also re-checks that the actor is still an admin of it at this moment.
+ * Also re-checks that the actor's role allows the operation at this moment (lib/org/permissions.ts).
  */
-async function lockAsAdmin(tx: Db, actor: OrgActor): Promise<boolean> {
+export async function lockWithPermission(tx: Db, actor: OrgActor, operation: OrgOperation): Promise<boolean> {
   await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, actor.organisationId)).for("update");
   const me = await findMember(tx, actor.organisationId, actor.userId);
-  return me?.role === "admin";
+  return can(me?.role, operation);
 }
 
 export async function changeMemberRole(
@@ -96,7 +99,7 @@ export async function changeMemberRole(
   options: Options = {},
 ): Promise<Failure | { ok: true; changed: boolean }> {
   return db.transaction(async (tx) => {
-    if (!(await lockAsAdmin(tx, actor))) return { ok: false, error: "forbidden" } as const;
+    if (!(await lockWithPermission(tx, actor, "members.change_role"))) return { ok: false, error: "forbidden" } as const;
     const target = await findMember(tx, actor.organisationId, input.userId);
     if (!target) return { ok: false, error: "not_found" } as const;
     if (target.role === input.role) return { ok: true, changed: false } as const;
@@ -129,7 +132,7 @@ export async function removeMember(
 ): Promise<Failure | { ok: true; sessionsEnded: number }> {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
-    if (!(await lockAsAdmin(tx, actor))) return { ok: false, error: "forbidden" } as const;
+    if (!(await lockWithPermission(tx, actor, "members.remove"))) return { ok: false, error: "forbidden" } as const;
     const target = await findMember(tx, actor.organisationId, input.userId);
     if (!target) return { ok: false, error: "not_found" } as const;
     if (input.userId === actor.userId) return { ok: false, error: "cannot_remove_self" } as const;
@@ -161,14 +164,15 @@ export async function resetMemberMfa(
 ): Promise<Failure | { ok: true; sessionsEnded: number }> {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
-    if (!(await lockAsAdmin(tx, actor))) return { ok: false, error: "forbidden" } as const;
+    if (!(await lockWithPermission(tx, actor, "members.reset_mfa"))) return { ok: false, error: "forbidden" } as const;
     const target = await findMember(tx, actor.organisationId, input.userId);
     if (!target) return { ok: false, error: "not_found" } as const;
     if (input.userId === actor.userId) return { ok: false, error: "cannot_reset_self" } as const;
-    const factors = await tx.delete(mfaFactors).where(eq(mfaFactors.userId, input.userId)).returning({ kind: mfaFactors.kind });
-    if (!target.mfaEnabled && factors.length === 0) return { ok: false, error: "mfa_not_set_up" } as const;
-    await tx.delete(backupCodes).where(eq(backupCodes.userId, input.userId));
-    await tx.update(users).set({ mfaEnabled: false }).where(eq(users.id, input.userId));
+    const held = await tx.select({ id: mfaFactors.id }).from(mfaFactors).where(eq(mfaFactors.userId, input.userId)).limit(1);
+    if (!target.mfaEnabled && held.length === 0) return { ok: false, error: "mfa_not_set_up" } as const;
+    // The same removal as a user's own (lib/mfa/remove.ts); an admin's reset may remove the last factor.
+    const removed = await removeFactors(tx, { userId: input.userId, which: "all", lastAllowed: true, keepSessionId: null, now });
+    const factors = removed.ok ? removed.removed.filter((m) => m !== "backup") : [];
     const ended = await revokeOtherSessions(tx, input.userId, null, "mfa_reset_by_admin", now);
     await recordEvent(tx, {
       action: "org.member_mfa_reset",

@@ -1,79 +1,71 @@
-import { and, count, eq, ne } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { memberships, organisations, users } from "@/db/schema";
-import { recordEvent, type RequestInfo } from "@/lib/audit/events";
-import { confirmPassword } from "@/lib/auth/step-up";
-import type { OrgActor, OrgError } from "./errors";
-
-/** A refusal; a throttled password says when to try again. */
-type Refused = { ok: false; error: OrgError; retryAt?: Date };
+import { organisations } from "@/db/schema";
+import { type LoginMethod, MFA_METHODS } from "@/lib/mfa/method";
 
 /**
- * Turns "Require multi-factor authentication for all users" on or off. Either way the admin confirms
- * their current password first (ASVS 7.5.1, SECURITY.md 31). The gate reads the flag on every request,
- * so members without a factor are sent to setup from their very next request, not their next sign-in.
+ * The organisation's MFA rules, in one place: the gate, the DAL and the MFA domain all ask here. An
+ * organisation's settings are read fresh on every request (the session lookup joins them), so a change
+ * applies from each member's next request.
  */
-export async function setMfaRequirement(
-  db: Db,
-  actor: OrgActor,
-  input: { required: boolean; password: string; now?: Date; info?: Partial<RequestInfo> },
-): Promise<Refused | { ok: true; changed: boolean; membersWithoutMfa: number }> {
-  const now = input.now ?? new Date();
-  const confirmed = await confirmPassword(db, { ...actor, password: input.password, now, info: input.info });
-  if (!confirmed.ok) return confirmed;
-  return db.transaction(async (tx) => {
-    const [org] = await tx
-      .select({ mfaRequired: organisations.mfaRequired })
-      .from(organisations)
-      .where(eq(organisations.id, actor.organisationId))
-      .for("update");
-    if (!org) return { ok: false, error: "forbidden" } as const;
-    const [without] = await tx
-      .select({ n: count() })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.organisationId, actor.organisationId), eq(users.mfaEnabled, false)));
-    const membersWithoutMfa = Number(without.n);
-    if (org.mfaRequired === input.required) return { ok: true, changed: false, membersWithoutMfa } as const;
-    await tx
-      .update(organisations)
-      .set({ mfaRequired: input.required, mfaRequiredAt: input.required ? now : null })
-      .where(eq(organisations.id, actor.organisationId));
-    await recordEvent(tx, {
-      action: input.required ? "org.mfa_required" : "org.mfa_not_required",
-      userId: actor.userId,
-      organisationId: actor.organisationId,
-      detail: { membersWithoutMfa },
-      ...input.info,
-    });
-    return { ok: true, changed: true, membersWithoutMfa } as const;
-  });
+export type MfaMethodsSetting = "any" | "totp_only";
+
+export interface MfaPolicy {
+  /** Every member must have a second factor before using anything else. */
+  required: boolean;
+  /** "totp_only": text messages are not accepted as a factor (NIST SP 800-63B 3.2.9 calls SMS restricted). */
+  methods: MfaMethodsSetting;
+}
+
+/** A user without an organisation has no organisation policy. */
+export const NO_POLICY: MfaPolicy = { required: false, methods: "any" };
+
+export function policyOf(organisation: { mfaRequired: boolean; mfaMethods: MfaMethodsSetting } | null | undefined): MfaPolicy {
+  return organisation ? { required: organisation.mfaRequired, methods: organisation.mfaMethods } : NO_POLICY;
+}
+
+/** The policy as it is in the database now (inside the caller's transaction, when given one). */
+export async function readMfaPolicy(db: Db, organisationId: string | null): Promise<MfaPolicy> {
+  if (!organisationId) return NO_POLICY;
+  const [org] = await db
+    .select({ mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods })
+    .from(organisations)
+    .where(eq(organisations.id, organisationId));
+  return policyOf(org);
+}
+
+/** Where a method is being used: signing in, adding it, or proving it before a change. */
+export type MethodUse = "sign_in" | "enroll" | "step_up";
+
+/**
+ * The methods a member may use for each purpose. "Authenticator app only" keeps text messages out of
+ * enrolment; at sign-in and step-up every method the member holds is still accepted, and a member whose
+ * only method is SMS is held at setup until they add an app (needsMfaSetup).
+ */
+export function allowedMethods(policy: MfaPolicy, use: MethodUse): readonly LoginMethod[] {
+  if (policy.methods === "totp_only" && use === "enroll") return MFA_METHODS.filter((m) => m !== "sms");
+  return MFA_METHODS;
+}
+
+export function methodAllowed(policy: MfaPolicy, use: MethodUse, method: LoginMethod): boolean {
+  return allowedMethods(policy, use).includes(method);
+}
+
+/** Whether a member may remove their last factor (turning MFA off): not where the organisation requires MFA. */
+export function mayRemoveLastFactor(policy: MfaPolicy): boolean {
+  return !policy.required;
 }
 
 /**
- * Which methods members may use: "any" (authenticator app or SMS) or "totp_only" (NIST SP 800-63B 3.2.9
- * calls SMS restricted). With "totp_only", members whose only method is SMS are held at setup by the gate
- * from their next request, and SMS is not offered at enrolment. Needs the admin's password; audited.
+ * Whether the policy holds this user at MFA setup: the organisation requires MFA and the user has none, or
+ * it allows only authenticator apps and the user has MFA without one. The gate (proxy.ts) and the guards
+ * (lib/auth/dal.ts) both ask this, so both apply the same rule from the next request on.
  */
-export async function setMfaMethods(
-  db: Db,
-  actor: OrgActor,
-  input: { methods: "any" | "totp_only"; password: string; now?: Date; info?: Partial<RequestInfo> },
-): Promise<Refused | { ok: true; changed: boolean }> {
-  const confirmed = await confirmPassword(db, { ...actor, password: input.password, now: input.now, info: input.info });
-  if (!confirmed.ok) return confirmed;
-  const changed = await db
-    .update(organisations)
-    .set({ mfaMethods: input.methods })
-    .where(and(eq(organisations.id, actor.organisationId), ne(organisations.mfaMethods, input.methods)))
-    .returning({ id: organisations.id });
-  if (changed.length === 0) return { ok: true, changed: false };
-  await recordEvent(db, {
-    action: "org.mfa_methods_changed",
-    userId: actor.userId,
-    organisationId: actor.organisationId,
-    detail: { methods: input.methods },
-    ...input.info,
-  });
-  return { ok: true, changed: true };
+export function needsMfaSetup(current: {
+  user: { mfaEnabled: boolean; hasTotp: boolean };
+  organisation: { mfaRequired: boolean; mfaMethods: MfaMethodsSetting } | null;
+}): boolean {
+  const policy = policyOf(current.organisation);
+  if (policy.required && !current.user.mfaEnabled) return true;
+  return policy.methods === "totp_only" && (policy.required || current.user.mfaEnabled) && !current.user.hasTotp;
 }

@@ -1,4 +1,4 @@
-import { eq, inArray, lte, sql } from "drizzle-orm";
+import { eq, inArray, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { rateLimits } from "@/db/schema";
 
@@ -107,7 +107,12 @@ export async function recordFailure(db: Db, key: string, policy: Backoff, now = 
   return until;
 }
 
-/** A success clears the failures. */
+/** A success clears the failures; `when` makes it part of a larger statement (it runs only if that holds). */
+export function clearFailuresSql(key: string, when: SQL = sql`true`) {
+  return sql`update rate_limits set strikes = 0, blocked_until = null
+      where key = ${key} and (strikes > 0 or blocked_until is not null) and ${when}`;
+}
+
 export async function clearFailures(db: Db, key: string): Promise<void> {
-  await db.update(rateLimits).set({ strikes: 0, blockedUntil: null }).where(eq(rateLimits.key, key));
+  await db.execute(clearFailuresSql(key));
 }

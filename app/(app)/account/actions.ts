@@ -1,67 +1,51 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { getDb } from "@/db/client";
+import type { ZodError } from "zod";
+import { accountAction } from "@/lib/actions/client";
 import { recordEvent } from "@/lib/audit/events";
-import { currentRequest, requireSession } from "@/lib/auth/dal";
 import { changePassword } from "@/lib/auth/password-change";
+import { fieldErrors, passwordChangeSchema, sessionIdSchema } from "@/lib/auth/schemas";
 import { revokeOtherSessions, revokeOwnSession } from "@/lib/auth/sessions";
+import { noInput } from "@/lib/mfa/schemas";
 
 export type PasswordState =
   | { status: "idle" }
   | { status: "error"; fieldErrors: Partial<Record<"currentPassword" | "newPassword", string>> }
   | { status: "success"; message: string };
 
-function text(formData: FormData, key: string): string {
-  const v = formData.get(key);
-  return typeof v === "string" ? v.slice(0, 1024) : "";
-}
+export const changePasswordAction = accountAction(
+  passwordChangeSchema,
+  async (input, { actor, db, info }): Promise<PasswordState> => {
+    const result = await changePassword(db, actor, { ...input, info });
+    if (!result.ok) return { status: "error", fieldErrors: { [result.field]: result.message } };
+    revalidatePath("/account");
+    const ended = result.otherSessionsEnded;
+    return {
+      status: "success",
+      message: ended > 0 ? `Password changed. ${ended} other ${ended === 1 ? "session was" : "sessions were"} signed out.` : "Password changed.",
+    };
+  },
+  (error: ZodError): PasswordState => ({ status: "error", fieldErrors: fieldErrors(error) }),
+);
 
-export async function changePasswordAction(_prev: PasswordState, formData: FormData): Promise<PasswordState> {
-  const current = await requireSession();
-  const currentPassword = text(formData, "currentPassword");
-  const newPassword = text(formData, "newPassword");
-  if (!currentPassword) return { status: "error", fieldErrors: { currentPassword: "Enter your current password." } };
-  if (!newPassword) return { status: "error", fieldErrors: { newPassword: "Choose a new password." } };
-  const { info } = await currentRequest();
-  const result = await changePassword(
-    await getDb(),
-    { userId: current.user.id, sessionId: current.session.id, organisationId: current.organisation?.id ?? null },
-    { currentPassword, newPassword, info },
-  );
-  if (!result.ok) return { status: "error", fieldErrors: { [result.field]: result.message } };
-  revalidatePath("/account");
-  return {
-    status: "success",
-    message:
-      result.otherSessionsEnded > 0
-        ? `Password changed. ${result.otherSessionsEnded} other ${result.otherSessionsEnded === 1 ? "session was" : "sessions were"} signed out.`
-        : "Password changed.",
-  };
-}
+/** Signs out one of the user's other browsers; the current one signs out from the menu. */
+export const revokeSessionAction = accountAction(
+  sessionIdSchema,
+  async ({ sessionId }, { actor, db, info }): Promise<void> => {
+    if (sessionId === actor.sessionId) return;
+    if (await revokeOwnSession(db, actor.userId, sessionId))
+      await recordEvent(db, { action: "session.revoked", userId: actor.userId, organisationId: actor.organisationId, ...info });
+    revalidatePath("/account");
+  },
+  () => undefined,
+);
 
-export async function revokeSessionAction(formData: FormData): Promise<void> {
-  const current = await requireSession();
-  const sessionId = formData.get("sessionId");
-  if (typeof sessionId !== "string" || !/^[0-9a-f-]{36}$/i.test(sessionId) || sessionId === current.session.id) return;
-  const db = await getDb();
-  if (await revokeOwnSession(db, current.user.id, sessionId)) {
-    const { info } = await currentRequest();
-    await recordEvent(db, { action: "session.revoked", userId: current.user.id, organisationId: current.organisation?.id, ...info });
-  }
-  revalidatePath("/account");
-}
-
-export async function revokeOtherSessionsAction(): Promise<void> {
-  const current = await requireSession();
-  const db = await getDb();
-  const ended = await revokeOtherSessions(db, current.user.id, current.session.id, "revoked_by_user");
-  const { info } = await currentRequest();
-  await recordEvent(db, {
-    action: "session.others_revoked",
-    userId: current.user.id,
-    organisationId: current.organisation?.id,
-    detail: { ended },
-    ...info,
-  });
-  revalidatePath("/account");
-}
+export const revokeOtherSessionsAction = accountAction(
+  noInput,
+  async (_input, { actor, db, info }): Promise<void> => {
+    const ended = await revokeOtherSessions(db, actor.userId, actor.sessionId, "revoked_by_user");
+    await recordEvent(db, { action: "session.others_revoked", userId: actor.userId, organisationId: actor.organisationId, detail: { ended }, ...info });
+    revalidatePath("/account");
+  },
+  () => undefined,
+);

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { Card, CardHeader } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { requireSession } from "@/lib/auth/dal";
-import { listAccountMethods } from "@/lib/mfa/account-methods";
+import { listMethods } from "@/lib/mfa/methods";
+import { mayRemoveLastFactor, methodAllowed, policyOf } from "@/lib/org/policy";
 import { maskPhone } from "@/lib/phone/parse";
 import { listUserEvents } from "@/lib/audit/events";
 import { listActiveSessions } from "@/lib/auth/sessions";
@@ -27,10 +28,11 @@ export default async function AccountPage() {
   const db = await getDb();
   const now = new Date();
   const [methods, sessions, events] = await Promise.all([
-    listAccountMethods(db, user.id),
+    listMethods(db, user.id),
     listActiveSessions(db, user.id, now),
     listUserEvents(db, user.id, 15),
   ]);
+  const policy = policyOf(organisation);
   return (
     <div className="space-y-6">
       <div>
@@ -49,10 +51,10 @@ export default async function AccountPage() {
       <MfaCard
         enabled={user.mfaEnabled && Boolean(methods.sms || methods.totp)}
         maskedPhone={user.mfaEnabled && methods.sms ? maskPhone(methods.sms.phone) : null}
-        orgRequiresMfa={Boolean(organisation?.mfaRequired)}
+        orgRequiresMfa={!mayRemoveLastFactor(policy)}
         totpAddedAt={user.mfaEnabled && methods.totp ? methods.totp.addedAt.toISOString() : null}
         backupCodesLeft={methods.backupCodesLeft}
-        smsAllowed={organisation?.mfaMethods !== "totp_only"}
+        smsAllowed={methodAllowed(policy, "enroll", "sms")}
       />
       <PasswordCard />
       <SessionsCard sessions={sessions} currentId={session.id} now={now} />

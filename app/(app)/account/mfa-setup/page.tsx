@@ -2,9 +2,10 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
-import { needsMfaSetup, requireSession } from "@/lib/auth/dal";
+import { requireSession } from "@/lib/auth/dal";
+import { methodAllowed, needsMfaSetup, policyOf } from "@/lib/org/policy";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
-import { listAccountMethods } from "@/lib/mfa/account-methods";
+import { listMethods, summarize } from "@/lib/mfa/methods";
 import { SetupFlow } from "./setup-flow";
 
 export const metadata: Metadata = { title: "Set up multi-factor authentication" };
@@ -16,8 +17,8 @@ export default async function MfaSetupPage({ searchParams }: { searchParams: Pro
   const next = safeCallbackUrl(params.callbackUrl);
   // A member held only because their method is SMS has MFA on already; they stay until they add an app.
   if (current.user.mfaEnabled && !needsMfaSetup(current)) redirect(next);
-  const totpOnly = current.organisation?.mfaMethods === "totp_only";
-  const methods = current.user.mfaEnabled ? await listAccountMethods(await getDb(), current.user.id) : null;
+  const totpOnly = !methodAllowed(policyOf(current.organisation), "enroll", "sms");
+  const methods = current.user.mfaEnabled ? await listMethods(await getDb(), current.user.id) : null;
   const orgName = current.organisation?.name;
   return (
     <div className="mx-auto max-w-lg space-y-6">
@@ -35,9 +36,7 @@ export default async function MfaSetupPage({ searchParams }: { searchParams: Pro
         <SetupFlow
           next={next}
           totpOnly={totpOnly}
-          methods={
-            methods ? { totp: Boolean(methods.totp), smsLast4: methods.sms?.phone.slice(-4) ?? null, backupCodesLeft: methods.backupCodesLeft } : null
-          }
+          methods={methods ? summarize(methods) : null}
         />
       </Card>
     </div>

@@ -1,17 +1,16 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { getDb } from "@/db/client";
-import { currentRequest, needsMfaSetup, requireOrgAdmin } from "@/lib/auth/dal";
-import { appOriginFrom } from "@/lib/auth/request-info";
+import type { ZodError } from "zod";
+import { orgAdminAction } from "@/lib/actions/client";
 import { fieldErrors } from "@/lib/auth/schemas";
-import { retryMessage } from "@/lib/mfa/errors";
-import { ORG_ERRORS, type OrgActor, type OrgError } from "@/lib/org/errors";
+import { passwordThrottledMessage } from "@/lib/mfa/words";
+import { ORG_ERRORS, type OrgError } from "@/lib/org/errors";
 import { createInvitation, revokeInvitation } from "@/lib/org/invitations";
 import { changeMemberRole, removeMember, resetMemberMfa } from "@/lib/org/members";
+import { setMfaMethods, setMfaRequirement } from "@/lib/org/mfa-settings";
 import { renameOrganisation } from "@/lib/org/organisation";
-import { setMfaMethods, setMfaRequirement } from "@/lib/org/policy";
+import { needsMfaSetup } from "@/lib/org/policy";
 import {
   invitationIdSchema,
   invitationSchema,
@@ -30,123 +29,130 @@ export type OrgState =
 export type InviteState = OrgState | { status: "created"; email: string; link: string; replaced: boolean };
 
 const PATH = "/org/settings";
-const notFound: OrgState = { status: "error", message: ORG_ERRORS.not_found };
-
-/** Every action starts here: an admin of the organisation in their own session, fully signed in. */
-async function admin() {
-  const current = await requireOrgAdmin();
-  const actor: OrgActor = { userId: current.user.id, sessionId: current.session.id, organisationId: current.organisation.id };
-  const { info } = await currentRequest();
-  return { current, actor, info, db: await getDb() };
-}
+const refused = (error: OrgError): OrgState => ({ status: "error", message: ORG_ERRORS[error] });
+/** Bad input: each message next to its field. */
+const invalid = (error: ZodError): OrgState => ({ status: "error", fieldErrors: fieldErrors(error) });
+/** A malformed member or invitation id is answered like an unknown one. */
+const unknownMember = (error: ZodError): OrgState => ("userId" in fieldErrors(error) ? refused("not_found") : invalid(error));
+const unknownInvitation = (): OrgState => refused("invitation_not_found");
 
 /** A change behind the admin's password was refused: the reason goes under the password field. */
 function passwordRefused(result: { error: OrgError; retryAt?: Date }): OrgState {
-  const message = result.retryAt ? `${ORG_ERRORS[result.error]} ${retryMessage(result.retryAt)}` : ORG_ERRORS[result.error];
+  const message = result.retryAt ? passwordThrottledMessage(result.retryAt) : ORG_ERRORS[result.error];
   return { status: "error", fieldErrors: { password: message } };
 }
 
-function field(formData: FormData, key: string): unknown {
-  return formData.get(key) ?? undefined;
-}
+export const renameOrganisationAction = orgAdminAction(
+  organisationNameSchema,
+  "organisation.rename",
+  async ({ name }, { actor, info, db }): Promise<OrgState> => {
+    const result = await renameOrganisation(db, actor, name, info);
+    if (!result.ok) return refused(result.error);
+    revalidatePath("/", "layout");
+    return { status: "success", message: result.changed ? "Organisation name saved." : "Nothing to change: that is already the name." };
+  },
+  invalid,
+);
 
-export async function renameOrganisationAction(_prev: OrgState, formData: FormData): Promise<OrgState> {
-  const { actor, info, db } = await admin();
-  const parsed = organisationNameSchema.safeParse({ name: field(formData, "name") });
-  if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error) };
-  const result = await renameOrganisation(db, actor, parsed.data.name, info);
-  if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error] };
-  revalidatePath("/", "layout");
-  return { status: "success", message: result.changed ? "Organisation name saved." : "Nothing to change: that is already the name." };
-}
+export const setMfaRequirementAction = orgAdminAction(
+  mfaRequirementSchema,
+  "mfa_policy.change",
+  async (input, { current, actor, info, db }): Promise<OrgState> => {
+    const result = await setMfaRequirement(db, actor, { ...input, info });
+    if (!result.ok) return passwordRefused(result);
+    revalidatePath("/", "layout");
+    // The admin is a member too: without a factor of their own, the requirement applies to them right away.
+    if (input.required && needsMfaSetup({ ...current, organisation: { ...current.organisation, mfaRequired: true } }))
+      redirect(`/account/mfa-setup?callbackUrl=${encodeURIComponent(PATH)}`);
+    return {
+      status: "success",
+      message: input.required
+        ? "Multi-factor authentication is now required. Members without it are asked to set it up on their next page."
+        : "Multi-factor authentication is no longer required.",
+    };
+  },
+  invalid,
+);
 
-export async function setMfaRequirementAction(_prev: OrgState, formData: FormData): Promise<OrgState> {
-  const { current, actor, info, db } = await admin();
-  const parsed = mfaRequirementSchema.safeParse({ required: field(formData, "required"), password: field(formData, "password") });
-  if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error) };
-  const result = await setMfaRequirement(db, actor, { ...parsed.data, info });
-  if (!result.ok) return passwordRefused(result);
-  revalidatePath("/", "layout");
-  // The admin is a member too: without a factor of their own, the requirement applies to them right away.
-  if (parsed.data.required && needsMfaSetup({ ...current, organisation: { ...current.organisation, mfaRequired: true } }))
-    redirect(`/account/mfa-setup?callbackUrl=${encodeURIComponent(PATH)}`);
-  return {
-    status: "success",
-    message: parsed.data.required
-      ? "Multi-factor authentication is now required. Members without it are asked to set it up on their next page."
-      : "Multi-factor authentication is no longer required.",
-  };
-}
+export const setMfaMethodsAction = orgAdminAction(
+  mfaMethodsSchema,
+  "mfa_policy.change",
+  async (input, { actor, info, db }): Promise<OrgState> => {
+    const result = await setMfaMethods(db, actor, { ...input, info });
+    if (!result.ok) return passwordRefused(result);
+    revalidatePath("/", "layout");
+    return {
+      status: "success",
+      message:
+        input.methods === "totp_only"
+          ? "Only authenticator apps are allowed now. Members who use text messages are asked to add an app on their next page."
+          : "Members may use an authenticator app or text messages.",
+    };
+  },
+  invalid,
+);
 
-export async function setMfaMethodsAction(_prev: OrgState, formData: FormData): Promise<OrgState> {
-  const { actor, info, db } = await admin();
-  const parsed = mfaMethodsSchema.safeParse({ methods: field(formData, "methods"), password: field(formData, "password") });
-  if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error) };
-  const result = await setMfaMethods(db, actor, { ...parsed.data, info });
-  if (!result.ok) return passwordRefused(result);
-  revalidatePath("/", "layout");
-  return {
-    status: "success",
-    message:
-      parsed.data.methods === "totp_only"
-        ? "Only authenticator apps are allowed now. Members who use text messages are asked to add an app on their next page."
-        : "Members may use an authenticator app or text messages.",
-  };
-}
+export const createInvitationAction = orgAdminAction(
+  invitationSchema,
+  "invitations.create",
+  async (input, { actor, info, db, origin }): Promise<InviteState> => {
+    const result = await createInvitation(db, actor, input, { info });
+    if (!result.ok) return { status: "error", fieldErrors: { email: ORG_ERRORS[result.error] } };
+    revalidatePath(PATH);
+    return { status: "created", email: input.email, link: `${origin}/invite/${result.token}`, replaced: result.replaced };
+  },
+  invalid,
+);
 
-export async function createInvitationAction(_prev: InviteState, formData: FormData): Promise<InviteState> {
-  const { actor, info, db } = await admin();
-  const parsed = invitationSchema.safeParse({ email: field(formData, "email"), role: field(formData, "role") });
-  if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error) };
-  const result = await createInvitation(db, actor, parsed.data, { info });
-  if (!result.ok) return { status: "error", fieldErrors: { email: ORG_ERRORS[result.error] } };
-  revalidatePath(PATH);
-  return { status: "created", email: parsed.data.email, link: `${appOriginFrom(await headers())}/invite/${result.token}`, replaced: result.replaced };
-}
+export const revokeInvitationAction = orgAdminAction(
+  invitationIdSchema,
+  "invitations.revoke",
+  async ({ invitationId }, { actor, info, db }): Promise<OrgState> => {
+    const result = await revokeInvitation(db, actor, invitationId, { info });
+    if (!result.ok) return refused(result.error);
+    revalidatePath(PATH);
+    return { status: "success", message: "Invitation revoked. Its link no longer works." };
+  },
+  unknownInvitation,
+);
 
-export async function revokeInvitationAction(_prev: OrgState, formData: FormData): Promise<OrgState> {
-  const { actor, info, db } = await admin();
-  const parsed = invitationIdSchema.safeParse({ invitationId: field(formData, "invitationId") });
-  if (!parsed.success) return { status: "error", message: ORG_ERRORS.invitation_not_found };
-  const result = await revokeInvitation(db, actor, parsed.data.invitationId, { info });
-  if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error] };
-  revalidatePath(PATH);
-  return { status: "success", message: "Invitation revoked. Its link no longer works." };
-}
+export const changeRoleAction = orgAdminAction(
+  roleChangeSchema,
+  "members.change_role",
+  async (input, { actor, info, db }): Promise<OrgState> => {
+    const result = await changeMemberRole(db, actor, input, { info });
+    if (!result.ok) return refused(result.error);
+    revalidatePath("/", "layout");
+    return { status: "success", message: input.role === "admin" ? "Role changed to Admin." : "Role changed to Member." };
+  },
+  unknownMember,
+);
 
-export async function changeRoleAction(_prev: OrgState, formData: FormData): Promise<OrgState> {
-  const { actor, info, db } = await admin();
-  const id = memberIdSchema.safeParse({ userId: field(formData, "userId") });
-  if (!id.success) return notFound;
-  const parsed = roleChangeSchema.safeParse({ userId: id.data.userId, role: field(formData, "role") });
-  if (!parsed.success) return { status: "error", fieldErrors: fieldErrors(parsed.error) };
-  const result = await changeMemberRole(db, actor, parsed.data, { info });
-  if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error] };
-  revalidatePath("/", "layout");
-  return { status: "success", message: parsed.data.role === "admin" ? "Role changed to Admin." : "Role changed to Member." };
-}
+export const removeMemberAction = orgAdminAction(
+  memberIdSchema,
+  "members.remove",
+  async (input, { actor, info, db }): Promise<OrgState> => {
+    const result = await removeMember(db, actor, input, { info });
+    if (!result.ok) return refused(result.error);
+    revalidatePath(PATH);
+    return { status: "success", message: "Member removed. They were signed out everywhere." };
+  },
+  unknownMember,
+);
 
-export async function removeMemberAction(_prev: OrgState, formData: FormData): Promise<OrgState> {
-  const { actor, info, db } = await admin();
-  const parsed = memberIdSchema.safeParse({ userId: field(formData, "userId") });
-  if (!parsed.success) return notFound;
-  const result = await removeMember(db, actor, parsed.data, { info });
-  if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error] };
-  revalidatePath(PATH);
-  return { status: "success", message: "Member removed. They were signed out everywhere." };
-}
-
-export async function resetMemberMfaAction(_prev: OrgState, formData: FormData): Promise<OrgState> {
-  const { current, actor, info, db } = await admin();
-  const parsed = memberIdSchema.safeParse({ userId: field(formData, "userId") });
-  if (!parsed.success) return notFound;
-  const result = await resetMemberMfa(db, actor, parsed.data, { info });
-  if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error] };
-  revalidatePath(PATH);
-  return {
-    status: "success",
-    message: current.organisation.mfaRequired
-      ? "Multi-factor authentication was reset and they were signed out. They set it up again when they next sign in."
-      : "Multi-factor authentication was reset and they were signed out. They can sign in with their password and turn it on again.",
-  };
-}
+export const resetMemberMfaAction = orgAdminAction(
+  memberIdSchema,
+  "members.reset_mfa",
+  async (input, { current, actor, info, db }): Promise<OrgState> => {
+    const result = await resetMemberMfa(db, actor, input, { info });
+    if (!result.ok) return refused(result.error);
+    revalidatePath(PATH);
+    return {
+      status: "success",
+      message: current.organisation.mfaRequired
+        ? "Multi-factor authentication was reset and they were signed out. They set it up again when they next sign in."
+        : "Multi-factor authentication was reset and they were signed out. They can sign in with their password and turn it on again.",
+    };
+  },
+  unknownMember,
+);

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Alert } from "@/components/ui/alert";
 import { getDb } from "@/db/client";
-import { requireOrgAdmin } from "@/lib/auth/dal";
+import { requireOrgPermission } from "@/lib/auth/dal";
 import { listPendingInvitations } from "@/lib/org/invitations";
 import { describeMemberMfa, listMembers, mfaCoverage } from "@/lib/org/members";
 import { getOrganisation } from "@/lib/org/organisation";
@@ -21,7 +21,7 @@ function expiresIn(at: Date, now: Date) {
 
 /** Admins only: the server refuses everyone else, whatever a link or the menu says. */
 export default async function OrgSettingsPage({ searchParams }: { searchParams?: Promise<Record<string, string | string[] | undefined>> } = {}) {
-  const current = await requireOrgAdmin();
+  const current = await requireOrgPermission("organisation.view_settings");
   const created = (await searchParams)?.created === "1";
   const db = await getDb();
   const now = new Date();

@@ -7,7 +7,9 @@ import { requirePendingSession } from "@/lib/auth/dal";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { MAX_CODE_ATTEMPTS, RESEND_COOLDOWN_MS } from "@/lib/mfa/codes";
-import { type LoginMethod, loginMethods, parseLoginMethod } from "@/lib/mfa/methods";
+import type { LoginMethod } from "@/lib/mfa/method";
+import { listMethods, pickMethod } from "@/lib/mfa/methods";
+import { allowedMethods, policyOf } from "@/lib/org/policy";
 import { chooseSmsAction } from "./actions";
 import { refusalFromParams } from "./submit-code";
 import { VerifyForm } from "./verify-form";
@@ -25,11 +27,14 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const db = await getDb();
   const callbackUrl = safeCallbackUrl(params.callbackUrl);
-  const [challenge, methods] = await Promise.all([findOpenChallenge(db, pending.session.id, "login"), loginMethods(db, pending.user.id)]);
-  const method = parseLoginMethod(params.method, methods) ?? "sms";
-  const usable = challenge && challenge.attempts < MAX_CODE_ATTEMPTS && methods.available.length > 0;
-  const last4 = methods.smsFactor?.phone.slice(-4) ?? "";
-  const others = methods.available.filter((m) => m !== method);
+  const [challenge, methods] = await Promise.all([findOpenChallenge(db, pending.session.id, "login"), listMethods(db, pending.user.id)]);
+  // Only the methods the organisation allows at sign-in are offered (the code check refuses the others too).
+  const allowed = allowedMethods(policyOf(pending.organisation), "sign_in");
+  const available = methods.available.filter((m) => allowed.includes(m));
+  const method = pickMethod(params.method, available) ?? "sms";
+  const usable = challenge && challenge.attempts < MAX_CODE_ATTEMPTS && available.length > 0;
+  const last4 = methods.sms?.phone.slice(-4) ?? "";
+  const others = available.filter((m) => m !== method);
   const hrefFor = (m: LoginMethod) => `/login/verify?${new URLSearchParams({ method: m, ...(callbackUrl !== "/" ? { callbackUrl } : {}) })}`;
 
   return (

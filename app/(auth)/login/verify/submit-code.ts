@@ -5,14 +5,13 @@ import { issueSessionCookie } from "@/lib/auth/config";
 import { BACKUP_LEFT_COOKIE } from "@/lib/auth/cookies";
 import { currentRequest, currentSessionToken } from "@/lib/auth/dal";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
-import { BACKUP_CODE_ERRORS, type BackupCodeError, normalizeBackupCode } from "@/lib/mfa/backup-codes";
-import { normalizeCode } from "@/lib/mfa/codes";
-import { MFA_ERRORS, type MfaError, retryMessage } from "@/lib/mfa/errors";
-import { signInWithCode } from "@/lib/mfa/login";
-import { isLoginMethod, type LoginMethod } from "@/lib/mfa/methods";
+import { FACTOR_ERRORS } from "@/lib/mfa/factors";
+import { isLoginMethod, type LoginMethod } from "@/lib/mfa/method";
+import { signInWithCode } from "@/lib/mfa/sign-in";
+import { mfaMessage, throttledMessage, wrongCodeMessage } from "@/lib/mfa/words";
 
 /** Why a code was refused, in a form that can travel in a URL (for the form posted without JavaScript). */
-export type CodeRefusal = { error: MfaError | BackupCodeError | "mfa_throttled"; method: LoginMethod; attemptsLeft?: number; retryAt?: number };
+export type CodeRefusal = { error: string; method: LoginMethod; attemptsLeft?: number; retryAt?: number };
 
 export type CodeOutcome =
   | { status: "signed_in"; to: string }
@@ -21,22 +20,18 @@ export type CodeOutcome =
 
 /** The sentence the challenge page shows for a refusal. */
 export function refusalMessage(r: CodeRefusal, now = new Date()): string {
-  if (r.error === "mfa_throttled") return `Too many wrong codes. ${retryMessage(new Date(r.retryAt ?? now.getTime()), now)}`;
-  if (r.error === "code_wrong" || r.error === "backup_code_wrong") {
-    const what = r.method === "backup" ? BACKUP_CODE_ERRORS.backup_code_wrong : MFA_ERRORS.code_wrong;
-    const left = r.attemptsLeft ?? 0;
-    return `${what} ${left} ${left === 1 ? "try" : "tries"} left.`;
-  }
-  return Object.hasOwn(BACKUP_CODE_ERRORS, r.error) ? BACKUP_CODE_ERRORS[r.error as BackupCodeError] : MFA_ERRORS[r.error as MfaError];
+  if (r.error === "mfa_throttled") return throttledMessage(new Date(r.retryAt ?? now.getTime()), now);
+  if (r.error === "code_wrong" || r.error === "backup_code_wrong")
+    return wrongCodeMessage(r.method === "backup" ? "backup_code_wrong" : "code_wrong", r.attemptsLeft ?? 0);
+  return mfaMessage(r.error);
 }
 
 /** A refusal carried in the challenge page's URL (after a post without JavaScript), or null if there is none or it is not one of ours. */
 export function refusalFromParams(params: Record<string, string | string[] | undefined>, method: LoginMethod): string | null {
   const error = params.error;
-  const known = (e: string) => Object.hasOwn(MFA_ERRORS, e) || Object.hasOwn(BACKUP_CODE_ERRORS, e) || e === "mfa_throttled";
-  if (typeof error !== "string" || !known(error)) return null;
+  if (typeof error !== "string" || !(Object.hasOwn(FACTOR_ERRORS, error) || error === "mfa_throttled")) return null;
   const number = (v: unknown) => (typeof v === "string" && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
-  return refusalMessage({ error: error as CodeRefusal["error"], method, attemptsLeft: number(params.left), retryAt: number(params.retry) });
+  return refusalMessage({ error, method, attemptsLeft: number(params.left), retryAt: number(params.retry) });
 }
 
 function refuse(r: CodeRefusal): CodeOutcome {
@@ -55,14 +50,12 @@ export async function submitLoginCode(form: FormData): Promise<CodeOutcome> {
   const raw = form.get("method");
   const method = isLoginMethod(raw) ? raw : "sms";
   const challengeId = form.get("challengeId");
-  const normal = method === "backup" ? normalizeBackupCode(form.get("code")) : normalizeCode(form.get("code"));
-  if (!normal.ok) return refuse({ error: normal.error, method });
-
   const { info } = await currentRequest();
+  // The code is read by the chosen method's rules inside the code check (a malformed one costs no attempt).
   const result = await signInWithCode(await getDb(), token, {
     challengeId: typeof challengeId === "string" ? challengeId : "",
     method,
-    code: normal.code,
+    code: form.get("code"),
     info,
   });
   if (result.ok) {
@@ -80,5 +73,6 @@ function outcomeOf(result: Awaited<ReturnType<typeof signInWithCode>>, method: L
   if (result.error === "code_locked") return { status: "redirect", to: "/login?notice=locked" };
   if (result.error === "mfa_throttled") return refuse({ error: "mfa_throttled", method, retryAt: result.retryAt.getTime() });
   if (result.error === "code_wrong") return refuse({ error: "code_wrong", method, attemptsLeft: result.attemptsLeft });
+  if (result.error === "code_unreadable") return refuse({ error: result.reason, method });
   return refuse({ error: result.error, method });
 }

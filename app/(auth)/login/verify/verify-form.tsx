@@ -4,7 +4,7 @@ import { CodeField } from "@/components/mfa/code-field";
 import { useCountdown } from "@/components/mfa/use-countdown";
 import { Alert } from "@/components/ui/alert";
 import { Field } from "@/components/ui/field";
-import type { LoginMethod } from "@/lib/mfa/methods";
+import type { LoginMethod } from "@/lib/mfa/method";
 import { Button } from "@/components/ui/button";
 import { resendLoginCodeAction, type VerifyState } from "./actions";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { needsMfaSetup } from "./gate";
+import { allowedMethods, mayRemoveLastFactor, needsMfaSetup, policyOf } from "./policy";
 
 const user = (mfaEnabled: boolean, hasTotp: boolean) => ({ mfaEnabled, hasTotp });
 const org = (mfaRequired: boolean, mfaMethods: "any" | "totp_only") => ({ mfaRequired, mfaMethods });
@@ -22,5 +22,25 @@ describe("needsMfaSetup", () => {
   });
   it("never holds a user without an organisation", () => {
     expect(needsMfaSetup({ user: user(false, false), organisation: null })).toBe(false);
+  });
+});
+
+describe("allowedMethods", () => {
+  const policy = (methods: "any" | "totp_only") => ({ required: true, methods });
+  it("keeps text messages out of enrolment when only authenticator apps are allowed, and allows them otherwise", () => {
+    expect(allowedMethods(policy("totp_only"), "enroll")).not.toContain("sms");
+    expect(allowedMethods(policy("any"), "enroll")).toContain("sms");
+  });
+  it("offers every method at sign-in and step-up, strongest first", () => {
+    expect(allowedMethods(policy("any"), "sign_in")).toEqual(["totp", "sms", "backup"]);
+    expect(allowedMethods(policy("totp_only"), "step_up")).toEqual(["totp", "sms", "backup"]);
+  });
+});
+
+describe("mayRemoveLastFactor", () => {
+  it("refuses where the organisation requires MFA and allows it elsewhere", () => {
+    expect(mayRemoveLastFactor({ required: true, methods: "any" })).toBe(false);
+    expect(mayRemoveLastFactor({ required: false, methods: "any" })).toBe(true);
+    expect(mayRemoveLastFactor(policyOf(null))).toBe(true);
   });
 });

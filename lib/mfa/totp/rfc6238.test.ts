@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { Secret, TOTP, URI } from "otpauth";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateTotpSecret, matchTotpStep, qrSvg, qrSvgDataUrl, totpCodeAt, totpIssuer, totpStep, totpUri } from "./totp";
+import { generateTotpSecret, matchTotpStep, qrSvg, qrSvgDataUrl, totpCodeAt, totpIssuer, totpStep, totpUri } from "./rfc6238";
 
 // RFC 6238 Appendix B: the SHA-1 rows, seed = ASCII "12345678901234567890", X = 30, T0 = 0, 8 digits.
 const RFC_SEED = "12345678901234567890";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BACKUP_CODE_LENGTH, formatBackupCode, generateBackupCode, hashBackupCode, normalizeBackupCode } from "./backup-codes";
+import { BACKUP_CODE_LENGTH, formatBackupCode, generateBackupCode, hashBackupCode, normalizeBackupCode } from "./codes";
 
 const FORMAT = /^[0-9a-hjkmnp-tv-z]{4}(-[0-9a-hjkmnp-tv-z]{4}){5}$/;
 

@@ -6,11 +6,16 @@ import { LIMITS } from "@/lib/security/limits";
 import { blockedUntil, clearFailures, recordFailure } from "@/lib/security/rate-limit";
 import { verifyPassword } from "./password";
 
-/** ASVS 7.5.1: sensitive changes need the password confirmed in this session within the last 10 minutes. */
-export const STEP_UP_WINDOW_MS = 10 * 60_000;
+/**
+ * Re-authentication: the current password entered again in this session (ASVS 5.0 7.5.1). Proving a second
+ * factor before a change is the step-up (lib/mfa/step-up.ts), which needs this first.
+ */
+
+/** Sensitive changes need the password confirmed in this session within the last 10 minutes. */
+export const REAUTH_WINDOW_MS = 10 * 60_000;
 
 export function hasFreshPassword(session: { reauthenticatedAt: Date | null }, now = new Date()): boolean {
-  return session.reauthenticatedAt !== null && now.getTime() - session.reauthenticatedAt.getTime() < STEP_UP_WINDOW_MS;
+  return session.reauthenticatedAt !== null && now.getTime() - session.reauthenticatedAt.getTime() < REAUTH_WINDOW_MS;
 }
 
 export type PasswordCheck = { ok: true } | { ok: false; error: "password_wrong" } | { ok: false; error: "password_throttled"; retryAt: Date };

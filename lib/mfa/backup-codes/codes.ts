@@ -3,10 +3,10 @@ import { and, count, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { backupCodes, mfaFactors } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
-import { hasFreshPassword } from "@/lib/auth/step-up";
+import { hasFreshPassword } from "@/lib/auth/reauth";
 import { sha256 } from "@/lib/crypto/tokens";
-import type { RandomInt } from "./codes";
-import type { Actor } from "./sms-factor";
+import type { Actor } from "../actor";
+import type { RandomInt } from "../codes";
 
 /** Codes in a set (NIST SP 800-63B 4.2.1.1: "about 10"). */
 export const BACKUP_CODE_COUNT = 10;
@@ -90,7 +90,7 @@ function normalizeOrThrow(code: string): string {
   return normal.code;
 }
 
-/** "Regenerate codes" on My account: needs the password confirmed in the last few minutes (SECURITY.md 17). */
+/** A new set for a signed-in user: needs the password re-entered in the last few minutes (NIST SP 800-63B 4.2.1.1). */
 export async function regenerateBackupCodes(
   db: Db,
   actor: Actor,
@@ -144,7 +144,7 @@ export async function redeemBackupCode(
     .returning({ id: backupCodes.id });
   if (!spent) return { ok: false, error: "backup_code_wrong" };
   const remaining = await countRemainingBackupCodes(db, userId);
-  // SECURITY.md 17 / 27: using a recovery code is a notice the user sees in their security activity.
+  // NIST SP 800-63B 4.6: using a recovery code is a notice the user sees in their security activity.
   await recordEvent(db, {
     action: "mfa.backup_code_used",
     userId,
@@ -154,3 +154,4 @@ export async function redeemBackupCode(
   });
   return { ok: true, remaining };
 }
+

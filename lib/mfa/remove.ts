@@ -1,0 +1,69 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { users } from "@/db/schema";
+import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { revokeOtherSessions } from "@/lib/auth/sessions";
+import { mayRemoveLastFactor, readMfaPolicy } from "@/lib/org/policy";
+import type { Actor } from "./actor";
+import { closeOtherEnrollments } from "./challenge";
+import { lockFactors } from "./enrollment";
+import { FACTORS } from "./factors";
+import { type FactorKind, type LoginMethod, MFA_METHODS } from "./method";
+import { withStepUp } from "./step-up";
+
+export type RemoveFactorsResult = { ok: false; error: "no_factor" | "org_requires_mfa" } | { ok: true; removed: LoginMethod[]; mfaEnabled: boolean };
+
+/**
+ * The one way factors leave an account, used by the user (remove one method, or switch MFA off) and by an
+ * admin's reset. In the caller's transaction: the user's row is locked (lockFactors), the factor or all of
+ * them go, and when none is left MFA is off and the backup codes are void. `lastAllowed` false refuses to
+ * remove the last factor (the organisation requires MFA). Enrolments open in other sessions are closed;
+ * `keepSessionId` is the caller's own session, whose enrolment may go on.
+ */
+export async function removeFactors(
+  tx: Db,
+  input: { userId: string; which: FactorKind | "all"; lastAllowed: boolean; keepSessionId: string | null; now: Date },
+): Promise<RemoveFactorsResult> {
+  const factors = await lockFactors(tx, input.userId);
+  const targets = factors.filter((f) => input.which === "all" || f.kind === input.which);
+  if (input.which !== "all" && targets.length === 0) return { ok: false, error: "no_factor" };
+  const last = targets.length === factors.length;
+  if (last && factors.length > 0 && !input.lastAllowed) return { ok: false, error: "org_requires_mfa" };
+
+  const removed: LoginMethod[] = [];
+  for (const method of MFA_METHODS) {
+    const goes = method === "backup" ? last : targets.some((f) => f.kind === method);
+    if (goes && (await FACTORS[method].remove(tx, input.userId))) removed.push(method);
+  }
+  if (last) await tx.update(users).set({ mfaEnabled: false }).where(eq(users.id, input.userId));
+  await closeOtherEnrollments(tx, input.userId, input.keepSessionId ?? "00000000-0000-0000-0000-000000000000", input.now);
+  return { ok: true, removed, mfaEnabled: !last };
+}
+
+/**
+ * A user removing one of their own methods, or all of them (switching MFA off): needs the password
+ * re-entered and a verified step-up from a current factor (withStepUp). The organisation's policy is read
+ * in the same transaction. Other sessions end and the change is audited.
+ */
+export function removeOwnFactors(
+  db: Db,
+  actor: Actor,
+  input: { which: FactorKind | "all"; stepUpChallengeId: string | null | undefined; now?: Date; info?: Partial<RequestInfo> },
+) {
+  const now = input.now ?? new Date();
+  return withStepUp(db, actor, { stepUpChallengeId: input.stepUpChallengeId, now }, async (tx) => {
+    const policy = await readMfaPolicy(tx, actor.organisationId);
+    const result = await removeFactors(tx, { userId: actor.userId, which: input.which, lastAllowed: mayRemoveLastFactor(policy), keepSessionId: actor.sessionId, now });
+    if (!result.ok) return result;
+    const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, result.mfaEnabled ? "mfa_factor_removed" : "mfa_disabled", now);
+    const method: Record<string, string> = input.which === "all" ? {} : { method: input.which };
+    await recordEvent(tx, {
+      action: result.mfaEnabled ? "mfa.factor_removed" : "mfa.disabled",
+      userId: actor.userId,
+      organisationId: actor.organisationId,
+      detail: result.mfaEnabled ? { ...method, otherSessionsEnded: ended } : { ...method, methods: result.removed, otherSessionsEnded: ended },
+      ...input.info,
+    });
+    return { ok: true as const, mfaEnabled: result.mfaEnabled };
+  });
+}

@@ -1,0 +1,110 @@
+import { and, eq, isNull, lt, lte, sql } from "drizzle-orm";
+import type { Db } from "@/db/connect";
+import { otpChallenges } from "@/db/schema";
+import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { sha256 } from "@/lib/crypto/tokens";
+import { LIMITS } from "@/lib/security/limits";
+import { type Budget, ipBucket, takeBudgets } from "@/lib/security/rate-limit";
+import { formatCodeMessage } from "@/lib/sms/message";
+import type { SmsSender } from "@/lib/sms/types";
+import { type ChallengePurpose, isChallengeId, openChallenge } from "../challenge";
+import { CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, type RandomInt, RESEND_COOLDOWN_MS } from "../codes";
+
+/** Texting a challenge's code: the SMS budgets, the provider call and the resend cooldown. */
+export interface SendContext {
+  sms: SmsSender;
+  /** Host of the app, for the origin-bound `@host #code` line. */
+  host: string;
+  now?: Date;
+  randomInt?: RandomInt;
+  info?: Partial<RequestInfo>;
+}
+
+export type SendOutcome = { status: "sent" } | { status: "not_sent" } | { status: "send_failed" } | { status: "rate_limited"; retryAt: Date };
+export type ResendOutcome = SendOutcome | { status: "cooldown"; retryAt: Date } | { status: "closed" };
+
+/** The SMS budgets one message to `to` for `userId` spends, taken before the provider is called. */
+function smsBudgets(userId: string, to: string, ip: string | null | undefined): Budget[] {
+  const budgets: Budget[] = [
+    { key: `sms:user:${userId}`, ...LIMITS.smsPerUser() },
+    // Keys hold a hash, so the limits table never stores a phone number.
+    { key: `sms:phone:${sha256(to)}`, ...LIMITS.smsPerPhone() },
+    { key: "sms:global", ...LIMITS.smsGlobalDaily() },
+  ];
+  if (ip) budgets.push({ key: `sms:ip:${ipBucket(ip)}`, ...LIMITS.smsPerIp() });
+  return budgets;
+}
+
+/** A send that did not go out leaves the resend button usable at once instead of after the cooldown. */
+async function allowImmediateResend(db: Db, challengeId: string) {
+  await db.update(otpChallenges).set({ lastSentAt: new Date(0) }).where(eq(otpChallenges.id, challengeId));
+}
+
+async function deliver(db: Db, ctx: SendContext, challenge: { id: string; userId: string }, to: string, code: string): Promise<SendOutcome> {
+  const budget = await takeBudgets(db, smsBudgets(challenge.userId, to, ctx.info?.ip), ctx.now);
+  if (!budget.ok) {
+    await allowImmediateResend(db, challenge.id);
+    return { status: "rate_limited", retryAt: budget.retryAt };
+  }
+  const result = await ctx.sms.send({
+    to,
+    userId: challenge.userId,
+    body: formatCodeMessage({ code, minutes: CODE_TTL_MS / 60_000, host: ctx.host }),
+  });
+  if (result.ok) return { status: "sent" };
+  await allowImmediateResend(db, challenge.id);
+  await recordEvent(db, { action: "mfa.sms_failed", userId: challenge.userId, detail: { provider: ctx.sms.provider }, ...ctx.info });
+  return { status: "send_failed" };
+}
+
+/** Opens a challenge (closing the session's other open ones of that purpose) and texts its code to `phone`. */
+export async function startSmsChallenge(
+  db: Db,
+  ctx: SendContext,
+  input: { userId: string; sessionId: string; purpose: ChallengePurpose; phone: string; factorId?: string | null },
+) {
+  const now = ctx.now ?? new Date();
+  const code = generateCode(ctx.randomInt);
+  const challenge = await openChallenge(db, { ...input, code, now });
+  const delivery = await deliver(db, ctx, challenge, input.phone, code);
+  return { challenge, delivery };
+}
+
+/**
+ * Replaces the code of an open challenge and texts it (also the first text of a sign-in that offered the
+ * authenticator app first). The old code stops working; the failure count is kept (a resend must not buy
+ * more guesses). The cooldown is part of the UPDATE's condition, so two parallel resends send one message.
+ */
+export async function resendChallenge(
+  db: Db,
+  ctx: SendContext,
+  input: { challengeId: string; userId: string; sessionId: string },
+): Promise<ResendOutcome> {
+  if (!isChallengeId(input.challengeId)) return { status: "closed" };
+  const now = ctx.now ?? new Date();
+  const code = generateCode(ctx.randomInt);
+  const mine = and(eq(otpChallenges.id, input.challengeId), eq(otpChallenges.userId, input.userId), eq(otpChallenges.sessionId, input.sessionId));
+  const [row] = await db
+    .update(otpChallenges)
+    .set({
+      codeHash: hashCode(input.challengeId, input.userId, code),
+      sendCount: sql`${otpChallenges.sendCount} + 1`,
+      lastSentAt: now,
+      verifiedAt: null,
+      expiresAt: new Date(now.getTime() + CODE_TTL_MS),
+    })
+    .where(
+      and(
+        mine,
+        isNull(otpChallenges.consumedAt),
+        lt(otpChallenges.attempts, MAX_CODE_ATTEMPTS),
+        lte(otpChallenges.lastSentAt, new Date(now.getTime() - RESEND_COOLDOWN_MS)),
+      ),
+    )
+    .returning();
+  if (row?.phone) return deliver(db, ctx, row, row.phone, code);
+
+  const [existing] = await db.select().from(otpChallenges).where(mine);
+  if (!existing || existing.consumedAt || existing.attempts >= MAX_CODE_ATTEMPTS) return { status: "closed" };
+  return { status: "cooldown", retryAt: new Date(existing.lastSentAt.getTime() + RESEND_COOLDOWN_MS) };
+}
