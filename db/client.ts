@@ -1,11 +1,13 @@
 import "server-only";
 import path from "node:path";
 import { type Connection, connect, dataDir, type Db, migrate } from "./connect";
-import { describeDemoAccounts, seedDemo } from "./seed";
 
 export type { Db };
 
-const globalForDb = globalThis as unknown as { __dbReady?: Promise<Connection> };
+/** Fills a new embedded database (the demo organisation) before anyone gets it. */
+export type Seed = (db: Db) => Promise<void>;
+
+const globalForDb = globalThis as unknown as { __dbReady?: Promise<Connection>; __dbSeed?: Seed };
 
 async function open(): Promise<Connection> {
   const url = process.env.DATABASE_URL;
@@ -14,7 +16,7 @@ async function open(): Promise<Connection> {
   if (!url || process.env.DB_AUTO_MIGRATE !== "false") await migrate(conn);
   if (!url) {
     closeOnExit(conn);
-    if (await seedDemo(conn.db)) console.info(`[db] Created demo data in the embedded database.\n${describeDemoAccounts()}`);
+    await globalForDb.__dbSeed?.(conn.db);
     console.info(`[db] Embedded PGlite database in ${dir} (development only; set DATABASE_URL for Postgres).`);
   }
   return conn;
@@ -35,6 +37,15 @@ function closeOnExit(conn: Connection) {
         .catch(() => {})
         .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
     });
+}
+
+/**
+ * Starts opening the process-wide database when the server starts (lib/server/startup.ts). The seed comes from
+ * the caller because it hashes passwords, which db/ leaves to lib/; it is kept for a retry after a failed open.
+ */
+export function openDb(seed: Seed): Promise<Db> {
+  globalForDb.__dbSeed = seed;
+  return getDb();
 }
 
 /**

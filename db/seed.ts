@@ -1,4 +1,3 @@
-import { hashPassword } from "@/lib/auth/password";
 import type { Db } from "./connect";
 import { memberships, organisations, users } from "./schema";
 
@@ -10,8 +9,11 @@ export const DEMO_ACCOUNTS = [
 
 export const DEMO_ORGANISATION = "Acme Feedback";
 
-/** Creates the demo organisation with one admin and one member, unless any user exists. Returns whether it seeded. */
-export async function seedDemo(db: Db): Promise<boolean> {
+/**
+ * Creates the demo organisation with one admin and one member, unless any user exists. Returns whether it seeded.
+ * The caller passes lib/auth/password's `hashPassword`: db/ does not import lib/.
+ */
+export async function seedDemo(db: Db, hashPassword: (password: string) => Promise<string>): Promise<boolean> {
   const existing = await db.select({ id: users.id }).from(users).limit(1);
   if (existing.length > 0) return false;
   const hashes = await Promise.all(DEMO_ACCOUNTS.map((a) => hashPassword(a.password)));

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { connect, migrate } from "../db/connect";
 import { seedDemo } from "../db/seed";
+import { hashPassword } from "../lib/auth/password";
 
 const out = path.join(".next", "standalone", "db", "template.tar.gz");
 if (!fs.existsSync(path.dirname(out))) {
@@ -18,7 +19,7 @@ try {
   const started = performance.now();
   const conn = await connect({ dir, template: false });
   await migrate(conn, path.join("db", "migrations"));
-  await seedDemo(conn.db);
+  await seedDemo(conn.db, hashPassword);
   const tarball = await conn.dump?.();
   await conn.close();
   if (!tarball) throw new Error("the embedded database could not be dumped");

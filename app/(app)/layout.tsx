@@ -4,6 +4,7 @@ import { AppHeader } from "@/components/shell/app-header";
 import { Alert } from "@/components/ui/alert";
 import { BACKUP_LEFT_COOKIE } from "@/lib/auth/cookies";
 import { requireSession } from "@/lib/auth/dal";
+import { signOutAction } from "./sign-out-action";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const current = await requireSession({ allowMfaSetup: true });
@@ -14,6 +15,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         user={{ name: current.user.name, email: current.user.email }}
         organisationName={current.organisation?.name ?? null}
         isAdmin={current.membership?.role === "admin"}
+        signOutAction={signOutAction}
       />
       <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6 sm:py-10">
         {backupLeft !== undefined && /^\d+$/.test(backupLeft) && (

@@ -1,12 +1,11 @@
 "use client";
 import Link from "next/link";
 import { useEffect, useId, useRef, useState } from "react";
-import { signOutAction } from "./sign-out-action";
 
-type Props = { initials: string; name: string; email: string; isAdmin: boolean };
+type Props = { initials: string; name: string; email: string; isAdmin: boolean; signOutAction: () => Promise<void> };
 
 /** The account menu: a menu button (WAI-ARIA APG pattern) with arrow-key navigation. */
-export function AvatarMenu({ initials, name, email, isAdmin }: Props) {
+export function AvatarMenu({ initials, name, email, isAdmin, signOutAction }: Props) {
   const [open, setOpen] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);

@@ -1,4 +1,6 @@
-import { getDb } from "@/db/client";
+import { openDb } from "@/db/client";
+import { describeDemoAccounts, seedDemo } from "@/db/seed";
+import { hashPassword } from "@/lib/auth/password";
 import { ensureAuthSecret, MissingSecretError } from "@/lib/config/secrets";
 import { ensureMfaEncryptionKey } from "@/lib/crypto/encryption";
 import { trustedProxyHops } from "@/lib/auth/request-info";
@@ -23,5 +25,7 @@ export async function startServer() {
     console.warn(
       "[security] TRUSTED_PROXY_HOPS is 0: client addresses are unknown, so per-IP limits are off (per-account, per-number and daily limits still apply). Set it to the number of proxies in front of the app.",
     );
-  getDb().catch((error: Error) => console.error(`[db] ${error.name}: the database could not be opened; requests will try again`));
+  openDb(async (db) => {
+    if (await seedDemo(db, hashPassword)) console.info(`[db] Created demo data in the embedded database.\n${describeDemoAccounts()}`);
+  }).catch((error: Error) => console.error(`[db] ${error.name}: the database could not be opened; requests will try again`));
 }

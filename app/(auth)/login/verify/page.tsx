@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { signOutAction } from "@/components/shell/sign-out-action";
+import { signOutAction } from "@/app/(app)/sign-out-action";
 import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { requirePendingSession } from "@/lib/auth/dal";
