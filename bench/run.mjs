@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: what a sign-in costs, and scaling past one instance (issue 7).
+// `npm run bench`: what a sign-in costs, and scaling past one instance.
 //
 // Runs against the production build (.next/standalone; built first when missing, or when BENCH_BUILD=1) on
 // the real Postgres at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres), in fresh

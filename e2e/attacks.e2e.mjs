@@ -1,4 +1,4 @@
-// What an attacker cannot do (issue 6 items 6-7, issue 3 item 3, SECURITY.md 21-33 and 42), against the
+// What an attacker cannot do (ASVS 5.0 3.3, 4.x, 7.2-7.4, 8.2; CVE-2025-29927; GHSA-mq59-m269-xvcx), against the
 // production build: security headers, forged-origin and replayed server actions, x-middleware-subrequest,
 // oversized bodies, account enumeration, replayed pending and signed-out cookies, and the pending-session table.
 //
@@ -323,7 +323,7 @@ test("Headers: CSP with a per-request nonce (no unsafe-inline), frame-ancestors 
   await page.getByRole("button", { name: /^Account menu/ }).click();
   await expectVisible(page.getByRole("menu"));
 
-  // Cookies (SECURITY.md 23): HttpOnly, Secure, SameSite=Lax and a __Secure-/__Host- prefix in production.
+  // Cookies (ASVS 5.0 3.3.1-3.3.4): HttpOnly, Secure, SameSite=Lax and a __Secure-/__Host- prefix in production.
   const session = (await context.cookies()).find((c) => /authjs\.session-token$/.test(c.name));
   assert.ok(session, "a session cookie");
   assert.match(session.name, /^__(Secure|Host)-/, "the session cookie has a __Secure- or __Host- prefix");

@@ -39,7 +39,7 @@ export function test(name, fn, options = {}) {
 
 // ---------------------------------------------------------------- browser
 
-/** The flags STACK.md lists for Debian's Chromium in a container. */
+/** The flags Debian's Chromium needs in a container (no sandbox, no GPU, no background network). */
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",

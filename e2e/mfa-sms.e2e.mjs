@@ -1,4 +1,4 @@
-// SMS multi-factor authentication, step by step as the help article (docs: shared/spec/mfa-help-article.txt)
+// SMS multi-factor authentication, step by step as the help article (My account, the switch, Register, Save)
 // tells people to do it, with a screenshot per step.
 import {
   assert,

@@ -1,4 +1,4 @@
-// Required MFA for an organisation (issue 4): the admin requires it, members without it are held at setup
+// Required MFA for an organisation: the admin requires it, members without it are held at setup
 // until they register a phone, and an admin's reset sends a member back to setup. A screenshot per step.
 import {
   assert,

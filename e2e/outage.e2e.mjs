@@ -1,4 +1,4 @@
-// Postgres going away mid-run (issue 6 item 8): a second production server on real Postgres, reached through
+// Postgres going away mid-run: a second production server on real Postgres, reached through
 // a TCP proxy this test controls. Cutting the proxy is Postgres disappearing (the listener closes and every
 // open connection drops); re-opening it on the same port is Postgres coming back. Pages answer a clear 503,
 // the sign-in form says it could not sign you in (not "wrong password"), /api/health answers 503, and the

@@ -1,4 +1,4 @@
-// Authenticator apps and backup codes (issue 5): enrol from My account with the key shown on the page,
+// Authenticator apps and backup codes (RFC 6238, NIST SP 800-63B 4.2.1.1): enrol from My account with the key shown on the page,
 // save the backup codes, sign in with the app, with a backup code (once), switch to SMS at the challenge,
 // manage the methods, and an organisation that allows authenticator apps only. A screenshot per step.
 import fs from "node:fs";

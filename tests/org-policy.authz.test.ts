@@ -5,6 +5,7 @@ import { auditEvents, invitations, memberships, mfaFactors, organisations, sessi
 import { hashPassword } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
 import { ORG_ERRORS } from "@/lib/org/errors";
+import { can, ORG_OPERATIONS, type OrgOperation } from "@/lib/org/permissions";
 import { sha256 } from "@/lib/crypto/tokens";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { outcome, request, formData as fd } from "./helpers/next-mocks";
@@ -19,7 +20,7 @@ const org = await import("@/app/(app)/org/settings/actions");
 const settingsPage = (await import("@/app/(app)/org/settings/page")).default;
 
 /**
- * The authorization table for every organisation action (SECURITY.md 28-31): who may do what to
+ * The authorization table for every organisation action (ASVS 5.0 8.2, 8.3: checked on the server, per tenant): who may do what to
  * organisation A. Each cell checks the answer and that nothing in the database changed.
  */
 
@@ -104,17 +105,32 @@ afterAll(async () => {
 
 /** Every organisation action, aimed at organisation A's member and invitation unless told otherwise. */
 type Ids = { userId: string; invitationId: string; orgId: string };
-const ACTIONS: [string, (ids: Ids) => Promise<unknown>][] = [
-  ["rename the organisation", (ids) => org.renameOrganisationAction(idle, fd({ name: "Taken over", organisationId: ids.orgId }))],
-  ["turn the MFA requirement on", (ids) => org.setMfaRequirementAction(idle, fd({ required: "on", password: PASSWORD, organisationId: ids.orgId }))],
-  ["set the allowed MFA methods", (ids) => org.setMfaMethodsAction(idle, fd({ methods: "any", password: PASSWORD, organisationId: ids.orgId }))],
-  ["invite someone", (ids) => org.createInvitationAction(idle, fd({ email: "new-person@example.com", role: "admin", organisationId: ids.orgId }))],
-  ["revoke an invitation", (ids) => org.revokeInvitationAction(idle, fd({ invitationId: ids.invitationId }))],
-  ["change a member's role", (ids) => org.changeRoleAction(idle, fd({ userId: ids.userId, role: "admin" }))],
-  ["reset a member's MFA", (ids) => org.resetMemberMfaAction(idle, fd({ userId: ids.userId }))],
-  ["remove a member", (ids) => org.removeMemberAction(idle, fd({ userId: ids.userId }))],
-  ["open the settings page", () => settingsPage()],
+/** Each action with the operation of the permission table (lib/org/permissions.ts) it performs. */
+const TABLE: [string, OrgOperation, (ids: Ids) => Promise<unknown>][] = [
+  ["rename the organisation", "organisation.rename", (ids) => org.renameOrganisationAction(idle, fd({ name: "Taken over", organisationId: ids.orgId }))],
+  ["turn the MFA requirement on", "mfa_policy.change", (ids) => org.setMfaRequirementAction(idle, fd({ required: "on", password: PASSWORD, organisationId: ids.orgId }))],
+  ["set the allowed MFA methods", "mfa_policy.change", (ids) => org.setMfaMethodsAction(idle, fd({ methods: "any", password: PASSWORD, organisationId: ids.orgId }))],
+  ["invite someone", "invitations.create", (ids) => org.createInvitationAction(idle, fd({ email: "new-person@example.com", role: "admin", organisationId: ids.orgId }))],
+  ["revoke an invitation", "invitations.revoke", (ids) => org.revokeInvitationAction(idle, fd({ invitationId: ids.invitationId }))],
+  ["change a member's role", "members.change_role", (ids) => org.changeRoleAction(idle, fd({ userId: ids.userId, role: "admin" }))],
+  ["reset a member's MFA", "members.reset_mfa", (ids) => org.resetMemberMfaAction(idle, fd({ userId: ids.userId }))],
+  ["remove a member", "members.remove", (ids) => org.removeMemberAction(idle, fd({ userId: ids.userId }))],
+  ["open the settings page", "organisation.view_settings", () => settingsPage()],
 ];
+const ACTIONS: [string, (ids: Ids) => Promise<unknown>][] = TABLE.map(([name, , run]) => [name, run]);
+
+describe("the permission table", () => {
+  it("has an action in this table for every operation, so a new operation without a test fails here", () => {
+    expect(new Set(TABLE.map(([, operation]) => operation))).toEqual(new Set(ORG_OPERATIONS));
+  });
+  it("allows every operation to admins and none to members", () => {
+    for (const operation of ORG_OPERATIONS) {
+      expect(can("admin", operation)).toBe(true);
+      expect(can("member", operation)).toBe(false);
+      expect(can(null, operation)).toBe(false);
+    }
+  });
+});
 /** The text and props a rendered server component tree carries (strings only), to search for what it would show. */
 function pageText(node: unknown): string {
   const seen = new WeakSet<object>();
@@ -135,6 +151,7 @@ function pageText(node: unknown): string {
 const aIds = (): Ids => ({ userId: A.target.id, invitationId: A.invitationId, orgId: A.orgId });
 
 describe.each([
+  // The table says members may do none of these (checked above); each is refused on the server.
   ["a member (not an admin)", () => A.member.token, "/"],
   ["a session still pending its second factor", () => A.pendingAdminToken, "/login/verify"],
   ["a signed-out request", () => null, "/login"],

@@ -1,5 +1,5 @@
 import "server-only";
-import type { z } from "zod";
+import { z } from "zod";
 import { getDb } from "@/db/client";
 import type { Db } from "@/db/connect";
 import type { RequestInfo } from "@/lib/audit/events";
@@ -27,6 +27,9 @@ export interface RequestContext {
   /** The app's origin, for links (APP_URL where set). */
   origin: string;
 }
+
+/** For actions that take nothing from the form (a button). */
+export const noInput = z.object({});
 
 type FormArgs = [] | [FormData] | [unknown, FormData | undefined];
 

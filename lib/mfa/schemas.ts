@@ -86,4 +86,3 @@ export const beginTotpSchema = z.object({ stepUpChallengeId });
 export const confirmTotpSchema = z.object({ challengeId, code: sixDigitCode });
 export const removeMethodSchema = z.object({ kind: z.enum(["totp", "sms"], { error: "Choose a method to remove." }), stepUpChallengeId });
 export const regenerateCodesSchema = z.object({ stepUpChallengeId });
-export const noInput = z.object({});

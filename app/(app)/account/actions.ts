@@ -1,12 +1,11 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import type { ZodError } from "zod";
-import { accountAction } from "@/lib/actions/client";
+import { accountAction, noInput } from "@/lib/actions/client";
 import { recordEvent } from "@/lib/audit/events";
 import { changePassword } from "@/lib/auth/password-change";
 import { fieldErrors, passwordChangeSchema, sessionIdSchema } from "@/lib/auth/schemas";
 import { revokeOtherSessions, revokeOwnSession } from "@/lib/auth/sessions";
-import { noInput } from "@/lib/mfa/schemas";
 
 export type PasswordState =
   | { status: "idle" }

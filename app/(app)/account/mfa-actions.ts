@@ -1,7 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import type { ZodError } from "zod";
-import { firstIssue, mfaSetupAction } from "@/lib/actions/client";
+import { firstIssue, mfaSetupAction, noInput } from "@/lib/actions/client";
 import { confirmPassword } from "@/lib/auth/reauth";
 import { passwordConfirmSchema } from "@/lib/auth/schemas";
 import { RESEND_COOLDOWN_MS } from "@/lib/mfa/codes";
@@ -10,7 +10,6 @@ import { removeOwnFactors } from "@/lib/mfa/remove";
 import {
   disableMfaSchema,
   enrollmentCodeSchema,
-  noInput,
   resendCodeSchema,
   saveEnrollmentSchema,
   smsEnrollmentSchema,
