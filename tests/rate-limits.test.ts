@@ -8,7 +8,7 @@ import { sha256 } from "@/lib/crypto/tokens";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { startSmsChallenge as startChallenge } from "@/lib/mfa/sms/delivery";
 import { completeLoginChallenge } from "@/lib/mfa/sign-in";
-import { blockedUntil, recordFailure, takeBudgets } from "@/lib/security/rate-limit";
+import { blockedUntil, reserveStrikes, takeBudgets } from "@/lib/security/rate-limit";
 import { smsDestinationProblem } from "@/lib/phone/policy";
 import type { SmsSender } from "@/lib/sms/types";
 import { getTestDb, type TestDb } from "./helpers/db";
@@ -76,15 +76,21 @@ describe("budgets", () => {
 describe("failure backoff", () => {
   it("starts delays at the free limit, doubles them, caps them, and never locks for good", async () => {
     const now = new Date("2026-01-01T10:00:00Z");
+    const at = (ms: number) => new Date(now.getTime() + ms);
     const policy = { free: 3, baseDelayMs: 1000, maxDelayMs: 4000 };
-    expect(await recordFailure(t.db, "bo", policy, now)).toBeNull();
-    expect(await recordFailure(t.db, "bo", policy, now)).toBeNull();
-    expect(await recordFailure(t.db, "bo", policy, now)).toEqual(new Date(now.getTime() + 1000));
-    expect(await recordFailure(t.db, "bo", policy, now)).toEqual(new Date(now.getTime() + 2000));
-    expect(await recordFailure(t.db, "bo", policy, now)).toEqual(new Date(now.getTime() + 4000));
-    expect(await recordFailure(t.db, "bo", policy, now)).toEqual(new Date(now.getTime() + 4000));
-    expect(await blockedUntil(t.db, "bo", new Date(now.getTime() + 3999))).not.toBeNull();
-    expect(await blockedUntil(t.db, "bo", new Date(now.getTime() + 4001))).toBeNull();
+    const fail = async (when: Date) => {
+      const r = await reserveStrikes(t.db, [{ key: "bo", policy }], when);
+      return r.ok ? r.blockedUntil : "refused";
+    };
+    expect(await fail(now)).toBeNull();
+    expect(await fail(now)).toBeNull();
+    expect(await fail(now)).toEqual(at(1000));
+    expect(await fail(at(500))).toBe("refused");
+    expect(await fail(at(1000))).toEqual(at(3000));
+    expect(await fail(at(3000))).toEqual(at(7000));
+    expect(await fail(at(7000))).toEqual(at(11_000));
+    expect(await blockedUntil(t.db, "bo", at(10_999))).not.toBeNull();
+    expect(await blockedUntil(t.db, "bo", at(11_001))).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@ import type { Db } from "@/db/connect";
 import { sessions, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { LIMITS } from "@/lib/security/limits";
-import { blockedUntil, clearFailures, recordFailure } from "@/lib/security/rate-limit";
+import { releaseStrikes, reserveStrikes } from "@/lib/security/rate-limit";
 import { verifyPassword } from "./password";
 
 /**
@@ -35,17 +35,17 @@ type PasswordCheckInput = {
  */
 export async function checkCurrentPassword(db: Db, input: PasswordCheckInput): Promise<PasswordCheck> {
   const now = input.now ?? new Date();
-  const key = `stepup:user:${input.userId}`;
-  const blocked = await blockedUntil(db, key, now);
-  if (blocked) return { ok: false, error: "password_throttled", retryAt: blocked };
+  const key = `reauth:user:${input.userId}`;
+  // Reserved before bcrypt runs, so parallel guesses cannot outrun the limit (see reserveStrikes).
+  const reserved = await reserveStrikes(db, [{ key, policy: LIMITS.stepUpAccount() }], now);
+  if (!reserved.ok) return { ok: false, error: "password_throttled", retryAt: reserved.retryAt };
   const [user] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId));
   if (await verifyPassword(input.password, user?.passwordHash)) {
-    await clearFailures(db, key);
+    await releaseStrikes(db, reserved.held, [key]);
     return { ok: true };
   }
   await recordEvent(db, { action: "step_up.failed_password", userId: input.userId, organisationId: input.organisationId, ...input.info });
-  const until = await recordFailure(db, key, LIMITS.stepUpAccount(), now);
-  return until ? { ok: false, error: "password_throttled", retryAt: until } : { ok: false, error: "password_wrong" };
+  return reserved.blockedUntil ? { ok: false, error: "password_throttled", retryAt: reserved.blockedUntil } : { ok: false, error: "password_wrong" };
 }
 
 /** Checks the current password again and, if right, stamps the session so the next steps may proceed. */

@@ -7,7 +7,7 @@ import { listMethods } from "@/lib/mfa/methods";
 import { type SendContext, startSmsChallenge } from "@/lib/mfa/sms/delivery";
 import { allowedMethods, policyOf } from "@/lib/org/policy";
 import { LIMITS } from "@/lib/security/limits";
-import { clearFailures, failureState, ipBucket, recordFailure } from "@/lib/security/rate-limit";
+import { ipBucket, releaseStrikes, reserveStrikes } from "@/lib/security/rate-limit";
 import { sha256 } from "@/lib/crypto/tokens";
 import { verifyPassword } from "./password";
 import { createSession } from "./sessions";
@@ -19,7 +19,9 @@ export type SignInResult =
 
 /**
  * The password step. Unknown email and wrong password take the same path (a bcrypt compare either way)
- * and return the same error. A user with MFA gets a pending session and a login challenge.
+ * and return the same error. A failure is reserved on the account and the client's IP before bcrypt runs
+ * (reserveStrikes), so parallel guesses cannot outrun the limit; a right password gives it back. A user
+ * with MFA gets a pending session and a login challenge.
  */
 export async function signInWithPassword(
   db: Db,
@@ -31,10 +33,11 @@ export async function signInWithPassword(
   // Keyed by the email as typed (not by user id), so throttling looks the same for unknown accounts.
   const accountKey = `signin:account:${sha256(email)}`;
   const ipKey = info.ip ? `signin:ip:${ipBucket(info.ip)}` : null;
-  const failures = await failureState(db, ipKey ? [accountKey, ipKey] : [accountKey], ctx.now);
-  if (failures.blockedUntil) return { ok: false, error: "throttled", retryAt: failures.blockedUntil };
-
-  const [user] = await db
+  const limits = [{ key: accountKey, policy: LIMITS.signInAccount() }];
+  if (ipKey) limits.push({ key: ipKey, policy: LIMITS.signInIp() });
+  const [reserved, [user]] = await Promise.all([
+    reserveStrikes(db, limits, ctx.now),
+    db
     .select({
       id: users.id,
       passwordHash: users.passwordHash,
@@ -45,15 +48,16 @@ export async function signInWithPassword(
     .from(users)
     .leftJoin(memberships, eq(memberships.userId, users.id))
     .leftJoin(organisations, eq(organisations.id, memberships.organisationId))
-    .where(eq(users.email, email));
+    .where(eq(users.email, email)),
+  ]);
+  if (!reserved.ok) return { ok: false, error: "throttled", retryAt: reserved.retryAt };
   const valid = await verifyPassword(input.password, user?.passwordHash);
   if (!user || !valid) {
+    // The strikes reserved above stay: this was a failure (the next attempt learns of any block).
     if (user) await recordEvent(db, { action: "sign_in.failed_password", userId: user.id, organisationId: user.organisationId, ...info });
-    await recordFailure(db, accountKey, LIMITS.signInAccount(), ctx.now);
-    if (ipKey) await recordFailure(db, ipKey, LIMITS.signInIp(), ctx.now);
     return { ok: false, error: "invalid_credentials" };
   }
-  if (failures.withStrikes.has(accountKey)) await clearFailures(db, accountKey);
+  await releaseStrikes(db, reserved.held, [accountKey]);
   // The methods this sign-in may be finished with: the user's, as the organisation's policy allows at sign-in.
   const allowed = allowedMethods(policyOf(user.organisationId ? user.organisation : null), "sign_in");
   const listed = user.mfaEnabled ? await listMethods(db, user.id) : null;

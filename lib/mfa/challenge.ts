@@ -144,3 +144,26 @@ export function consumeLoginChallengeSql(input: { challenge: OtpChallenge; userI
         and purpose = 'login' and consumed_at is null and attempts < ${MAX_CODE_ATTEMPTS} and code_hash = ${input.challenge.codeHash}
       returning id`;
 }
+
+/** A challenge row read as JSON from raw SQL (row_to_json), as Drizzle would return it. */
+export function challengeFromJson(json: Record<string, unknown> | null): OtpChallenge | null {
+  if (!json) return null;
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  return {
+    id: json.id as string,
+    userId: json.user_id as string,
+    sessionId: (json.session_id as string | null) ?? null,
+    purpose: json.purpose as OtpChallenge["purpose"],
+    factorId: (json.factor_id as string | null) ?? null,
+    phone: (json.phone as string | null) ?? null,
+    codeHash: json.code_hash as string,
+    secretCiphertext: (json.secret_ciphertext as string | null) ?? null,
+    attempts: Number(json.attempts),
+    sendCount: Number(json.send_count),
+    lastSentAt: date(json.last_sent_at) as Date,
+    expiresAt: date(json.expires_at) as Date,
+    verifiedAt: date(json.verified_at),
+    consumedAt: date(json.consumed_at),
+    createdAt: date(json.created_at) as Date,
+  };
+}

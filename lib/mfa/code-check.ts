@@ -1,9 +1,9 @@
 import { and, eq, isNull, lt, sql, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { type OtpChallenge, otpChallenges, rateLimits } from "@/db/schema";
+import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import type { RequestInfo } from "@/lib/audit/events";
 import { LIMITS } from "@/lib/security/limits";
-import { clearFailures, recordFailure } from "@/lib/security/rate-limit";
+import { type HeldStrike, releaseStrikes, type Reservation, reserveStrikes } from "@/lib/security/rate-limit";
 import { type ChallengeKey, type ChallengePurpose, challengeScope, isChallengeId } from "./challenge";
 import { MAX_CODE_ATTEMPTS } from "./codes";
 import type { MatchResult } from "./factor";
@@ -17,8 +17,10 @@ import type { LoginMethod } from "./method";
  * 3. the challenge must be open, under its attempt cap and unexpired;
  * 4. the factor's matcher decides; a wrong code is counted against the challenge and the account.
  * Per challenge: at most MAX_CODE_ATTEMPTS wrong codes, counted by a conditional UPDATE, so parallel guesses
- * cannot pass the cap. Per account: wrong codes across challenges back off (NIST SP 800-63B 3.2.2, 3.1.4.2),
- * so new sign-ins or step-ups buy no new guesses.
+ * cannot pass the cap. Per account: a strike is reserved before the code is checked (reserveStrikes) and given
+ * back when it was right, so wrong codes across challenges back off (NIST SP 800-63B 3.2.2, 3.1.4.2) and
+ * neither new sign-ins nor parallel requests buy new guesses. A right backup code gives back its own strike
+ * but clears no earlier ones: a recovery code must not reset the count for guesses at the other factors.
  */
 
 const BACKOFF_KEY_PREFIX = "mfa:account:";
@@ -27,8 +29,13 @@ export const mfaBackoffKey = (userId: string) => `${BACKOFF_KEY_PREFIX}${userId}
 /** The same key computed in SQL from a user id column, for queries that join the backoff in. */
 export const mfaBackoffKeySql = (userId: SQLWrapper) => sql`${BACKOFF_KEY_PREFIX} || ${userId}`;
 
-/** Which purposes' wrong codes count towards the per-account backoff. */
-const COUNTS_PER_ACCOUNT: Record<ChallengePurpose, boolean> = { login: true, step_up: true, enroll: false };
+/** Which purposes' wrong codes count towards the per-account backoff: all of them, so no path is a free oracle. */
+const COUNTS_PER_ACCOUNT: Record<ChallengePurpose, boolean> = { login: true, step_up: true, enroll: true };
+
+/** The strikes a right code clears: all of the account's, except after a backup code (it gives back its own only). */
+export function clearedAfterMatch(method: LoginMethod, userId: string): string[] {
+  return method === "backup" ? [] : [mfaBackoffKey(userId)];
+}
 
 type Matched = Extract<MatchResult, { ok: true }>;
 
@@ -113,11 +120,12 @@ export interface CodeCheckInput extends ChallengeKey {
   now?: Date;
   info?: Partial<RequestInfo>;
   consume?: boolean;
-  /** The challenge and the account's block, when the caller read them already (sign-in reads them with the session). */
-  found?: { challenge: OtpChallenge | null; blockedUntil: Date | null };
+  /** The challenge and the account's reservation, when the caller made them already (sign-in, with the session). */
+  found?: { challenge: OtpChallenge | null; reservation: Reservation };
   /** Runs right after a wrong code was counted against the challenge (sign-in audits it). */
   onWrong?: (attemptsLeft: number) => Promise<unknown>;
-  onMatch?: OnMatch;
+  /** Replaces marking the challenge verified; it also gives back the account's strikes (sign-in's one statement). */
+  onMatch?: (challenge: OtpChallenge, match: Matched, held: HeldStrike[]) => Promise<OtpChallenge | null>;
 }
 
 export async function checkCode(db: Db, input: CodeCheckInput): Promise<CodeCheckResult> {
@@ -125,55 +133,46 @@ export async function checkCode(db: Db, input: CodeCheckInput): Promise<CodeChec
   const factor = factorFor(input.method);
   const normal = factor.normalize(input.code);
   if (!normal.ok) return { ok: false, error: "code_unreadable", reason: normal.error };
-  const counts = COUNTS_PER_ACCOUNT[input.purpose];
   const accountKey = mfaBackoffKey(input.userId);
 
-  const found = input.found ?? (await readChallenge(db, input));
-  if (counts && found.blockedUntil && found.blockedUntil > now) return { ok: false, error: "mfa_throttled", retryAt: found.blockedUntil };
+  const reservation: Reservation | null = COUNTS_PER_ACCOUNT[input.purpose]
+    ? (input.found?.reservation ?? (await reserveStrikes(db, [{ key: accountKey, policy: LIMITS.mfaAccount() }], now)))
+    : null;
+  if (reservation && !reservation.ok) return { ok: false, error: "mfa_throttled", retryAt: reservation.retryAt };
+  const held = reservation?.ok ? reservation.held : [];
+  const giveBack = (clear: string[] = []) => releaseStrikes(db, held, clear);
 
   // The factor's own word for a wrong code (a reused authenticator code reads differently from a wrong one).
   let reason = "code_wrong";
   const outcome = await verifyChallenge(
     db,
-    { ...input, code: normal.code, now, preloaded: found.challenge },
+    { ...input, code: normal.code, now, preloaded: input.found ? input.found.challenge : undefined },
     async (challenge) => {
       const result = await factor.match({ db, userId: input.userId, organisationId: input.organisationId, challenge, code: normal.code, now, info: input.info ?? {} });
       if (!result.ok) reason = result.error;
       return result;
     },
-    input.onMatch,
+    input.onMatch && ((challenge, match) => input.onMatch?.(challenge, match, held) ?? Promise.resolve(null)),
   );
   switch (outcome.status) {
     case "ok":
-      if (counts && !input.onMatch) await clearFailures(db, accountKey);
+      if (!input.onMatch) await giveBack(clearedAfterMatch(input.method, input.userId));
       return { ok: true, challenge: outcome.challenge, match: outcome.match };
     case "wrong": {
+      // The reserved strike stays: it was a wrong code. From the limit on, it blocks the account.
       await input.onWrong?.(outcome.attemptsLeft);
-      const until = counts ? await recordFailure(db, accountKey, LIMITS.mfaAccount(), now) : null;
-      if (until) return { ok: false, error: "mfa_throttled", retryAt: until };
+      if (reservation?.ok && reservation.blockedUntil) return { ok: false, error: "mfa_throttled", retryAt: reservation.blockedUntil };
       return { ok: false, error: "code_wrong", reason, attemptsLeft: outcome.attemptsLeft };
     }
     case "locked":
-      // The guess that used up the last attempt is a wrong code too: it counts toward the per-account limit.
-      if (outcome.counted && counts) await recordFailure(db, accountKey, LIMITS.mfaAccount(), now);
+      // The guess that used up the last attempt was a wrong code and keeps its strike; otherwise nothing was checked.
+      if (!outcome.counted) await giveBack();
       return { ok: false, error: "code_locked", counted: Boolean(outcome.counted) };
     case "expired":
+      await giveBack();
       return { ok: false, error: "code_expired" };
     default:
+      await giveBack();
       return { ok: false, error: "challenge_missing" };
   }
-}
-
-/** The challenge and the account's block in one query. */
-async function readChallenge(db: Db, key: ChallengeKey): Promise<{ challenge: OtpChallenge | null; blockedUntil: Date | null }> {
-  const [row] = !isChallengeId(key.challengeId)
-    ? []
-    : await db
-    .select({ challenge: otpChallenges, blockedUntil: rateLimits.blockedUntil })
-    .from(otpChallenges)
-    .leftJoin(rateLimits, eq(rateLimits.key, mfaBackoffKeySql(otpChallenges.userId)))
-    .where(challengeScope(key));
-  if (row) return row;
-  const [block] = await db.select({ until: rateLimits.blockedUntil }).from(rateLimits).where(eq(rateLimits.key, mfaBackoffKey(key.userId)));
-  return { challenge: null, blockedUntil: block?.until ?? null };
 }

@@ -1,13 +1,15 @@
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db/connect";
-import { memberships, organisations, type OtpChallenge, otpChallenges, rateLimits, sessions } from "@/db/schema";
+import type { OtpChallenge } from "@/db/schema";
 import { recordEvent, recordEventSql, type RequestInfo } from "@/lib/audit/events";
-import { createSessionSql, endPendingSessionSql, isLive, revokeSession, sessionByToken } from "@/lib/auth/sessions";
+import { createSessionSql, endPendingSessionSql, isLive, revokeSession, sessionByToken, sessionIdleMs } from "@/lib/auth/sessions";
 import { sha256 } from "@/lib/crypto/tokens";
-import { type MfaPolicy, methodAllowed, policyOf, readMfaPolicy } from "@/lib/org/policy";
-import { clearFailuresSql } from "@/lib/security/rate-limit";
-import { consumeLoginChallengeSql, isChallengeId } from "./challenge";
-import { checkCode, mfaBackoffKey, mfaBackoffKeySql } from "./code-check";
+import { type MfaMethodsSetting, type MfaPolicy, methodAllowed, policyOf, readMfaPolicy } from "@/lib/org/policy";
+import { LIMITS } from "@/lib/security/limits";
+import { clearFailuresSql, giveBackStrikeSql, type HeldStrike, releaseStrikes, type Reservation, reserveStrikeSql } from "@/lib/security/rate-limit";
+import { challengeFromJson, consumeLoginChallengeSql, isChallengeId } from "./challenge";
+import { checkCode, clearedAfterMatch, mfaBackoffKey, mfaBackoffKeySql } from "./code-check";
+import { factorFor } from "./factors";
 import type { LoginMethod } from "./method";
 
 /**
@@ -28,48 +30,63 @@ type CodeInput = { challengeId: string; method?: LoginMethod; code: unknown; now
 
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
-function buildPendingSignInQuery(db: Db) {
-  return db
-    .select({
-      session: { id: sessions.id, userId: sessions.userId, mfaState: sessions.mfaState, expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt },
-      organisationId: memberships.organisationId,
-      organisation: { mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods },
-      challenge: otpChallenges,
-      blockedUntil: rateLimits.blockedUntil,
-    })
-    .from(sessions)
-    .leftJoin(memberships, eq(memberships.userId, sessions.userId))
-    .leftJoin(organisations, eq(organisations.id, memberships.organisationId))
-    .leftJoin(
-      otpChallenges,
-      and(
-        eq(otpChallenges.id, sql.placeholder("challengeId")),
-        eq(otpChallenges.sessionId, sessions.id),
-        eq(otpChallenges.userId, sessions.userId),
-        eq(otpChallenges.purpose, "login"),
-      ),
-    )
-    .leftJoin(rateLimits, eq(rateLimits.key, mfaBackoffKeySql(sessions.userId)))
-    .where(sessionByToken(sql.placeholder("tokenHash")))
-    .limit(1)
-    .prepare("pending_sign_in");
-}
+type PendingRead = {
+  session: { id: string; userId: string; mfaState: string; expiresAt: Date; lastSeenAt: Date };
+  organisationId: string | null;
+  policy: MfaPolicy;
+  challenge: OtpChallenge | null;
+  reservation: Reservation;
+};
 
-/** Built once per database: the query is the same for every code submission. */
-const pendingSignInQueries = new WeakMap<Db, ReturnType<typeof buildPendingSignInQuery>>();
-function pendingSignInQuery(db: Db) {
-  let query = pendingSignInQueries.get(db);
-  if (!query) {
-    query = buildPendingSignInQuery(db);
-    pendingSignInQueries.set(db, query);
-  }
-  return query;
+/**
+ * One round trip for the code step: the session the cookie names (checked as every session is:
+ * sessionByToken, then isLive), its organisation's policy, the challenge, and the account's wrong-code
+ * strike reserved before the code is checked (reserveStrikeSql; only for a live pending session).
+ */
+async function readPendingSignIn(db: Db, input: { tokenHash: string; challengeId: string; now: Date }): Promise<PendingRead | null> {
+  const { now } = input;
+  const policy = LIMITS.mfaAccount();
+  const iso = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+  const result = await db.execute(sql`
+    with s as (
+      select id, user_id, mfa_state, expires_at, last_seen_at from sessions where ${sessionByToken(input.tokenHash)} limit 1
+    ), reserved as (
+      ${reserveStrikeSql({
+        key: mfaBackoffKeySql(sql`s.user_id`),
+        policy,
+        now,
+        from: sql`from s where s.mfa_state = 'pending' and s.expires_at > ${iso(now)} and s.last_seen_at >= ${iso(new Date(now.getTime() - sessionIdleMs()))}`,
+      })}
+    )
+    select s.id, s.user_id, s.mfa_state, s.expires_at, s.last_seen_at, m.organisation_id, o.mfa_required, o.mfa_methods,
+      (select count(*) from reserved)::int as reserved,
+      (select blocked_until from reserved limit 1) as reserved_block,
+      (select blocked_until from rate_limits where key = ${mfaBackoffKeySql(sql`s.user_id`)}) as previous_block,
+      row_to_json(c) as challenge
+    from s
+    left join memberships m on m.user_id = s.user_id
+    left join organisations o on o.id = m.organisation_id
+    left join otp_challenges c on c.id = ${input.challengeId}::uuid and c.session_id = s.id and c.user_id = s.user_id and c.purpose = 'login'`);
+  const [row] = rowsOf<Record<string, unknown>>(result);
+  if (!row) return null;
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  const reservedBlock = date(row.reserved_block);
+  const userId = row.user_id as string;
+  return {
+    session: { id: row.id as string, userId, mfaState: row.mfa_state as string, expiresAt: date(row.expires_at) as Date, lastSeenAt: date(row.last_seen_at) as Date },
+    organisationId: (row.organisation_id as string | null) ?? null,
+    policy: row.organisation_id ? policyOf({ mfaRequired: Boolean(row.mfa_required), mfaMethods: row.mfa_methods as MfaMethodsSetting }) : policyOf(null),
+    challenge: challengeFromJson(typeof row.challenge === "string" ? JSON.parse(row.challenge) : (row.challenge as Record<string, unknown> | null)),
+    reservation:
+      Number(row.reserved) > 0
+        ? { ok: true, held: [{ key: mfaBackoffKey(userId), policy, at: now }], blockedUntil: reservedBlock && reservedBlock > now ? reservedBlock : null }
+        : { ok: false, retryAt: date(row.previous_block) ?? now },
+  };
 }
 
 /**
- * The code step from the cookie's session token: the pending session (checked as every session is:
- * sessionByToken and isLive), its challenge and the account's backoff come from one query, then the
- * code check. `no_session` and `not_pending` say the caller is not halfway signed in.
+ * The code step from the cookie's session token: one read (readPendingSignIn), then the code check.
+ * `no_session` and `not_pending` say the caller is not halfway signed in.
  */
 export async function signInWithCode(
   db: Db,
@@ -77,16 +94,24 @@ export async function signInWithCode(
   input: CodeInput,
 ): Promise<LoginCodeResult | { ok: false; error: "no_session" | "not_pending" }> {
   const now = input.now ?? new Date();
-  const [row] = await pendingSignInQuery(db).execute({
+  const method = input.method ?? "sms";
+  // A code that cannot be read costs nothing: not even the account's strike.
+  const normal = factorFor(method).normalize(input.code);
+  if (!normal.ok) return { ok: false, error: "code_unreadable", reason: normal.error };
+  const read = await readPendingSignIn(db, {
     tokenHash: sha256(sessionToken),
     // A malformed id must not reach SQL as a uuid: the nil uuid names no challenge.
     challengeId: isChallengeId(input.challengeId) ? input.challengeId : NIL_UUID,
+    now,
   });
-  if (!row || !isLive(row.session, now)) return { ok: false, error: "no_session" };
-  if (row.session.mfaState !== "pending") return { ok: false, error: "not_pending" };
-  const pending = { sessionId: row.session.id, userId: row.session.userId, organisationId: row.organisationId };
-  const policy = policyOf(row.organisationId ? row.organisation : null);
-  return answerLoginChallenge(db, pending, { ...input, now }, policy, { challenge: row.challenge, blockedUntil: row.blockedUntil });
+  if (!read || !isLive(read.session, now)) return { ok: false, error: "no_session" };
+  if (read.session.mfaState !== "pending") return { ok: false, error: "not_pending" };
+  const pending = { sessionId: read.session.id, userId: read.session.userId, organisationId: read.organisationId };
+  if (!methodAllowed(read.policy, "sign_in", method)) {
+    if (read.reservation.ok) await releaseStrikes(db, read.reservation.held);
+    return { ok: false, error: "method_not_allowed" };
+  }
+  return answerLoginChallenge(db, pending, { ...input, code: normal.code, now }, read.policy, { challenge: read.challenge, reservation: read.reservation });
 }
 
 /**
@@ -102,7 +127,7 @@ async function answerLoginChallenge(
   pending: Pending,
   input: CodeInput,
   policy: MfaPolicy,
-  found?: { challenge: OtpChallenge | null; blockedUntil: Date | null },
+  found?: { challenge: OtpChallenge | null; reservation: Reservation },
 ): Promise<LoginCodeResult> {
   const method = input.method ?? "sms";
   if (!methodAllowed(policy, "sign_in", method)) return { ok: false, error: "method_not_allowed" };
@@ -122,8 +147,8 @@ async function answerLoginChallenge(
     info,
     found,
     onWrong: (attemptsLeft) => recordEvent(db, { action: "sign_in.failed_code", ...event, detail: { attemptsLeft } }),
-    onMatch: async (challenge, match) => {
-      token = await finishSignIn(db, pending, { challenge, method, stampFactorId: method === "sms" ? (match.factorId ?? null) : null, now, info });
+    onMatch: async (challenge, match, held) => {
+      token = await finishSignIn(db, pending, { challenge, method, held, stampFactorId: method === "sms" ? (match.factorId ?? null) : null, now, info });
       return token ? challenge : null;
     },
   });
@@ -152,11 +177,15 @@ async function answerLoginChallenge(
 async function finishSignIn(
   db: Db,
   pending: Pending,
-  input: { challenge: OtpChallenge; method: LoginMethod; stampFactorId: string | null; now: Date; info: Partial<RequestInfo> },
+  input: { challenge: OtpChallenge; method: LoginMethod; held: HeldStrike[]; stampFactorId: string | null; now: Date; info: Partial<RequestInfo> },
 ): Promise<string | null> {
   const { now, info } = input;
   const at = now.toISOString();
   const created = createSessionSql({ mfaState: "verified", now, ...info, from: sql`ended` });
+  const afterCreated = sql`exists (select 1 from created)`;
+  // The account's strikes: cleared by a right code, except that a backup code gives back only its own.
+  const cleared = clearedAfterMatch(input.method, pending.userId);
+  const release = cleared.length > 0 ? clearFailuresSql(cleared[0], afterCreated) : input.held[0] ? giveBackStrikeSql(input.held[0], afterCreated) : sql`select 1`;
   const result = await db.execute(sql`
     with consumed as (
       ${consumeLoginChallengeSql({ challenge: input.challenge, userId: pending.userId, sessionId: pending.sessionId, at })}
@@ -166,9 +195,9 @@ async function finishSignIn(
       ${created.sql}
     ), stamped as (
       update mfa_factors set last_used_at = ${at}::timestamptz
-      where id = ${input.stampFactorId}::uuid and exists (select 1 from created)
-    ), cleared as (
-      ${clearFailuresSql(mfaBackoffKey(pending.userId), sql`exists (select 1 from created)`)}
+      where id = ${input.stampFactorId}::uuid and ${afterCreated}
+    ), released as (
+      ${release}
     ), recorded as (
       ${recordEventSql({ action: "sign_in.succeeded", ...pending, ...info, detail: { mfa: true, method: input.method }, now, from: sql`created` })}
     )

@@ -1,5 +1,5 @@
-import { eq, inArray, lte, type SQL, sql } from "drizzle-orm";
-import type { Db } from "@/db/connect";
+import { eq, lte, type SQL, sql } from "drizzle-orm";
+import { type Db, rowsOf } from "@/db/connect";
 import { rateLimits } from "@/db/schema";
 
 /**
@@ -74,37 +74,75 @@ export async function blockedUntil(db: Db, key: string, now = new Date()): Promi
   return row?.until && row.until > now ? row.until : null;
 }
 
-/**
- * The backoff state of several keys in one query: the latest block still ahead (or null) and which keys
- * hold failures, so a success only writes when there is something to clear.
- */
-export async function failureState(db: Db, keys: string[], now = new Date()): Promise<{ blockedUntil: Date | null; withStrikes: Set<string> }> {
-  const rows = await db
-    .select({ key: rateLimits.key, until: rateLimits.blockedUntil, strikes: rateLimits.strikes })
-    .from(rateLimits)
-    .where(inArray(rateLimits.key, keys));
-  let until: Date | null = null;
-  for (const r of rows) if (r.until && r.until > now && (!until || r.until > until)) until = r.until;
-  return { blockedUntil: until, withStrikes: new Set(rows.filter((r) => r.strikes > 0 || r.until).map((r) => r.key)) };
+/** A strike taken before an attempt; giving it back needs to know when and under which policy. */
+export type HeldStrike = { key: string; policy: Backoff; at: Date };
+export type Reservation = { ok: true; held: HeldStrike[]; blockedUntil: Date | null } | { ok: false; retryAt: Date };
+
+const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+/** The block that the `strikes`-th failure in a row earns: none below `free`, then baseDelayMs doubling up to maxDelayMs. */
+function blockAfter(strikes: SQL, policy: Backoff, now: Date) {
+  return sql`case when ${strikes} >= ${policy.free}
+    then ${at(now)} + make_interval(secs => least(${policy.baseDelayMs}::float8 * power(2, least(${strikes} - ${policy.free}, 30)), ${policy.maxDelayMs}) / 1000.0)
+  end`;
 }
 
 /**
- * Records one failure. From the `free`-th failure in a row on, each failure blocks the key for a delay
- * that doubles from baseDelayMs up to maxDelayMs (NIST SP 800-63B 3.2.2: throttle, never lock for good).
- * Returns the block, if any.
+ * One reservation as a statement (see reserveStrikes): a row is returned only when the strike was taken.
+ * `from` makes it part of a larger statement (the key computed from its rows); without it, one key.
  */
-export async function recordFailure(db: Db, key: string, policy: Backoff, now = new Date()): Promise<Date | null> {
-  const [row] = await db
-    .insert(rateLimits)
-    .values({ key, count: 0, strikes: 1, windowStart: now })
-    .onConflictDoUpdate({ target: rateLimits.key, set: { strikes: sql`${rateLimits.strikes} + 1` } })
-    .returning({ strikes: rateLimits.strikes });
-  const over = row.strikes - policy.free + 1;
-  if (over <= 0) return null;
-  const delay = Math.min(policy.baseDelayMs * 2 ** Math.min(over - 1, 30), policy.maxDelayMs);
-  const until = new Date(now.getTime() + delay);
-  await db.update(rateLimits).set({ blockedUntil: until }).where(eq(rateLimits.key, key));
-  return until;
+export function reserveStrikeSql(input: { key: SQL; policy: Backoff; now: Date; from?: SQL }) {
+  const { policy, now } = input;
+  return sql`insert into rate_limits as r (key, count, strikes, window_start, blocked_until)
+      select ${input.key}, 0, 1, ${at(now)}, ${blockAfter(sql`1`, policy, now)} ${input.from ?? sql``}
+      on conflict (key) do update set
+        strikes = r.strikes + 1,
+        blocked_until = coalesce(${blockAfter(sql`(r.strikes + 1)`, policy, now)}, r.blocked_until)
+      where r.blocked_until is null or r.blocked_until <= ${at(now)}
+      returning blocked_until`;
+}
+
+/**
+ * Reserves one failure on each key before the attempt it limits runs (ASVS 5.0 2.4.1: a limit is taken
+ * before the work, never read first and counted after). Each key is one atomic upsert that increments
+ * and, from the `free`-th strike on, blocks the key at once, for a delay that doubles up to maxDelayMs
+ * (NIST SP 800-63B 3.2.2: throttle, never lock for good). A blocked key takes no strike, so N parallel
+ * attempts against a key with k strikes to spare run at most k times. A refused reservation gives back
+ * the keys already taken. `blockedUntil` is the block that stands if this attempt fails; a success gives
+ * the strikes back with releaseStrikes.
+ */
+export async function reserveStrikes(db: Db, wanted: { key: string; policy: Backoff }[], now = new Date()): Promise<Reservation> {
+  const held: HeldStrike[] = [];
+  let until: Date | null = null;
+  for (const { key, policy } of wanted) {
+    const result = await db.execute(reserveStrikeSql({ key: sql`${key}`, policy, now }));
+    const [row] = rowsOf<{ blocked_until: string | Date | null }>(result);
+    if (!row) {
+      await releaseStrikes(db, held);
+      return { ok: false, retryAt: (await blockedUntil(db, key, now)) ?? now };
+    }
+    held.push({ key, policy, at: now });
+    const block = row.blocked_until ? new Date(row.blocked_until) : null;
+    if (block && block > now && (!until || block > until)) until = block;
+  }
+  return { ok: true, held, blockedUntil: until };
+}
+
+/**
+ * The attempt succeeded: each strike is given back, and a block the reservation itself set is lifted
+ * (the key stands as it did before). Keys in `clear` start over at zero (a right password clears the
+ * account's failures).
+ */
+export async function releaseStrikes(db: Db, held: HeldStrike[], clear: string[] = []): Promise<void> {
+  for (const strike of held) await db.execute(clear.includes(strike.key) ? clearFailuresSql(strike.key) : giveBackStrikeSql(strike));
+}
+
+/** Gives one reserved strike back; `when` makes it part of a larger statement. */
+export function giveBackStrikeSql(strike: HeldStrike, when: SQL = sql`true`) {
+  return sql`update rate_limits set
+        strikes = greatest(strikes - 1, 0),
+        blocked_until = case when strikes - 1 < ${strike.policy.free} then null else least(blocked_until, ${at(strike.at)}) end
+      where key = ${strike.key} and ${when}`;
 }
 
 /** A success clears the failures; `when` makes it part of a larger statement (it runs only if that holds). */
