@@ -2,7 +2,7 @@
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { ProofMethods } from "@/components/mfa/step-up";
+import type { ProofMethods } from "./mfa/step-up";
 import { Alert } from "@/components/ui/alert";
 import { Button, Spinner } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -15,9 +15,9 @@ const loading = () => (
     <Spinner /> Loading…
   </p>
 );
-const SmsRegistration = dynamic(() => import("@/components/mfa/sms-registration").then((m) => m.SmsRegistration), { loading });
-const TurnOffMfa = dynamic(() => import("@/components/mfa/turn-off-mfa").then((m) => m.TurnOffMfa), { loading });
-const TotpEnrollment = dynamic(() => import("@/components/mfa/totp-enrollment").then((m) => m.TotpEnrollment), { loading });
+const SmsRegistration = dynamic(() => import("./mfa/sms-registration").then((m) => m.SmsRegistration), { loading });
+const TurnOffMfa = dynamic(() => import("./mfa/turn-off-mfa").then((m) => m.TurnOffMfa), { loading });
+const TotpEnrollment = dynamic(() => import("./mfa/totp-enrollment").then((m) => m.TotpEnrollment), { loading });
 const RemoveMethod = dynamic(() => import("./method-dialogs").then((m) => m.RemoveMethod), { loading });
 const RegenerateBackupCodes = dynamic(() => import("./method-dialogs").then((m) => m.RegenerateBackupCodes), { loading });
 const AddPhone = dynamic(() => import("./method-dialogs").then((m) => m.AddPhone), { loading });

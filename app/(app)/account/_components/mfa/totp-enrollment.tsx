@@ -1,10 +1,10 @@
 "use client";
 import { useState, useTransition } from "react";
-import { beginTotpEnrollmentAction, confirmTotpEnrollmentAction, type MethodResult } from "@/app/(app)/account/methods-actions";
+import { BackupCodesReveal } from "@/components/mfa/backup-codes";
+import { CodeField } from "@/components/mfa/code-field";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { BackupCodesReveal } from "./backup-codes";
-import { CodeField } from "./code-field";
+import { beginTotpEnrollmentAction, confirmTotpEnrollmentAction, type MethodResult } from "../../methods-actions";
 import { form, type ProofMethods, StepUp } from "./step-up";
 
 type Enrolling = Extract<MethodResult, { status: "enrolling" }>;

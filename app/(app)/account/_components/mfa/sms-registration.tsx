@@ -1,5 +1,12 @@
 "use client";
 import { useEffect, useRef, useState, useTransition } from "react";
+import { BackupCodesReveal } from "@/components/mfa/backup-codes";
+import { CodeField, completeCode } from "@/components/mfa/code-field";
+import { ResendButton } from "@/components/mfa/resend-button";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { PhoneInput } from "@/components/ui/phone-input";
 import {
   checkCodeAction,
   confirmPasswordAction,
@@ -8,14 +15,7 @@ import {
   sendEnrollmentCodeAction,
   sendStepUpCodeAction,
   type StepResult,
-} from "@/app/(app)/account/mfa-actions";
-import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
-import { PhoneInput } from "@/components/ui/phone-input";
-import { BackupCodesReveal } from "./backup-codes";
-import { CodeField, completeCode } from "./code-field";
-import { ResendButton } from "./resend-button";
+} from "../../mfa-actions";
 import { form } from "./step-up";
 
 type Step = "password" | "current" | "phone" | "verify";

@@ -1,8 +1,8 @@
 "use client";
 import { useState, useTransition } from "react";
-import { disableMfaAction } from "@/app/(app)/account/mfa-actions";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { disableMfaAction } from "../../mfa-actions";
 import { form, type ProofMethods, StepUp } from "./step-up";
 
 /** Turning MFA off: the current password, a code from a current factor, then an explicit "Turn off". */

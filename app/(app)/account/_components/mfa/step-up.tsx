@@ -1,12 +1,12 @@
 "use client";
 import { useState, useTransition } from "react";
-import { type MethodResult, checkStepUpAction, startStepUpAction } from "@/app/(app)/account/methods-actions";
-import { confirmPasswordAction, resendCodeAction, sendStepUpCodeAction, type StepResult } from "@/app/(app)/account/mfa-actions";
+import { CodeField } from "@/components/mfa/code-field";
+import { ResendButton } from "@/components/mfa/resend-button";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { CodeField } from "./code-field";
-import { ResendButton } from "./resend-button";
+import { type MethodResult, checkStepUpAction, startStepUpAction } from "../../methods-actions";
+import { confirmPasswordAction, resendCodeAction, sendStepUpCodeAction, type StepResult } from "../../mfa-actions";
 
 /** The factors a user can prove themselves with; null when they have none yet (the password is enough). */
 export type ProofMethods = { totp: boolean; smsLast4: string | null; backupCodesLeft: number };
