@@ -3,7 +3,8 @@ import { useState, useTransition } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { disableMfaAction } from "../../mfa-actions";
-import { form, type ProofMethods, StepUp } from "./step-up";
+import { form } from "./form-data";
+import { type ProofMethods, StepUp } from "./step-up";
 
 /** Turning MFA off: the current password, a code from a current factor, then an explicit "Turn off". */
 export function TurnOffMfa({ methods, onDone }: { methods: ProofMethods; onDone: () => void }) {
