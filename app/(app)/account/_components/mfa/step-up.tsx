@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { BackupCodeField } from "@/components/mfa/backup-code-field";
 import { CodeField } from "@/components/mfa/code-field";
+import { OtherMethods } from "@/components/mfa/other-methods";
 import { ResendButton } from "@/components/mfa/resend-button";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -130,25 +131,22 @@ export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
               Verify
             </Button>
           </div>
-          {others.length > 0 && (
-            <div className="border-t border-gray-100 pt-4">
-              <h3 className="text-sm font-medium text-gray-900">Use another method</h3>
-              <ul className="mt-2 space-y-1">
-                {others.map((m) => (
-                  <li key={m}>
-                    <button
-                      type="button"
-                      onClick={() => open(m)}
-                      disabled={pending}
-                      className="rounded text-sm text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600 disabled:text-gray-400"
-                    >
-                      {m === "totp" ? "Authenticator app" : m === "sms" ? `Text message to the number ending in ${last4}` : "Use a backup code"}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
+          <OtherMethods
+            methods={others}
+            last4={last4}
+            heading="h3"
+            className="border-t border-gray-100 pt-4"
+            choice={(m, label) => (
+              <button
+                type="button"
+                onClick={() => open(m)}
+                disabled={pending}
+                className="rounded text-sm text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600 disabled:text-gray-400"
+              >
+                {label}
+              </button>
+            )}
+          />
         </form>
       )}
     </div>
