@@ -3,6 +3,7 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { requireSession } from "@/lib/auth/dal";
 import { listAccountMethods } from "@/lib/mfa/account-methods";
+import { BACKUP_CODES_LOW } from "@/lib/mfa/backup-codes";
 import { maskPhone } from "@/lib/phone/parse";
 import { listUserEvents } from "@/lib/audit/events";
 import { listActiveSessions } from "@/lib/auth/sessions";
@@ -52,6 +53,7 @@ export default async function AccountPage() {
         orgRequiresMfa={Boolean(organisation?.mfaRequired)}
         totpAddedAt={user.mfaEnabled && methods.totp ? methods.totp.addedAt.toISOString() : null}
         backupCodesLeft={methods.backupCodesLeft}
+        backupCodesLow={methods.backupCodesLeft <= BACKUP_CODES_LOW}
         smsAllowed={organisation?.mfaMethods !== "totp_only"}
       />
       <PasswordCard />

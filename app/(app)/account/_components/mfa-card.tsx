@@ -22,9 +22,6 @@ const RemoveMethod = dynamic(() => import("./method-dialogs").then((m) => m.Remo
 const RegenerateBackupCodes = dynamic(() => import("./method-dialogs").then((m) => m.RegenerateBackupCodes), { loading });
 const AddPhone = dynamic(() => import("./method-dialogs").then((m) => m.AddPhone), { loading });
 
-/** My account warns at this many backup codes or fewer (BACKUP_CODES_LOW in lib/mfa/backup-codes.ts). */
-const BACKUP_CODES_LOW = 3;
-
 type Props = {
   enabled: boolean;
   maskedPhone: string | null;
@@ -32,6 +29,8 @@ type Props = {
   /** ISO date the authenticator app was added; null when there is none. */
   totpAddedAt?: string | null;
   backupCodesLeft?: number;
+  /** Few enough backup codes left that the card warns (the server compares with BACKUP_CODES_LOW). */
+  backupCodesLow: boolean;
   /** false when the organisation allows authenticator apps only. */
   smsAllowed?: boolean;
 };
@@ -63,7 +62,7 @@ function MethodRow({ title, badge, children, actions }: { title: string; badge?:
   );
 }
 
-export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = null, backupCodesLeft = 0, smsAllowed = true }: Props) {
+export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = null, backupCodesLeft = 0, backupCodesLow, smsAllowed = true }: Props) {
   const router = useRouter();
   const [wantsOn, setWantsOn] = useState(false);
   const [open, setOpen] = useState<Open>(null);
@@ -204,7 +203,7 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = nu
                   <span className="mt-0.5 block text-xs text-gray-600">For when you cannot use your app or phone. Each works once.</span>
                 </MethodRow>
               </ul>
-              {backupCodesLeft <= BACKUP_CODES_LOW && (
+              {backupCodesLow && (
                 <Alert tone="warning">
                   {backupCodesLeft === 0 ? "You have no backup codes left." : `Only ${backupCodesLeft} backup ${backupCodesLeft === 1 ? "code" : "codes"} left.`}{" "}
                   Regenerate them so you can still sign in if you lose your phone.
