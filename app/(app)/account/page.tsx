@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { requireSession } from "@/lib/auth/dal";
 import { listMethods } from "@/lib/mfa/methods";
 import { mayRemoveLastFactor, methodAllowed, policyOf } from "@/lib/org/policy";
+import { BACKUP_CODES_LOW } from "@/lib/mfa/backup-codes/codes";
 import { maskPhone } from "@/lib/phone/parse";
 import { listUserEvents } from "@/lib/audit/events";
 import { listActiveSessions } from "@/lib/auth/sessions";
@@ -55,6 +56,7 @@ export default async function AccountPage() {
         totpAddedAt={user.mfaEnabled && methods.totp ? methods.totp.addedAt.toISOString() : null}
         backupCodesLeft={methods.backupCodesLeft}
         smsAllowed={methodAllowed(policy, "enroll", "sms")}
+        backupCodesLow={methods.backupCodesLeft <= BACKUP_CODES_LOW}
       />
       <PasswordCard />
       <SessionsCard sessions={sessions} currentId={session.id} now={now} />

@@ -1,10 +1,11 @@
 "use client";
 import { useState, useTransition } from "react";
 import { BackupCodesReveal } from "@/components/mfa/backup-codes";
-import { SmsRegistration } from "@/components/mfa/sms-registration";
-import { form, type ProofMethods, StepUp } from "@/components/mfa/step-up";
 import { Alert } from "@/components/ui/alert";
 import { type MethodResult, regenerateBackupCodesAction, removeMethodAction } from "../methods-actions";
+import { SmsRegistration } from "./mfa/sms-registration";
+import { form } from "./mfa/form-data";
+import { type ProofMethods, StepUp } from "./mfa/step-up";
 
 /** Runs the change right after the step-up; a refusal is shown above a fresh step-up. */
 function useChange(onDone: (message: string, codes: string[] | null) => void) {

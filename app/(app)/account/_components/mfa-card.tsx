@@ -2,7 +2,7 @@
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { ProofMethods } from "@/components/mfa/step-up";
+import type { ProofMethods } from "./mfa/step-up";
 import { Alert } from "@/components/ui/alert";
 import { Button, Spinner } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -15,15 +15,12 @@ const loading = () => (
     <Spinner /> Loading…
   </p>
 );
-const SmsRegistration = dynamic(() => import("@/components/mfa/sms-registration").then((m) => m.SmsRegistration), { loading });
-const TurnOffMfa = dynamic(() => import("@/components/mfa/turn-off-mfa").then((m) => m.TurnOffMfa), { loading });
-const TotpEnrollment = dynamic(() => import("@/components/mfa/totp-enrollment").then((m) => m.TotpEnrollment), { loading });
+const SmsRegistration = dynamic(() => import("./mfa/sms-registration").then((m) => m.SmsRegistration), { loading });
+const TurnOffMfa = dynamic(() => import("./mfa/turn-off-mfa").then((m) => m.TurnOffMfa), { loading });
+const TotpEnrollment = dynamic(() => import("./mfa/totp-enrollment").then((m) => m.TotpEnrollment), { loading });
 const RemoveMethod = dynamic(() => import("./method-dialogs").then((m) => m.RemoveMethod), { loading });
 const RegenerateBackupCodes = dynamic(() => import("./method-dialogs").then((m) => m.RegenerateBackupCodes), { loading });
 const AddPhone = dynamic(() => import("./method-dialogs").then((m) => m.AddPhone), { loading });
-
-/** My account warns at this many backup codes or fewer (BACKUP_CODES_LOW in lib/mfa/backup-codes.ts). */
-const BACKUP_CODES_LOW = 3;
 
 type Props = {
   enabled: boolean;
@@ -32,6 +29,8 @@ type Props = {
   /** ISO date the authenticator app was added; null when there is none. */
   totpAddedAt?: string | null;
   backupCodesLeft?: number;
+  /** Few enough backup codes left that the card warns (the server compares with BACKUP_CODES_LOW). */
+  backupCodesLow: boolean;
   /** false when the organisation allows authenticator apps only. */
   smsAllowed?: boolean;
 };
@@ -63,7 +62,7 @@ function MethodRow({ title, badge, children, actions }: { title: string; badge?:
   );
 }
 
-export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = null, backupCodesLeft = 0, smsAllowed = true }: Props) {
+export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = null, backupCodesLeft = 0, backupCodesLow, smsAllowed = true }: Props) {
   const router = useRouter();
   const [wantsOn, setWantsOn] = useState(false);
   const [open, setOpen] = useState<Open>(null);
@@ -204,7 +203,7 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = nu
                   <span className="mt-0.5 block text-xs text-gray-600">For when you cannot use your app or phone. Each works once.</span>
                 </MethodRow>
               </ul>
-              {backupCodesLeft <= BACKUP_CODES_LOW && (
+              {backupCodesLow && (
                 <Alert tone="warning">
                   {backupCodesLeft === 0 ? "You have no backup codes left." : `Only ${backupCodesLeft} backup ${backupCodesLeft === 1 ? "code" : "codes"} left.`}{" "}
                   Regenerate them so you can still sign in if you lose your phone.

@@ -1,8 +1,8 @@
 "use client";
 import { useState } from "react";
-import { SmsRegistration } from "@/components/mfa/sms-registration";
-import type { ProofMethods } from "@/components/mfa/step-up";
-import { TotpEnrollment } from "@/components/mfa/totp-enrollment";
+import { SmsRegistration } from "../_components/mfa/sms-registration";
+import type { ProofMethods } from "../_components/mfa/step-up";
+import { TotpEnrollment } from "../_components/mfa/totp-enrollment";
 
 type Props = { next: string; totpOnly: boolean; methods: ProofMethods | null };
 

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { signOutAction } from "@/app/(app)/sign-out-action";
+import { OtherMethods } from "@/components/mfa/other-methods";
 import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { requirePendingSession } from "@/lib/auth/dal";
@@ -60,29 +61,26 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
             sendFailed={method === "sms" && challenge.sendCount > 0 && challenge.lastSentAt.getTime() === 0}
             refusal={refusalFromParams(params, method)}
           />
-          {others.length > 0 && (
-            <div className="mt-6 border-t border-gray-100 pt-4">
-              <h2 className="text-sm font-medium text-gray-900">Use another method</h2>
-              <ul className="mt-2 space-y-1">
-                {others.map((m) => (
-                  <li key={m}>
-                    {m === "sms" ? (
-                      <form action={chooseSmsAction}>
-                        <input type="hidden" name="callbackUrl" value={callbackUrl} />
-                        <button type="submit" className="rounded text-sm text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
-                          Text message to the number ending in {last4}
-                        </button>
-                      </form>
-                    ) : (
-                      <Link href={hrefFor(m)} className="rounded text-sm text-blue-700 hover:text-blue-800">
-                        {m === "totp" ? "Authenticator app" : "Use a backup code"}
-                      </Link>
-                    )}
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
+          <OtherMethods
+            methods={others}
+            last4={last4}
+            heading="h2"
+            className="mt-6 border-t border-gray-100 pt-4"
+            choice={(m, label) =>
+              m === "sms" ? (
+                <form action={chooseSmsAction}>
+                  <input type="hidden" name="callbackUrl" value={callbackUrl} />
+                  <button type="submit" className="rounded text-sm text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
+                    {label}
+                  </button>
+                </form>
+              ) : (
+                <Link href={hrefFor(m)} className="rounded text-sm text-blue-700 hover:text-blue-800">
+                  {label}
+                </Link>
+              )
+            }
+          />
         </>
       ) : (
         <p className="mt-2 mb-2 text-sm text-gray-600">This sign-in can no longer be completed. Sign out below, then sign in again.</p>

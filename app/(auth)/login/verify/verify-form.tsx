@@ -1,9 +1,9 @@
 "use client";
 import { type FormEvent, useActionState, useState } from "react";
+import { BackupCodeField } from "@/components/mfa/backup-code-field";
 import { CodeField } from "@/components/mfa/code-field";
 import { useCountdown } from "@/components/mfa/use-countdown";
 import { Alert } from "@/components/ui/alert";
-import { Field } from "@/components/ui/field";
 import type { LoginMethod } from "@/lib/mfa/method";
 import { Button } from "@/components/ui/button";
 import { resendLoginCodeAction, type VerifyState } from "./actions";
@@ -57,19 +57,7 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
         <input type="hidden" name="callbackUrl" value={callbackUrl} />
         <input type="hidden" name="method" value={method} />
         {method === "backup" ? (
-          <Field
-            label="Backup code"
-            name="code"
-            value={code}
-            onChange={(e) => setCode(e.target.value.slice(0, 64))}
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            placeholder="xxxx-xxxx-xxxx-xxxx-xxxx-xxxx"
-            className="[&_input]:font-mono"
-            error={error}
-            autoFocus
-          />
+          <BackupCodeField value={code} onChange={setCode} error={error} />
         ) : (
           <CodeField
             label={method === "totp" ? "Authenticator code" : "Verification code"}

@@ -1,22 +1,22 @@
 "use client";
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useEffect, useRef, useState } from "react";
+import { BackupCodesReveal } from "@/components/mfa/backup-codes";
+import { CodeField, completeCode } from "@/components/mfa/code-field";
+import { ResendButton } from "@/components/mfa/resend-button";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { PhoneInput } from "@/components/ui/phone-input";
 import {
   checkCodeAction,
-  confirmPasswordAction,
   resendCodeAction,
   saveEnrollmentAction,
   sendEnrollmentCodeAction,
   sendStepUpCodeAction,
   type StepResult,
-} from "@/app/(app)/account/mfa-actions";
-import { Alert } from "@/components/ui/alert";
-import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
-import { PhoneInput } from "@/components/ui/phone-input";
-import { BackupCodesReveal } from "./backup-codes";
-import { CodeField, completeCode } from "./code-field";
-import { ResendButton } from "./resend-button";
-import { form } from "./step-up";
+} from "../../mfa-actions";
+import { ConfirmPasswordStep } from "./confirm-password-step";
+import { form } from "./form-data";
+import { useStepRunner } from "./use-step-runner";
 
 type Step = "password" | "current" | "phone" | "verify";
 
@@ -58,9 +58,7 @@ type Props = {
  */
 export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallengeId }: Props) {
   const [step, setStep] = useState<Step>(stepUpChallengeId ? "phone" : "password");
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
-  const [password, setPassword] = useState("");
+  const { pending, run, error, setError, fieldError, notice, setNotice } = useStepRunner();
   const [code, setCode] = useState("");
   const [challengeId, setChallengeId] = useState<string | null>(null);
   const [stepUpId, setStepUpId] = useState<string | null>(stepUpChallengeId ?? null);
@@ -68,22 +66,8 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
   const [maskedPhone, setMaskedPhone] = useState("");
   const [resendAt, setResendAt] = useState<number | null>(null);
   const [verified, setVerified] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
   const lastChecked = useRef<string | null>(null);
   const phoneForm = useRef<HTMLFormElement>(null);
-
-  const run = (action: () => Promise<StepResult>, then: (r: StepResult) => void) =>
-    startTransition(async () => {
-      setError(null);
-      setNotice(null);
-      try {
-        const result = await action();
-        if (result.status === "error") setError({ field: result.field, message: result.message });
-        else then(result);
-      } catch {
-        setError({ message: "Something went wrong on our side. Try again." });
-      }
-    });
 
   const afterSend = (r: StepResult, next: Step) => {
     if (r.status !== "sent") return;
@@ -97,16 +81,9 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
     setStep(next);
   };
 
-  const submitPassword = (e: React.FormEvent) => {
-    e.preventDefault();
-    run(
-      () => confirmPasswordAction(form({ password })),
-      () => {
-        setPassword("");
-        if (mode === "change") run(sendStepUpCodeAction, (r) => afterSend(r, "current"));
-        else setStep("phone");
-      },
-    );
+  const afterPassword = () => {
+    if (mode === "change") run(sendStepUpCodeAction, (r) => afterSend(r, "current"));
+    else setStep("phone");
   };
 
   const submitPhone = (e: React.FormEvent<HTMLFormElement>) => {
@@ -172,7 +149,6 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
   }, [step]);
 
   const active = step === "password" ? 0 : step === "phone" || step === "current" ? 1 : verified ? 3 : 2;
-  const fieldError = (field: string) => (error?.field === field ? error.message : null);
   const formError = error && !error.field ? <Alert tone="error" className="mb-4">{error.message}</Alert> : null;
 
   if (saved)
@@ -194,25 +170,13 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
       )}
 
       {step === "password" && (
-        <form onSubmit={submitPassword} className="space-y-5" noValidate>
-          <p className="text-sm text-gray-600">For your security, confirm your current password first.</p>
-          <Field
-            label="Current password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            error={fieldError("password")}
-            autoFocus
-            required
-          />
-          <div className="flex justify-end">
-            <Button type="submit" pending={pending}>
-              Continue
-            </Button>
-          </div>
-        </form>
+        <ConfirmPasswordStep
+          intro={<p className="text-sm text-gray-600">For your security, confirm your current password first.</p>}
+          run={run}
+          error={fieldError("password")}
+          pending={pending}
+          onConfirmed={afterPassword}
+        />
       )}
 
       {step === "current" && (

@@ -1,11 +1,13 @@
 "use client";
-import { useState, useTransition } from "react";
-import { beginTotpEnrollmentAction, confirmTotpEnrollmentAction, type MethodResult } from "@/app/(app)/account/methods-actions";
+import { useState } from "react";
+import { BackupCodesReveal } from "@/components/mfa/backup-codes";
+import { CodeField } from "@/components/mfa/code-field";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { BackupCodesReveal } from "./backup-codes";
-import { CodeField } from "./code-field";
-import { form, type ProofMethods, StepUp } from "./step-up";
+import { beginTotpEnrollmentAction, confirmTotpEnrollmentAction, type MethodResult } from "../../methods-actions";
+import { form } from "./form-data";
+import { type ProofMethods, StepUp } from "./step-up";
+import { useStepRunner } from "./use-step-runner";
 
 type Enrolling = Extract<MethodResult, { status: "enrolling" }>;
 
@@ -27,24 +29,11 @@ type Props = {
 export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
   const [stage, setStage] = useState<"prove" | "scan" | "codes">("prove");
   const [attempt, setAttempt] = useState(0);
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
+  const { pending, run, error, setError, fieldError } = useStepRunner();
   const [enrolling, setEnrolling] = useState<Enrolling | null>(null);
   const [code, setCode] = useState("");
   const [copied, setCopied] = useState<string | null>(null);
   const [result, setResult] = useState<{ message: string; codes: string[] } | null>(null);
-
-  const run = (action: () => Promise<MethodResult>, then: (r: MethodResult) => void) =>
-    startTransition(async () => {
-      setError(null);
-      try {
-        const r = await action();
-        if (r.status === "error") setError({ field: r.field, message: r.message });
-        else then(r);
-      } catch {
-        setError({ message: "Something went wrong on our side. Try again." });
-      }
-    });
 
   const begin = (stepUpChallengeId: string | null) =>
     run(
@@ -155,7 +144,7 @@ export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
         <p className="text-sm text-gray-700">
           <span className="font-semibold text-gray-900">2.</span> Enter the 6-digit code the app shows.
         </p>
-        <CodeField label="Authenticator code" value={code} onChange={setCode} error={error?.field === "code" ? error.message : null} autoFocus />
+        <CodeField label="Authenticator code" value={code} onChange={setCode} error={fieldError("code")} autoFocus />
       </div>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <button

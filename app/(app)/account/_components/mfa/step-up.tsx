@@ -1,22 +1,20 @@
 "use client";
-import { useState, useTransition } from "react";
-import { type MethodResult, checkStepUpAction, startStepUpAction } from "@/app/(app)/account/methods-actions";
-import { confirmPasswordAction, resendCodeAction, sendStepUpCodeAction, type StepResult } from "@/app/(app)/account/mfa-actions";
+import { useState } from "react";
+import { BackupCodeField } from "@/components/mfa/backup-code-field";
+import { CodeField } from "@/components/mfa/code-field";
+import { OtherMethods } from "@/components/mfa/other-methods";
+import { ResendButton } from "@/components/mfa/resend-button";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
-import { CodeField } from "./code-field";
-import { ResendButton } from "./resend-button";
+import { checkStepUpAction, startStepUpAction } from "../../methods-actions";
+import { resendCodeAction, sendStepUpCodeAction } from "../../mfa-actions";
+import { ConfirmPasswordStep } from "./confirm-password-step";
+import { form } from "./form-data";
+import { useStepRunner } from "./use-step-runner";
 
 /** The factors a user can prove themselves with; null when they have none yet (the password is enough). */
 export type ProofMethods = { totp: boolean; smsLast4: string | null; backupCodesLeft: number };
 type Method = "totp" | "sms" | "backup";
-
-export function form(values: Record<string, string | null | undefined>) {
-  const fd = new FormData();
-  for (const [k, v] of Object.entries(values)) if (v != null) fd.set(k, v);
-  return fd;
-}
 
 function available(methods: ProofMethods): Method[] {
   const list: Method[] = [];
@@ -44,26 +42,10 @@ type Props = {
 export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
   const [step, setStep] = useState<"password" | "factor">("password");
   const [method, setMethod] = useState<Method | null>(null);
-  const [pending, startTransition] = useTransition();
-  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
-  const [password, setPassword] = useState("");
+  const { pending, run, error, fieldError, notice, setNotice } = useStepRunner();
   const [code, setCode] = useState("");
   const [challengeId, setChallengeId] = useState<string | null>(null);
   const [resendAt, setResendAt] = useState<number | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  const run = <R extends StepResult | MethodResult>(action: () => Promise<R>, then: (r: R) => void) =>
-    startTransition(async () => {
-      setError(null);
-      setNotice(null);
-      try {
-        const result = await action();
-        if (result.status === "error") setError({ field: result.field, message: result.message });
-        else then(result);
-      } catch {
-        setError({ message: "Something went wrong on our side. Try again." });
-      }
-    });
 
   const open = (next: Method) => {
     setMethod(next);
@@ -79,17 +61,10 @@ export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
     else run(() => startStepUpAction(form({ method: next })), (r) => r.status === "opened" && setChallengeId(r.challengeId));
   };
 
-  const submitPassword = (e: React.FormEvent) => {
-    e.preventDefault();
-    run(
-      () => confirmPasswordAction(form({ password })),
-      () => {
-        setPassword("");
-        const first = methods ? available(methods)[0] : undefined;
-        if (!first) onVerified(null);
-        else open(first);
-      },
-    );
+  const afterPassword = () => {
+    const first = methods ? available(methods)[0] : undefined;
+    if (!first) onVerified(null);
+    else open(first);
   };
 
   const submitCode = (e: React.FormEvent) => {
@@ -112,7 +87,6 @@ export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
       },
     );
 
-  const fieldError = (field: string) => (error?.field === field ? error.message : null);
   const others = methods && method ? available(methods).filter((m) => m !== method) : [];
   const last4 = methods?.smsLast4 ?? "";
 
@@ -121,25 +95,13 @@ export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
       {error && !error.field && <Alert tone="error">{error.message}</Alert>}
       {notice && <Alert tone="success">{notice}</Alert>}
       {step === "password" ? (
-        <form onSubmit={submitPassword} className="space-y-5" noValidate>
-          <div className="text-sm text-gray-600">{intro}</div>
-          <Field
-            label="Current password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            error={fieldError("password")}
-            autoFocus
-            required
-          />
-          <div className="flex justify-end">
-            <Button type="submit" pending={pending || busy}>
-              Continue
-            </Button>
-          </div>
-        </form>
+        <ConfirmPasswordStep
+          intro={<div className="text-sm text-gray-600">{intro}</div>}
+          run={run}
+          error={fieldError("password")}
+          pending={pending || busy}
+          onConfirmed={afterPassword}
+        />
       ) : (
         <form onSubmit={submitCode} className="space-y-5" noValidate>
           <p className="text-sm text-gray-600">
@@ -152,20 +114,7 @@ export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
             {method === "backup" && `Enter one of your backup codes (${methods?.backupCodesLeft ?? 0} left). It will be used up.`}
           </p>
           {method === "backup" ? (
-            <Field
-              key="backup"
-              label="Backup code"
-              name="code"
-              value={code}
-              onChange={(e) => setCode(e.target.value.slice(0, 64))}
-              autoComplete="off"
-              autoCapitalize="none"
-              spellCheck={false}
-              placeholder="xxxx-xxxx-xxxx-xxxx-xxxx-xxxx"
-              className="[&_input]:font-mono"
-              error={fieldError("code")}
-              autoFocus
-            />
+            <BackupCodeField key="backup" value={code} onChange={setCode} error={fieldError("code")} />
           ) : (
             <CodeField
               key={method ?? "code"}
@@ -182,25 +131,22 @@ export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
               Verify
             </Button>
           </div>
-          {others.length > 0 && (
-            <div className="border-t border-gray-100 pt-4">
-              <h3 className="text-sm font-medium text-gray-900">Use another method</h3>
-              <ul className="mt-2 space-y-1">
-                {others.map((m) => (
-                  <li key={m}>
-                    <button
-                      type="button"
-                      onClick={() => open(m)}
-                      disabled={pending}
-                      className="rounded text-sm text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600 disabled:text-gray-400"
-                    >
-                      {m === "totp" ? "Authenticator app" : m === "sms" ? `Text message to the number ending in ${last4}` : "Use a backup code"}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
+          <OtherMethods
+            methods={others}
+            last4={last4}
+            heading="h3"
+            className="border-t border-gray-100 pt-4"
+            choice={(m, label) => (
+              <button
+                type="button"
+                onClick={() => open(m)}
+                disabled={pending}
+                className="rounded text-sm text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600 disabled:text-gray-400"
+              >
+                {label}
+              </button>
+            )}
+          />
         </form>
       )}
     </div>

@@ -1,0 +1,56 @@
+"use client";
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { confirmPasswordAction } from "../../mfa-actions";
+import { form } from "./form-data";
+import type { Run } from "./use-step-runner";
+
+type Props = {
+  /** What is about to happen, above the password field. */
+  intro: React.ReactNode;
+  /** The caller's runner, so a refusal without a field shows where the caller shows its errors. */
+  run: Run;
+  /** The refusal of the password itself, shown at the field. */
+  error: string | null;
+  pending: boolean;
+  onConfirmed: () => void;
+};
+
+/** The first step of every change to how the user signs in: their current password, checked on the server. */
+export function ConfirmPasswordStep({ intro, run, error, pending, onConfirmed }: Props) {
+  const [password, setPassword] = useState("");
+
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    run(
+      () => confirmPasswordAction(form({ password })),
+      () => {
+        setPassword("");
+        onConfirmed();
+      },
+    );
+  };
+
+  return (
+    <form onSubmit={submit} className="space-y-5" noValidate>
+      {intro}
+      <Field
+        label="Current password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={error}
+        autoFocus
+        required
+      />
+      <div className="flex justify-end">
+        <Button type="submit" pending={pending}>
+          Continue
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,28 @@
+type Method = "totp" | "sms" | "backup";
+
+type Props<M extends Method> = {
+  methods: M[];
+  /** The registered number's last four digits, for the text-message choice. */
+  last4: string;
+  heading: "h2" | "h3";
+  className: string;
+  /** The control that switches to `method`: a link, a form or a button, labelled `label`. */
+  choice: (method: M, label: string) => React.ReactNode;
+};
+
+/** "Use another method" below a code field: one choice for each other factor, named the same on sign-in and in My account. */
+export function OtherMethods<M extends Method>({ methods, last4, heading: Heading, className, choice }: Props<M>) {
+  if (methods.length === 0) return null;
+  return (
+    <div className={className}>
+      <Heading className="text-sm font-medium text-gray-900">Use another method</Heading>
+      <ul className="mt-2 space-y-1">
+        {methods.map((m) => (
+          <li key={m}>
+            {choice(m, m === "totp" ? "Authenticator app" : m === "sms" ? `Text message to the number ending in ${last4}` : "Use a backup code")}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

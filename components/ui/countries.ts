@@ -1,0 +1,36 @@
+import type { Country, CountryCode } from "@/lib/phone/parse";
+
+/** The countries a search finds, best match first: a calling code ("31", "+31") or a region code or name, accents and case ignored. */
+export function filterCountries(countries: Country[], query: string): Country[] {
+  const text = fold(query);
+  if (text === "") return countries;
+  const digits = text.replace(/^\+/, "");
+  const isCallingCode = /^\d+$/.test(digits);
+
+  function rank(country: Country): number {
+    if (isCallingCode) {
+      if (country.callingCode === digits) return 0;
+      return country.callingCode.startsWith(digits) ? 1 : -1;
+    }
+    const name = fold(country.name);
+    if (country.code.toLowerCase() === text) return 0;
+    if (name.startsWith(text)) return 1;
+    if (name.split(/[\s\-(),.]+/).some((word) => word.startsWith(text))) return 2;
+    return name.includes(text) ? 3 : -1;
+  }
+
+  return countries
+    .map((country) => ({ country, rank: rank(country) }))
+    .filter((entry) => entry.rank >= 0)
+    .sort((a, b) => a.rank - b.rank)
+    .map((entry) => entry.country);
+}
+
+function fold(text: string): string {
+  return text.normalize("NFD").replace(/\p{M}/gu, "").trim().toLowerCase();
+}
+
+/** The flag emoji for a region code: its two regional-indicator symbols. */
+export function flagEmoji(code: CountryCode): string {
+  return String.fromCodePoint(...[...code].map((letter) => 0x1f1e6 + letter.charCodeAt(0) - 65));
+}
