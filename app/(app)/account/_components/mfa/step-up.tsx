@@ -6,6 +6,7 @@ import { OtherMethods } from "@/components/mfa/other-methods";
 import { ResendButton } from "@/components/mfa/resend-button";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import type { MethodSummary } from "@/lib/mfa/factor";
 import { checkStepUpAction, startStepUpAction } from "../../methods-actions";
 import { resendCodeAction, sendStepUpCodeAction } from "../../mfa-actions";
 import { ConfirmPasswordStep } from "./confirm-password-step";
@@ -13,7 +14,8 @@ import { form } from "./form-data";
 import { useStepRunner } from "./use-step-runner";
 
 /** The factors a user can prove themselves with; null when they have none yet (the password is enough). */
-export type ProofMethods = { totp: boolean; smsLast4: string | null; backupCodesLeft: number };
+/** The factors a user can prove themselves with (what may leave the server about them). */
+export type ProofMethods = MethodSummary;
 type Method = "totp" | "sms" | "backup";
 
 function available(methods: ProofMethods): Method[] {
