@@ -37,7 +37,7 @@ type Props = {
 };
 
 /**
- * Confirms it is really the user before a change to how they sign in (SECURITY.md 26): the current
+ * Confirms it is really the user before a change to how they sign in (ASVS 5.0 7.5.1): the current
  * password, then a code from a current factor, strongest first: the authenticator app, a text message
  * (sent only when chosen), or a backup code.
  */
