@@ -50,6 +50,10 @@ const RAISED = {
   SMS_DAILY_CAP: "1000000",
   LIMIT_SIGNIN_ACCOUNT_FAILURES: "1000000",
   LIMIT_SIGNIN_IP_FAILURES: "1000000",
+  LIMIT_SIGNIN_ACCOUNT_WIDE_FAILURES: "1000000",
+  LIMIT_SIGNUP_PER_IP_HOUR: "1000000",
+  LIMIT_SIGNUP_HOUR: "1000000",
+  SMS_ENROLL_DAILY_CAP: "1000000",
 };
 /** Figure 6 keeps the per-user SMS limit at its default (5/hour) to show it counting across both instances. */
 const RAISED_EXCEPT_USER = { ...RAISED };

@@ -5,6 +5,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -205,6 +206,25 @@ export const invitations = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("invitations_token_hash_key").on(t.tokenHash), index("invitations_org_idx").on(t.organisationId)],
+);
+
+/**
+ * Browsers that completed a sign-in as a user: the device id cookie's SHA-256 (never the id itself) and the
+ * user. A known browser keeps its own budget of wrong passwords, so failures elsewhere cannot lock the
+ * owner out of it.
+ */
+export const knownDevices = pgTable(
+  "known_devices",
+  {
+    tokenHash: text("token_hash").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    userAgent: text("user_agent"),
+    createdAt: createdAt(),
+    lastSignedInAt: timestamp("last_signed_in_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tokenHash, t.userId] }), index("known_devices_user_idx").on(t.userId)],
 );
 
 /** Fixed-window counters shared by every app instance; one row per (key, window start). */

@@ -155,14 +155,23 @@ describe("wrong codes", () => {
 
   it("count per account across sign-ins: the tenth wrong code in a row makes MFA wait, even five per challenge", async () => {
     const u = await makeUser(t.db, { phone: PHONE });
+    // A sign-in opened before the block: its right code is refused too.
+    const next = await signIn(u);
     const results = [];
     for (let round = 0; round < 2; round++) {
       const s = await signIn(u);
       for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) results.push(await s.submit(wrongFor(s.code)));
     }
     expect(results.at(-1)).toEqual({ ok: false, error: "code_locked" });
-    const next = await signIn(u);
-    expect(await next.submit(next.code, at(2 * SECOND))).toEqual({ ok: false, error: "mfa_throttled", retryAt: at(SECOND + 15 * MINUTE) });
+    expect(await next.submit(next.code, at(2 * SECOND))).toEqual({
+      ok: false,
+      error: "mfa_throttled",
+      retryAt: at(SECOND + 15 * MINUTE),
+    });
+    // And while the block lasts, a right password opens no new challenge.
+    expect(
+      await signInWithPassword(t.db, { sms: sms.sender, host: "accounts.example.com", now: at(3 * SECOND) }, { email: u.user.email, password: TEST_PASSWORD }, info),
+    ).toEqual({ ok: false, error: "mfa_throttled", retryAt: at(SECOND + 15 * MINUTE) });
     const afterWait = await signIn(u, at(SECOND + 15 * MINUTE));
     expect((await afterWait.submit(afterWait.code, at(2 * SECOND + 15 * MINUTE))).ok).toBe(true);
   });
@@ -218,11 +227,11 @@ describe("the code step from the cookie's token (one query for session, challeng
 
   it("applies the account's wrong-code backoff read in the same query", async () => {
     const u = await makeUser(t.db, { phone: PHONE });
+    const next = await signIn(u);
     for (let round = 0; round < 2; round++) {
       const s = await signIn(u);
       for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) await byToken(s.pendingToken, s.challenge.id, wrongFor(s.code));
     }
-    const next = await signIn(u);
     expect(await byToken(next.pendingToken, next.challenge.id, next.code, at(2 * SECOND))).toMatchObject({ ok: false, error: "mfa_throttled" });
   });
 });

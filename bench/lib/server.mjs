@@ -45,7 +45,7 @@ const SCRUB = [
 export function cleanEnv(extra) {
   const env = { ...process.env };
   for (const key of SCRUB) delete env[key];
-  for (const key of Object.keys(env)) if (key.startsWith("LIMIT_") || key === "SMS_DAILY_CAP") delete env[key];
+  for (const key of Object.keys(env)) if (key.startsWith("LIMIT_") || key === "SMS_DAILY_CAP" || key === "SMS_ENROLL_DAILY_CAP") delete env[key];
   return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...extra };
 }
 

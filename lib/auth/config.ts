@@ -16,11 +16,11 @@ class InvalidCredentials extends CredentialsSignin {
   code = "invalid_credentials";
 }
 
-/** Carries when to try again (epoch ms) in the error code; the sign-in action turns it into words. */
+/** Carries which limit and when to try again (epoch ms) in the error code; the sign-in action turns it into words. */
 class Throttled extends CredentialsSignin {
-  constructor(retryAt: Date) {
+  constructor(limit: "throttled" | "mfa_throttled", retryAt: Date) {
     super();
-    this.code = `throttled:${retryAt.getTime()}`;
+    this.code = `${limit}:${retryAt.getTime()}`;
   }
 }
 
@@ -64,7 +64,7 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
   providers: [
     Credentials({
       id: "password",
-      credentials: { email: {}, password: {} },
+      credentials: { email: {}, password: {}, device: {} },
       async authorize(credentials, request) {
         const parsed = signInSchema.safeParse(credentials);
         if (!parsed.success) throw new InvalidCredentials();
@@ -72,10 +72,10 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
         const result = await signInWithPassword(
           db,
           { sms: createSmsSender(db), host: appHostFrom(request.headers) },
-          parsed.data,
+          { ...parsed.data, deviceId: typeof credentials.device === "string" ? credentials.device : null },
           requestInfoFrom(request.headers),
         );
-        if (!result.ok) throw result.error === "throttled" ? new Throttled(result.retryAt) : new InvalidCredentials();
+        if (!result.ok) throw result.error === "invalid_credentials" ? new InvalidCredentials() : new Throttled(result.error, result.retryAt);
         return { id: result.userId, sessionToken: result.token, mfaState: result.mfaState };
       },
     }),

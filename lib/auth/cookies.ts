@@ -22,3 +22,8 @@ export function sessionClaimsFrom(value: string | undefined | null): SessionClai
 
 /** Set for two minutes after a sign-in with a backup code, so the next page can say how many are left. */
 export const BACKUP_LEFT_COOKIE = "backup-codes-left";
+
+/** The device id cookie (lib/auth/devices.ts): `__Host-` prefixed where cookies are Secure. */
+export function deviceCookieName(): string {
+  return secureCookiesEnabled() ? "__Host-device" : "device";
+}

@@ -15,6 +15,8 @@ export const sessionIdleMs = () => minutesFromEnv("SESSION_IDLE_MINUTES", 12 * 6
 export const sessionAbsoluteMs = () => minutesFromEnv("SESSION_ABSOLUTE_MINUTES", 7 * 24 * 60) * 60_000;
 /** A session waiting for its second factor ends after 15 minutes. */
 export const PENDING_SESSION_MS = 15 * 60_000;
+/** Pending (password-only) sessions a user may have open at once; a newer sign-in ends the oldest. */
+export const MAX_PENDING_SESSIONS = 3;
 /** last_seen_at is written at most once a minute per session. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -177,4 +179,19 @@ export async function revokeOwnSession(db: Db, userId: string, sessionId: string
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
   return rows.length > 0;
+}
+
+/**
+ * Ends the user's pending sessions beyond the newest MAX_PENDING_SESSIONS. Each pending session holds a
+ * challenge with its own attempts, so without a cap a known password would open unlimited parallel
+ * guessing at the second factor.
+ */
+export async function endExcessPendingSessions(db: Db, userId: string, now = new Date()) {
+  await db.execute(sql`
+    update sessions set revoked_at = ${now.toISOString()}::timestamptz, revoked_reason = 'pending_limit'
+    where user_id = ${userId}::uuid and mfa_state = 'pending' and revoked_at is null
+      and id not in (
+        select id from sessions where user_id = ${userId}::uuid and mfa_state = 'pending' and revoked_at is null
+        order by created_at desc, id desc limit ${MAX_PENDING_SESSIONS}
+      )`);
 }

@@ -1,55 +1,69 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { memberships, organisations, users } from "@/db/schema";
+import { knownDevices, memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { openChallenge } from "@/lib/mfa/challenge";
 import { listMethods } from "@/lib/mfa/methods";
 import { type SendContext, startSmsChallenge } from "@/lib/mfa/sms/delivery";
 import { allowedMethods, policyOf } from "@/lib/org/policy";
 import { LIMITS } from "@/lib/security/limits";
-import { ipBucket, releaseStrikes, reserveStrikes } from "@/lib/security/rate-limit";
+import { mfaBackoffKey } from "@/lib/mfa/code-check";
+import { type Backoff, blockedUntil, ipBucket, releaseStrikes, type Reservation, reserveStrikes } from "@/lib/security/rate-limit";
 import { sha256 } from "@/lib/crypto/tokens";
+import { deviceHash, isDeviceId, rememberDevice } from "./devices";
 import { verifyPassword } from "./password";
-import { createSession } from "./sessions";
+import { createSession, endExcessPendingSessions } from "./sessions";
 
 export type SignInResult =
   | { ok: true; token: string; userId: string; mfaState: "pending" | "not_required" }
   | { ok: false; error: "invalid_credentials" }
-  | { ok: false; error: "throttled"; retryAt: Date };
+  | { ok: false; error: "throttled"; retryAt: Date }
+  /** The password was right, but wrong codes have blocked the second factor for a while. */
+  | { ok: false; error: "mfa_throttled"; retryAt: Date };
 
 /**
  * The password step. Unknown email and wrong password take the same path (a bcrypt compare either way)
- * and return the same error. A failure is reserved on the account and the client's IP before bcrypt runs
- * (reserveStrikes), so parallel guesses cannot outrun the limit; a right password gives it back. A user
- * with MFA gets a pending session and a login challenge.
+ * and return the same error. Before bcrypt runs, a failure is reserved (reserveStrikes: parallel guesses
+ * cannot outrun a limit) on this account from this browser (its device id; a request without one shares
+ * one bucket per account), on the client's IP, and, unless this browser signed in as this user before, on
+ * the account as a whole with a looser limit. A right password gives the strikes back. A user with MFA
+ * gets a pending session and a login challenge.
  */
 export async function signInWithPassword(
   db: Db,
   ctx: SendContext,
-  input: { email: string; password: string },
+  input: { email: string; password: string; deviceId?: string | null },
   info: Partial<RequestInfo> = {},
 ): Promise<SignInResult> {
   const email = input.email.toLowerCase();
+  const now = ctx.now ?? new Date();
+  const deviceId = isDeviceId(input.deviceId) ? input.deviceId : null;
   // Keyed by the email as typed (not by user id), so throttling looks the same for unknown accounts.
   const accountKey = `signin:account:${sha256(email)}`;
+  const deviceKey = `${accountKey}:device:${deviceId ? deviceHash(deviceId) : "none"}`;
   const ipKey = info.ip ? `signin:ip:${ipBucket(info.ip)}` : null;
-  const limits = [{ key: accountKey, policy: LIMITS.signInAccount() }];
+  const limits = [{ key: deviceKey, policy: LIMITS.signInAccount() }];
   if (ipKey) limits.push({ key: ipKey, policy: LIMITS.signInIp() });
-  const [reserved, [user]] = await Promise.all([
-    reserveStrikes(db, limits, ctx.now),
+  const [first, [user]] = await Promise.all([
+    reserveStrikes(db, limits, now),
     db
-    .select({
-      id: users.id,
-      passwordHash: users.passwordHash,
-      mfaEnabled: users.mfaEnabled,
-      organisationId: memberships.organisationId,
-      organisation: { mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods },
-    })
-    .from(users)
-    .leftJoin(memberships, eq(memberships.userId, users.id))
-    .leftJoin(organisations, eq(organisations.id, memberships.organisationId))
-    .where(eq(users.email, email)),
+      .select({
+        id: users.id,
+        passwordHash: users.passwordHash,
+        mfaEnabled: users.mfaEnabled,
+        organisationId: memberships.organisationId,
+        organisation: { mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods },
+        knownDevice: sql<boolean>`${knownDevices.userId} is not null`,
+      })
+      .from(users)
+      .leftJoin(memberships, eq(memberships.userId, users.id))
+      .leftJoin(organisations, eq(organisations.id, memberships.organisationId))
+      .leftJoin(knownDevices, and(eq(knownDevices.userId, users.id), eq(knownDevices.tokenHash, deviceId ? deviceHash(deviceId) : "")))
+      .where(eq(users.email, email)),
   ]);
+  if (!first.ok) return { ok: false, error: "throttled", retryAt: first.retryAt };
+  // A browser that signed in as this user before keeps its own budget; any other also spends the account's.
+  const reserved = user?.knownDevice ? first : await alsoReserve(db, first, { key: accountKey, policy: LIMITS.signInAccountWide() }, now);
   if (!reserved.ok) return { ok: false, error: "throttled", retryAt: reserved.retryAt };
   const valid = await verifyPassword(input.password, user?.passwordHash);
   if (!user || !valid) {
@@ -57,24 +71,46 @@ export async function signInWithPassword(
     if (user) await recordEvent(db, { action: "sign_in.failed_password", userId: user.id, organisationId: user.organisationId, ...info });
     return { ok: false, error: "invalid_credentials" };
   }
-  await releaseStrikes(db, reserved.held, [accountKey]);
+  await releaseStrikes(db, reserved.held, [deviceKey]);
   // The methods this sign-in may be finished with: the user's, as the organisation's policy allows at sign-in.
-  const allowed = allowedMethods(policyOf(user.organisationId ? user.organisation : null), "sign_in");
-  const listed = user.mfaEnabled ? await listMethods(db, user.id) : null;
+  const [listed, mfaBlockedUntil] = user.mfaEnabled
+    ? await Promise.all([listMethods(db, user.id), blockedUntil(db, mfaBackoffKey(user.id), now)])
+    : [null, null];
+  const allowed = allowedMethods(policyOf(user.organisationId ? user.organisation : null), "sign_in", { hasTotp: Boolean(listed?.totp) });
   const methods = listed?.available.filter((m) => allowed.includes(m)) ?? [];
   if (!listed || methods.length === 0) {
     // Independent writes: on Postgres they run side by side on two pooled connections.
     const [{ token }] = await Promise.all([
-      createSession(db, { userId: user.id, mfaState: "not_required", now: ctx.now, handoff: false, ...info }),
+      createSession(db, { userId: user.id, mfaState: "not_required", now, handoff: false, ...info }),
       recordEvent(db, { action: "sign_in.succeeded", userId: user.id, organisationId: user.organisationId, detail: { mfa: false }, ...info }),
+      rememberDevice(db, { deviceId, userId: user.id, userAgent: info.userAgent, now }),
     ]);
     return { ok: true, token, userId: user.id, mfaState: "not_required" };
   }
-  const { token, session } = await createSession(db, { userId: user.id, mfaState: "pending", now: ctx.now, handoff: false, ...info });
+  // While wrong codes have blocked the account's second factor, no new challenge opens: a correct password
+  // must not buy fresh guesses (NIST SP 800-63B 3.2.2).
+  if (mfaBlockedUntil) return { ok: false, error: "mfa_throttled", retryAt: mfaBlockedUntil };
+  const { token, session } = await createSession(db, { userId: user.id, mfaState: "pending", now, handoff: false, ...info });
   // One challenge per sign-in carries the attempt cap for every method. A text is sent only when SMS is the
   // first method offered; with an authenticator app it waits until the user picks SMS (a resend sends it).
   const challenge = { userId: user.id, sessionId: session.id, purpose: "login" as const, phone: listed.sms?.phone ?? null, factorId: listed.sms?.id ?? null };
-  if (methods[0] === "sms" && listed.sms) await startSmsChallenge(db, { ...ctx, info }, { ...challenge, phone: listed.sms.phone });
-  else await openChallenge(db, { ...challenge, now: ctx.now ?? new Date() });
+  await Promise.all([
+    methods[0] === "sms" && listed.sms
+      ? startSmsChallenge(db, { ...ctx, now, info }, { ...challenge, phone: listed.sms.phone })
+      : openChallenge(db, { ...challenge, now }),
+    // Each pending sign-in is a challenge with its own attempts: only the newest few stay open.
+    endExcessPendingSessions(db, user.id, now),
+  ]);
   return { ok: true, token, userId: user.id, mfaState: "pending" };
+}
+
+/** One more key on top of a reservation already held; refused, it gives back what was held. */
+async function alsoReserve(db: Db, held: Extract<Reservation, { ok: true }>, more: { key: string; policy: Backoff }, now: Date): Promise<Reservation> {
+  const next = await reserveStrikes(db, [more], now);
+  if (!next.ok) {
+    await releaseStrikes(db, held.held);
+    return next;
+  }
+  const blocks = [held.blockedUntil, next.blockedUntil].filter((d): d is Date => d !== null);
+  return { ok: true, held: [...held.held, ...next.held], blockedUntil: blocks.length ? new Date(Math.max(...blocks.map(Number))) : null };
 }

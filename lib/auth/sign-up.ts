@@ -2,14 +2,27 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { LIMITS } from "@/lib/security/limits";
+import { type Budget, ipBucket, takeBudgets } from "@/lib/security/rate-limit";
 import { hashPassword } from "./password";
 import type { SignUpInput } from "./schemas";
 import { createSession } from "./sessions";
 
-export type SignUpResult = { ok: true; userId: string; token: string } | { ok: false; error: "email_taken" };
+export type SignUpResult =
+  | { ok: true; userId: string; token: string }
+  | { ok: false; error: "email_taken" }
+  | { ok: false; error: "throttled"; retryAt: Date };
 
-/** Creates the organisation with the new user as its admin, and a signed-in session for them. */
-export async function signUp(db: Db, input: SignUpInput, info: Partial<RequestInfo> = {}): Promise<SignUpResult> {
+/**
+ * Creates the organisation with the new user as its admin, and a signed-in session for them. Sign-ups are
+ * budgeted per client IP and for the whole app per hour, taken first: accounts made by a script are
+ * the way to spend text messages and flood the member list.
+ */
+export async function signUp(db: Db, input: SignUpInput, info: Partial<RequestInfo> = {}, now = new Date()): Promise<SignUpResult> {
+  const budgets: Budget[] = [{ key: "signup:global", ...LIMITS.signUpGlobal() }];
+  if (info.ip) budgets.push({ key: `signup:ip:${ipBucket(info.ip)}`, ...LIMITS.signUpPerIp() });
+  const budget = await takeBudgets(db, budgets, now);
+  if (!budget.ok) return { ok: false, error: "throttled", retryAt: budget.retryAt };
   const [taken] = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email));
   if (taken) return { ok: false, error: "email_taken" };
   const passwordHash = await hashPassword(input.password);

@@ -6,8 +6,15 @@ import { hmac, safeEqualHex } from "@/lib/crypto/tokens";
 export const CODE_TTL_MS = 10 * 60_000;
 /** Wrong codes allowed per challenge (Twilio Verify uses 5 too); then even the right code is refused. */
 export const MAX_CODE_ATTEMPTS = 5;
-/** A new code can be requested this long after the previous one was sent. */
+/** A new code can be requested this long after the first one was sent. */
 export const RESEND_COOLDOWN_MS = 30_000;
+/**
+ * The wait before another text grows with the texts already sent, to this challenge or to this account
+ * within the hour (whichever is more): 30 s, 1 min, 2 min, then 5 min (OWASP MFA cheat sheet: growing
+ * resend delays on top of the hourly caps).
+ */
+export const RESEND_DELAYS_MS = [RESEND_COOLDOWN_MS, 60_000, 120_000, 300_000] as const;
+export const resendDelayMs = (sent: number) => RESEND_DELAYS_MS[Math.min(Math.max(sent, 1), RESEND_DELAYS_MS.length) - 1];
 export const CODE_LENGTH = 6;
 
 export type RandomInt = (max: number) => number;

@@ -2,14 +2,16 @@ import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db/connect";
 import type { OtpChallenge } from "@/db/schema";
 import { recordEvent, recordEventSql, type RequestInfo } from "@/lib/audit/events";
+import { isDeviceId, rememberDeviceSql } from "@/lib/auth/devices";
 import { createSessionSql, endPendingSessionSql, isLive, revokeSession, sessionByToken, sessionIdleMs } from "@/lib/auth/sessions";
 import { sha256 } from "@/lib/crypto/tokens";
-import { type MfaMethodsSetting, type MfaPolicy, methodAllowed, policyOf, readMfaPolicy } from "@/lib/org/policy";
+import { type MethodHolder, type MfaMethodsSetting, type MfaPolicy, methodAllowed, policyOf, readMfaPolicy } from "@/lib/org/policy";
 import { LIMITS } from "@/lib/security/limits";
 import { clearFailuresSql, giveBackStrikeSql, type HeldStrike, releaseStrikes, type Reservation, reserveStrikeSql } from "@/lib/security/rate-limit";
 import { challengeFromJson, consumeLoginChallengeSql, isChallengeId } from "./challenge";
 import { checkCode, clearedAfterMatch, mfaBackoffKey, mfaBackoffKeySql } from "./code-check";
 import { factorFor } from "./factors";
+import { listMethods } from "./methods";
 import type { LoginMethod } from "./method";
 
 /**
@@ -26,7 +28,15 @@ export type LoginCodeResult =
   | { ok: false; error: "mfa_throttled"; retryAt: Date };
 
 type Pending = { sessionId: string; userId: string; organisationId: string | null };
-type CodeInput = { challengeId: string; method?: LoginMethod; code: unknown; now?: Date; info?: Partial<RequestInfo> };
+type CodeInput = {
+  challengeId: string;
+  method?: LoginMethod;
+  code: unknown;
+  /** The browser's device id: a completed sign-in makes it known for this user (lib/auth/devices.ts). */
+  deviceId?: string | null;
+  now?: Date;
+  info?: Partial<RequestInfo>;
+};
 
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
@@ -34,6 +44,7 @@ type PendingRead = {
   session: { id: string; userId: string; mfaState: string; expiresAt: Date; lastSeenAt: Date };
   organisationId: string | null;
   policy: MfaPolicy;
+  holder: MethodHolder;
   challenge: OtpChallenge | null;
   reservation: Reservation;
 };
@@ -62,6 +73,7 @@ async function readPendingSignIn(db: Db, input: { tokenHash: string; challengeId
       (select count(*) from reserved)::int as reserved,
       (select blocked_until from reserved limit 1) as reserved_block,
       (select blocked_until from rate_limits where key = ${mfaBackoffKeySql(sql`s.user_id`)}) as previous_block,
+      exists (select 1 from mfa_factors f where f.user_id = s.user_id and f.kind = 'totp') as has_totp,
       row_to_json(c) as challenge
     from s
     left join memberships m on m.user_id = s.user_id
@@ -76,6 +88,7 @@ async function readPendingSignIn(db: Db, input: { tokenHash: string; challengeId
     session: { id: row.id as string, userId, mfaState: row.mfa_state as string, expiresAt: date(row.expires_at) as Date, lastSeenAt: date(row.last_seen_at) as Date },
     organisationId: (row.organisation_id as string | null) ?? null,
     policy: row.organisation_id ? policyOf({ mfaRequired: Boolean(row.mfa_required), mfaMethods: row.mfa_methods as MfaMethodsSetting }) : policyOf(null),
+    holder: { hasTotp: Boolean(row.has_totp) },
     challenge: challengeFromJson(typeof row.challenge === "string" ? JSON.parse(row.challenge) : (row.challenge as Record<string, unknown> | null)),
     reservation:
       Number(row.reserved) > 0
@@ -107,11 +120,11 @@ export async function signInWithCode(
   if (!read || !isLive(read.session, now)) return { ok: false, error: "no_session" };
   if (read.session.mfaState !== "pending") return { ok: false, error: "not_pending" };
   const pending = { sessionId: read.session.id, userId: read.session.userId, organisationId: read.organisationId };
-  if (!methodAllowed(read.policy, "sign_in", method)) {
+  if (!methodAllowed(read.policy, "sign_in", method, read.holder)) {
     if (read.reservation.ok) await releaseStrikes(db, read.reservation.held);
     return { ok: false, error: "method_not_allowed" };
   }
-  return answerLoginChallenge(db, pending, { ...input, code: normal.code, now }, read.policy, { challenge: read.challenge, reservation: read.reservation });
+  return answerLoginChallenge(db, pending, { ...input, code: normal.code, now }, { policy: read.policy, holder: read.holder }, { challenge: read.challenge, reservation: read.reservation });
 }
 
 /**
@@ -119,18 +132,19 @@ export async function signInWithCode(
  * entry lets the tests reach the write's own guards, for a session that changed after it was read.
  */
 export async function completeLoginChallenge(db: Db, pending: Pending, input: CodeInput): Promise<LoginCodeResult> {
-  return answerLoginChallenge(db, pending, input, await readMfaPolicy(db, pending.organisationId));
+  const [policy, methods] = await Promise.all([readMfaPolicy(db, pending.organisationId), listMethods(db, pending.userId)]);
+  return answerLoginChallenge(db, pending, input, { policy, holder: { hasTotp: methods.totp !== null } });
 }
 
 async function answerLoginChallenge(
   db: Db,
   pending: Pending,
   input: CodeInput,
-  policy: MfaPolicy,
+  rules: { policy: MfaPolicy; holder: MethodHolder },
   found?: { challenge: OtpChallenge | null; reservation: Reservation },
 ): Promise<LoginCodeResult> {
   const method = input.method ?? "sms";
-  if (!methodAllowed(policy, "sign_in", method)) return { ok: false, error: "method_not_allowed" };
+  if (!methodAllowed(rules.policy, "sign_in", method, rules.holder)) return { ok: false, error: "method_not_allowed" };
   const now = input.now ?? new Date();
   const info = input.info ?? {};
   const event = { userId: pending.userId, organisationId: pending.organisationId, ...info };
@@ -148,7 +162,15 @@ async function answerLoginChallenge(
     found,
     onWrong: (attemptsLeft) => recordEvent(db, { action: "sign_in.failed_code", ...event, detail: { attemptsLeft } }),
     onMatch: async (challenge, match, held) => {
-      token = await finishSignIn(db, pending, { challenge, method, held, stampFactorId: method === "sms" ? (match.factorId ?? null) : null, now, info });
+      token = await finishSignIn(db, pending, {
+        challenge,
+        method,
+        held,
+        deviceId: isDeviceId(input.deviceId) ? input.deviceId : null,
+        stampFactorId: method === "sms" ? (match.factorId ?? null) : null,
+        now,
+        info,
+      });
       return token ? challenge : null;
     },
   });
@@ -170,14 +192,23 @@ async function answerLoginChallenge(
 /**
  * One statement, so one round trip and all or nothing: consume the challenge (conditional, so a code works
  * once even across instances and parallel requests), end the pending session, create the verified one,
- * stamp the texted factor, clear the account's wrong-code strikes and record the sign-in. Each part is
+ * stamp the texted factor, give back the account's wrong-code strike, remember this browser for the user and
+ * record the sign-in. Each part is
  * the fragment of the module whose rule it is, and runs only if the one before matched a row. Returns the
  * new session's token, or null if another request got there first.
  */
 async function finishSignIn(
   db: Db,
   pending: Pending,
-  input: { challenge: OtpChallenge; method: LoginMethod; held: HeldStrike[]; stampFactorId: string | null; now: Date; info: Partial<RequestInfo> },
+  input: {
+    challenge: OtpChallenge;
+    method: LoginMethod;
+    held: HeldStrike[];
+    deviceId: string | null;
+    stampFactorId: string | null;
+    now: Date;
+    info: Partial<RequestInfo>;
+  },
 ): Promise<string | null> {
   const { now, info } = input;
   const at = now.toISOString();
@@ -198,6 +229,8 @@ async function finishSignIn(
       where id = ${input.stampFactorId}::uuid and ${afterCreated}
     ), released as (
       ${release}
+    ), remembered as (
+      ${input.deviceId ? rememberDeviceSql({ deviceId: input.deviceId, userAgent: info.userAgent, now, from: sql`ended where ${afterCreated}` }) : sql`select 1`}
     ), recorded as (
       ${recordEventSql({ action: "sign_in.succeeded", ...pending, ...info, detail: { mfa: true, method: input.method }, now, from: sql`created` })}
     )

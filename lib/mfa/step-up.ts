@@ -30,7 +30,8 @@ export async function startStepUp(
   const now = input.now ?? input.sms?.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
   const [methods, policy] = await Promise.all([listMethods(db, actor.userId), readMfaPolicy(db, actor.organisationId)]);
-  if (!methods.available.includes(input.method) || !methodAllowed(policy, "step_up", input.method)) return { ok: false, error: "no_factor" };
+  if (!methods.available.includes(input.method) || !methodAllowed(policy, "step_up", input.method, { hasTotp: methods.totp !== null }))
+    return { ok: false, error: "no_factor" };
   const base = { userId: actor.userId, sessionId: actor.sessionId, purpose: "step_up" as const };
   if (input.method === "sms") {
     if (!methods.sms || !input.sms) return { ok: false, error: "no_factor" };
@@ -60,7 +61,8 @@ export async function checkStepUp(
 ): Promise<StepUpCheckResult> {
   const now = input.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
-  if (!methodAllowed(await readMfaPolicy(db, actor.organisationId), "step_up", input.method)) return { ok: false, error: "no_factor" };
+  const [policy, methods] = await Promise.all([readMfaPolicy(db, actor.organisationId), listMethods(db, actor.userId)]);
+  if (!methodAllowed(policy, "step_up", input.method, { hasTotp: methods.totp !== null })) return { ok: false, error: "no_factor" };
   const result = await checkCode(db, {
     challengeId: input.challengeId,
     userId: actor.userId,

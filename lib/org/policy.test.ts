@@ -27,13 +27,22 @@ describe("needsMfaSetup", () => {
 
 describe("allowedMethods", () => {
   const policy = (methods: "any" | "totp_only") => ({ required: true, methods });
+  const withApp = { hasTotp: true };
+  const smsOnly = { hasTotp: false };
   it("keeps text messages out of enrolment when only authenticator apps are allowed, and allows them otherwise", () => {
-    expect(allowedMethods(policy("totp_only"), "enroll")).not.toContain("sms");
-    expect(allowedMethods(policy("any"), "enroll")).toContain("sms");
+    expect(allowedMethods(policy("totp_only"), "enroll", smsOnly)).not.toContain("sms");
+    expect(allowedMethods(policy("any"), "enroll", smsOnly)).toContain("sms");
   });
-  it("offers every method at sign-in and step-up, strongest first", () => {
-    expect(allowedMethods(policy("any"), "sign_in")).toEqual(["totp", "sms", "backup"]);
-    expect(allowedMethods(policy("totp_only"), "step_up")).toEqual(["totp", "sms", "backup"]);
+  it("refuses text messages at sign-in and step-up to a member with an app when only apps are allowed", () => {
+    expect(allowedMethods(policy("totp_only"), "sign_in", withApp)).toEqual(["totp", "backup"]);
+    expect(allowedMethods(policy("totp_only"), "step_up", withApp)).toEqual(["totp", "backup"]);
+  });
+  it("lets a member whose only factor is SMS use it to get in and add an app (they are held at setup)", () => {
+    expect(allowedMethods(policy("totp_only"), "sign_in", smsOnly)).toContain("sms");
+    expect(allowedMethods(policy("totp_only"), "step_up", smsOnly)).toContain("sms");
+  });
+  it("offers every method, strongest first, when any method is allowed", () => {
+    expect(allowedMethods(policy("any"), "sign_in", withApp)).toEqual(["totp", "sms", "backup"]);
   });
 });
 

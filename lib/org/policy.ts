@@ -37,18 +37,23 @@ export async function readMfaPolicy(db: Db, organisationId: string | null): Prom
 /** Where a method is being used: signing in, adding it, or proving it before a change. */
 export type MethodUse = "sign_in" | "enroll" | "step_up";
 
+/** What the rules need to know about the member: whether they hold an authenticator app. */
+export type MethodHolder = { hasTotp: boolean };
+
 /**
  * The methods a member may use for each purpose. "Authenticator app only" keeps text messages out of
- * enrolment; at sign-in and step-up every method the member holds is still accepted, and a member whose
- * only method is SMS is held at setup until they add an app (needsMfaSetup).
+ * enrolment, and out of sign-in and step-up for every member who has an app (so a SIM swap gets nobody
+ * in, NIST SP 800-63B 3.2.9). A member whose only factor is SMS may still use it to sign in and to prove
+ * themselves while adding an app: they are held at setup until they do (needsMfaSetup), and refusing
+ * it would leave them no way in but an admin's reset.
  */
-export function allowedMethods(policy: MfaPolicy, use: MethodUse): readonly LoginMethod[] {
-  if (policy.methods === "totp_only" && use === "enroll") return MFA_METHODS.filter((m) => m !== "sms");
-  return MFA_METHODS;
+export function allowedMethods(policy: MfaPolicy, use: MethodUse, holder: MethodHolder): readonly LoginMethod[] {
+  const smsBarred = policy.methods === "totp_only" && (use === "enroll" || holder.hasTotp);
+  return smsBarred ? MFA_METHODS.filter((m) => m !== "sms") : MFA_METHODS;
 }
 
-export function methodAllowed(policy: MfaPolicy, use: MethodUse, method: LoginMethod): boolean {
-  return allowedMethods(policy, use).includes(method);
+export function methodAllowed(policy: MfaPolicy, use: MethodUse, method: LoginMethod, holder: MethodHolder): boolean {
+  return allowedMethods(policy, use, holder).includes(method);
 }
 
 /** Whether a member may remove their last factor (turning MFA off): not where the organisation requires MFA. */

@@ -12,8 +12,14 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 export const LIMITS = {
-  /** Failed passwords per account before delays start (5); then 30 s, doubling, at most 15 min. Never a permanent lock. */
+  /** Failed passwords per account from one browser (its device id) before delays start (5); then 30 s, doubling, at most 15 min. Never a permanent lock. */
   signInAccount: () => ({ free: intFromEnv("LIMIT_SIGNIN_ACCOUNT_FAILURES", 5), baseDelayMs: 30_000, maxDelayMs: 15 * MINUTE }),
+  /**
+   * Failed passwords per account from browsers that never signed in as it (50); then 1 min, doubling, at
+   * most 1 h. Far looser than the per-browser limit above, so an attacker elsewhere cannot keep the owner
+   * out of a browser they have used before, yet spraying the account from fresh browsers still stops.
+   */
+  signInAccountWide: () => ({ free: intFromEnv("LIMIT_SIGNIN_ACCOUNT_WIDE_FAILURES", 50), baseDelayMs: MINUTE, maxDelayMs: HOUR }),
   /** Wrong current passwords per user while signed in (step-up, password change) before delays start (5); then 30 s, doubling, at most 15 min. */
   stepUpAccount: () => ({ free: intFromEnv("LIMIT_STEP_UP_FAILURES", 5), baseDelayMs: 30_000, maxDelayMs: 15 * MINUTE }),
   /** Failed passwords per IP before delays start (20); then 30 s, doubling, at most 15 min. */
@@ -26,6 +32,15 @@ export const LIMITS = {
   smsPerPhone: () => ({ max: intFromEnv("LIMIT_SMS_PER_PHONE_HOUR", 5), windowMs: HOUR }),
   /** SMS per client IP per hour (10). */
   smsPerIp: () => ({ max: intFromEnv("LIMIT_SMS_PER_IP_HOUR", 10), windowMs: HOUR }),
-  /** SMS for the whole app per day (1000): a spend cap in case everything else is bypassed. */
+  /** Sign-in and step-up texts (to registered numbers) for the whole app per day (1000): a spend cap in case everything else is bypassed. */
   smsGlobalDaily: () => ({ max: intFromEnv("SMS_DAILY_CAP", 1000), windowMs: 24 * HOUR }),
+  /**
+   * Enrolment texts (to numbers not yet registered) for the whole app per day (300), a budget of its own: a
+   * script that signs up and registers numbers spends this one, and members' sign-in texts still go out.
+   */
+  smsEnrollDaily: () => ({ max: intFromEnv("SMS_ENROLL_DAILY_CAP", 300), windowMs: 24 * HOUR }),
+  /** Sign-ups per client IP per hour (10). */
+  signUpPerIp: () => ({ max: intFromEnv("LIMIT_SIGNUP_PER_IP_HOUR", 10), windowMs: HOUR }),
+  /** Sign-ups for the whole app per hour (200). */
+  signUpGlobal: () => ({ max: intFromEnv("LIMIT_SIGNUP_HOUR", 200), windowMs: HOUR }),
 };

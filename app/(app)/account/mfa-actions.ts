@@ -4,7 +4,7 @@ import type { ZodError } from "zod";
 import { firstIssue, mfaSetupAction, noInput } from "@/lib/actions/client";
 import { confirmPassword } from "@/lib/auth/reauth";
 import { passwordConfirmSchema } from "@/lib/auth/schemas";
-import { RESEND_COOLDOWN_MS } from "@/lib/mfa/codes";
+import type { Db } from "@/db/connect";
 import { MFA_ERRORS, type MfaError } from "@/lib/mfa/errors";
 import { removeOwnFactors } from "@/lib/mfa/remove";
 import {
@@ -14,7 +14,7 @@ import {
   saveEnrollmentSchema,
   smsEnrollmentSchema,
 } from "@/lib/mfa/schemas";
-import { type ResendOutcome, resendChallenge, type SendOutcome } from "@/lib/mfa/sms/delivery";
+import { type ResendOutcome, resendAvailableAt, resendChallenge, type SendOutcome } from "@/lib/mfa/sms/delivery";
 import { checkEnrollmentCode, completeSmsEnrollment, startSmsEnrollment } from "@/lib/mfa/sms/enrollment";
 import { checkStepUp, startStepUp } from "@/lib/mfa/step-up";
 import { mfaMessage, passwordThrottledMessage, throttledMessage, tooManySendsMessage, wrongCodeMessage } from "@/lib/mfa/words";
@@ -49,7 +49,11 @@ function notSent(outcome: SendOutcome | ResendOutcome, field?: "phone" | "code")
   return fail("challenge_missing", field);
 }
 
-const sent = (challengeId: string, maskedPhone = ""): StepResult => ({ status: "sent", challengeId, maskedPhone, resendInMs: RESEND_COOLDOWN_MS });
+/** A text went out: the dialog counts down to the next resend the server will allow (the delay grows). */
+async function sent(db: Db, challengeId: string, maskedPhone = ""): Promise<StepResult> {
+  const resendAt = await resendAvailableAt(db, challengeId);
+  return { status: "sent", challengeId, maskedPhone, resendInMs: Math.max(0, resendAt.getTime() - Date.now()) };
+}
 
 /** Step 1: the current password. */
 export const confirmPasswordAction = mfaSetupAction(
@@ -70,7 +74,7 @@ export const sendEnrollmentCodeAction = mfaSetupAction(
     const result = await startSmsEnrollment(db, { sms: createSmsSender(db), host, info }, actor, { phone, stepUpChallengeId });
     if (!result.ok) return fail(result.error, ["phone_in_use", "phone_country", "phone_premium"].includes(result.error) ? "phone" : undefined);
     if (result.delivery.status !== "sent") return notSent(result.delivery, "phone");
-    return sent(result.challengeId, maskedPhone);
+    return sent(db, result.challengeId, maskedPhone);
   },
   invalid,
 );
@@ -82,7 +86,7 @@ export const sendStepUpCodeAction = mfaSetupAction(
     const result = await startStepUp(db, actor, { method: "sms", sms: { sms: createSmsSender(db), host, info } });
     if (!result.ok) return fail(result.error);
     if (result.delivery && result.delivery.status !== "sent") return notSent(result.delivery);
-    return sent(result.challengeId);
+    return sent(db, result.challengeId);
   },
   invalid,
 );
@@ -91,7 +95,7 @@ export const resendCodeAction = mfaSetupAction(
   resendCodeSchema,
   async ({ challengeId }, { actor, db, info, host }): Promise<StepResult> => {
     const outcome = await resendChallenge(db, { sms: createSmsSender(db), host, info }, { challengeId, userId: actor.userId, sessionId: actor.sessionId });
-    return outcome.status === "sent" ? sent(challengeId) : notSent(outcome, "code");
+    return outcome.status === "sent" ? sent(db, challengeId) : notSent(outcome, "code");
   },
   codeInvalid,
 );

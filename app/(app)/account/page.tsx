@@ -55,7 +55,7 @@ export default async function AccountPage() {
         orgRequiresMfa={!mayRemoveLastFactor(policy)}
         totpAddedAt={user.mfaEnabled && methods.totp ? methods.totp.addedAt.toISOString() : null}
         backupCodesLeft={methods.backupCodesLeft}
-        smsAllowed={methodAllowed(policy, "enroll", "sms")}
+        smsAllowed={methodAllowed(policy, "enroll", "sms", { hasTotp: Boolean(methods.totp) })}
         backupCodesLow={methods.backupCodesLeft <= BACKUP_CODES_LOW}
       />
       <PasswordCard />

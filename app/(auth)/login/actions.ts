@@ -4,7 +4,9 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { sessionClaimsFrom, sessionCookieName } from "@/lib/auth/cookies";
 import { retryMessage } from "@/lib/mfa/errors";
+import { throttledMessage } from "@/lib/mfa/words";
 import { signIn } from "@/lib/auth/config";
+import { ensureDeviceId } from "@/lib/auth/device-cookie";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { fieldErrors, signInSchema } from "@/lib/auth/schemas";
 import { publicAction } from "@/lib/actions/client";
@@ -26,10 +28,13 @@ export const loginAction = publicAction(
   loginFormSchema,
   async ({ email, password, callbackUrl }): Promise<LoginState> => {
     try {
-      await signIn("password", { email, password, redirect: false });
+      // The browser's device id (given one now if it has none) names the budget of its failed passwords.
+      await signIn("password", { email, password, device: await ensureDeviceId(), redirect: false });
     } catch (error) {
-      if (error instanceof CredentialsSignin && error.code.startsWith("throttled:")) {
-        const retryAt = new Date(Number(error.code.slice("throttled:".length)));
+      const throttled = error instanceof CredentialsSignin ? /^(throttled|mfa_throttled):(\d+)$/.exec(error.code) : null;
+      if (throttled) {
+        const retryAt = new Date(Number(throttled[2]));
+        if (throttled[1] === "mfa_throttled") return { status: "error", formError: throttledMessage(retryAt), email };
         return { status: "error", formError: `Too many failed sign-ins. ${retryMessage(retryAt)}`, email };
       }
       if (error instanceof CredentialsSignin) return { status: "error", formError: INVALID, email };

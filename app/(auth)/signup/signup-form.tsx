@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useActionState } from "react";
+import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { type SignUpState, signUpAction } from "./actions";
@@ -11,6 +12,7 @@ export function SignUpForm() {
   const values = state.status === "error" ? state.values : { name: "", email: "", organisation: "" };
   return (
     <form action={action} className="space-y-5" noValidate>
+      {state.status === "error" && state.formError && <Alert tone="error">{state.formError}</Alert>}
       <Field label="Your name" name="name" autoComplete="name" required maxLength={100} defaultValue={values.name} error={errors.name} autoFocus />
       <Field label="Work email" name="email" type="email" autoComplete="email" required maxLength={254} defaultValue={values.email} error={errors.email} />
       <Field

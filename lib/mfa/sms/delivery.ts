@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, lte, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { otpChallenges } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
@@ -8,7 +8,7 @@ import { type Budget, ipBucket, takeBudgets } from "@/lib/security/rate-limit";
 import { formatCodeMessage } from "@/lib/sms/message";
 import type { SmsSender } from "@/lib/sms/types";
 import { type ChallengePurpose, isChallengeId, openChallenge } from "../challenge";
-import { CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, type RandomInt, RESEND_COOLDOWN_MS } from "../codes";
+import { CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, type RandomInt, RESEND_DELAYS_MS, resendDelayMs } from "../codes";
 
 /** Texting a challenge's code: the SMS budgets, the provider call and the resend cooldown. */
 export interface SendContext {
@@ -23,15 +23,46 @@ export interface SendContext {
 export type SendOutcome = { status: "sent" } | { status: "not_sent" } | { status: "send_failed" } | { status: "rate_limited"; retryAt: Date };
 export type ResendOutcome = SendOutcome | { status: "cooldown"; retryAt: Date } | { status: "closed" };
 
-/** The SMS budgets one message to `to` for `userId` spends, taken before the provider is called. */
-function smsBudgets(userId: string, to: string, ip: string | null | undefined): Budget[] {
+const userSmsKey = (userId: string) => `sms:user:${userId}`;
+
+/**
+ * How many texts count toward a challenge's resend delay: its own, or the account's within the hourly
+ * window when more (a new sign-in must not restart the delay). In SQL, on the otp_challenges row.
+ */
+function textsSentSql(now: Date) {
+  const since = new Date(now.getTime() - LIMITS.smsPerUser().windowMs).toISOString();
+  return sql`greatest(${otpChallenges.sendCount}, coalesce((select r.count from rate_limits r
+    where r.key = 'sms:user:' || ${otpChallenges.userId} and r.window_start > ${since}::timestamptz), 0))`;
+}
+
+/** The resend delay (resendDelayMs) for a number of texts, in SQL. */
+function resendDelaySql(sent: ReturnType<typeof sql>) {
+  return sql`make_interval(secs => (${sql.raw(`array[${RESEND_DELAYS_MS.map((ms) => ms / 1000).join(",")}]`)})[least(greatest(${sent}, 1), ${RESEND_DELAYS_MS.length})])`;
+}
+
+/** When the challenge's next text may be asked for (the countdown the page shows). */
+export async function resendAvailableAt(db: Db, challengeId: string, now = new Date()): Promise<Date> {
+  const [row] = await db
+    .select({ lastSentAt: otpChallenges.lastSentAt, sent: sql<number>`${textsSentSql(now)}` })
+    .from(otpChallenges)
+    .where(eq(otpChallenges.id, challengeId));
+  return row ? new Date(row.lastSentAt.getTime() + resendDelayMs(Number(row.sent))) : now;
+}
+
+/**
+ * The SMS budgets one message to `to` for `userId` spends, taken before the provider is called. The
+ * daily cap and the per-IP budget are kept apart for enrolment (new numbers) and for sign-in and step-up
+ * (registered numbers), so spending one does not stop the other.
+ */
+function smsBudgets(userId: string, to: string, ip: string | null | undefined, purpose: ChallengePurpose): Budget[] {
+  const use = purpose === "enroll" ? "enroll" : "signin";
   const budgets: Budget[] = [
-    { key: `sms:user:${userId}`, ...LIMITS.smsPerUser() },
+    { key: userSmsKey(userId), ...LIMITS.smsPerUser() },
     // Keys hold a hash, so the limits table never stores a phone number.
     { key: `sms:phone:${sha256(to)}`, ...LIMITS.smsPerPhone() },
-    { key: "sms:global", ...LIMITS.smsGlobalDaily() },
+    { key: `sms:global:${use}`, ...(use === "enroll" ? LIMITS.smsEnrollDaily() : LIMITS.smsGlobalDaily()) },
   ];
-  if (ip) budgets.push({ key: `sms:ip:${ipBucket(ip)}`, ...LIMITS.smsPerIp() });
+  if (ip) budgets.push({ key: `sms:ip:${use}:${ipBucket(ip)}`, ...LIMITS.smsPerIp() });
   return budgets;
 }
 
@@ -40,8 +71,14 @@ async function allowImmediateResend(db: Db, challengeId: string) {
   await db.update(otpChallenges).set({ lastSentAt: new Date(0) }).where(eq(otpChallenges.id, challengeId));
 }
 
-async function deliver(db: Db, ctx: SendContext, challenge: { id: string; userId: string }, to: string, code: string): Promise<SendOutcome> {
-  const budget = await takeBudgets(db, smsBudgets(challenge.userId, to, ctx.info?.ip), ctx.now);
+async function deliver(
+  db: Db,
+  ctx: SendContext,
+  challenge: { id: string; userId: string; purpose: ChallengePurpose },
+  to: string,
+  code: string,
+): Promise<SendOutcome> {
+  const budget = await takeBudgets(db, smsBudgets(challenge.userId, to, ctx.info?.ip, challenge.purpose), ctx.now);
   if (!budget.ok) {
     await allowImmediateResend(db, challenge.id);
     return { status: "rate_limited", retryAt: budget.retryAt };
@@ -73,7 +110,8 @@ export async function startSmsChallenge(
 /**
  * Replaces the code of an open challenge and texts it (also the first text of a sign-in that offered the
  * authenticator app first). The old code stops working; the failure count is kept (a resend must not buy
- * more guesses). The cooldown is part of the UPDATE's condition, so two parallel resends send one message.
+ * more guesses). The growing delay (resendDelayMs) is part of the UPDATE's condition, so two parallel
+ * resends send one message.
  */
 export async function resendChallenge(
   db: Db,
@@ -98,7 +136,7 @@ export async function resendChallenge(
         mine,
         isNull(otpChallenges.consumedAt),
         lt(otpChallenges.attempts, MAX_CODE_ATTEMPTS),
-        lte(otpChallenges.lastSentAt, new Date(now.getTime() - RESEND_COOLDOWN_MS)),
+        sql`${otpChallenges.lastSentAt} + ${resendDelaySql(textsSentSql(now))} <= ${now.toISOString()}::timestamptz`,
       ),
     )
     .returning();
@@ -106,5 +144,5 @@ export async function resendChallenge(
 
   const [existing] = await db.select().from(otpChallenges).where(mine);
   if (!existing || existing.consumedAt || existing.attempts >= MAX_CODE_ATTEMPTS) return { status: "closed" };
-  return { status: "cooldown", retryAt: new Date(existing.lastSentAt.getTime() + RESEND_COOLDOWN_MS) };
+  return { status: "cooldown", retryAt: await resendAvailableAt(db, existing.id, now) };
 }

@@ -32,7 +32,7 @@ export async function startSmsEnrollment(
 ): Promise<Failure | { ok: true; challengeId: string; delivery: SendOutcome }> {
   const now = ctx.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
-  if (!methodAllowed(await readMfaPolicy(db, actor.organisationId), "enroll", "sms")) return { ok: false, error: "sms_not_allowed" };
+  if (!methodAllowed(await readMfaPolicy(db, actor.organisationId), "enroll", "sms", { hasTotp: false })) return { ok: false, error: "sms_not_allowed" };
   const problem = smsDestinationProblem(input.phone);
   if (problem) return { ok: false, error: problem === "premium_rate" ? "phone_premium" : "phone_country" };
   const factors = await db.select({ kind: mfaFactors.kind, phone: mfaFactors.phone }).from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
@@ -69,7 +69,7 @@ export async function completeSmsEnrollment(
   const now = input.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
   return db.transaction(async (tx) => {
-    if (!methodAllowed(await readMfaPolicy(tx, actor.organisationId), "enroll", "sms")) return { ok: false, error: "sms_not_allowed" } as const;
+    if (!methodAllowed(await readMfaPolicy(tx, actor.organisationId), "enroll", "sms", { hasTotp: false })) return { ok: false, error: "sms_not_allowed" } as const;
     const factors = await lockFactors(tx, actor.userId);
     const current = factors.find((f) => f.kind === "sms") ?? null;
     if (factors.length > 0 && !(await spendStepUp(tx, actor, input.stepUpChallengeId, now))) return { ok: false, error: "factor_required" } as const;

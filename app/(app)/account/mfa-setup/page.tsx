@@ -17,7 +17,7 @@ export default async function MfaSetupPage({ searchParams }: { searchParams: Pro
   const next = safeCallbackUrl(params.callbackUrl);
   // A member held only because their method is SMS has MFA on already; they stay until they add an app.
   if (current.user.mfaEnabled && !needsMfaSetup(current)) redirect(next);
-  const totpOnly = !methodAllowed(policyOf(current.organisation), "enroll", "sms");
+  const totpOnly = !methodAllowed(policyOf(current.organisation), "enroll", "sms", current.user);
   const methods = current.user.mfaEnabled ? await listMethods(await getDb(), current.user.id) : null;
   const orgName = current.organisation?.name;
   return (

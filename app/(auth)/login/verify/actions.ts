@@ -4,9 +4,10 @@ import { z } from "zod";
 import { pendingAction } from "@/lib/actions/client";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
-import { RESEND_COOLDOWN_MS } from "@/lib/mfa/codes";
+import { listMethods } from "@/lib/mfa/methods";
+import { methodAllowed, policyOf } from "@/lib/org/policy";
 import { MFA_ERRORS } from "@/lib/mfa/errors";
-import { resendChallenge } from "@/lib/mfa/sms/delivery";
+import { resendAvailableAt, resendChallenge } from "@/lib/mfa/sms/delivery";
 import { tooManySendsMessage } from "@/lib/mfa/words";
 import { createSmsSender } from "@/lib/sms";
 
@@ -30,7 +31,7 @@ export const resendLoginCodeAction = pendingAction(
   resendSchema,
   async ({ challengeId }, { current, db, info, host }): Promise<VerifyState> => {
     const outcome = await resendChallenge(db, { sms: createSmsSender(db), host, info }, { challengeId, userId: current.user.id, sessionId: current.session.id });
-    if (outcome.status === "sent") return { status: "resent", resendAt: Date.now() + RESEND_COOLDOWN_MS };
+    if (outcome.status === "sent") return { status: "resent", resendAt: (await resendAvailableAt(db, challengeId)).getTime() };
     if (outcome.status === "cooldown") return { status: "resend_error", message: MFA_ERRORS.resend_cooldown, resendAt: outcome.retryAt.getTime() };
     if (outcome.status === "send_failed") return { status: "resend_error", message: MFA_ERRORS.sms_failed };
     if (outcome.status === "rate_limited") return { status: "resend_error", message: tooManySendsMessage(outcome.retryAt), resendAt: outcome.retryAt.getTime() };
@@ -43,8 +44,10 @@ export const resendLoginCodeAction = pendingAction(
 export const chooseSmsAction = pendingAction(
   chooseSmsSchema,
   async ({ callbackUrl }, { current, db, info, host }): Promise<void> => {
-    const challenge = await findOpenChallenge(db, current.session.id, "login");
+    const [challenge, methods] = await Promise.all([findOpenChallenge(db, current.session.id, "login"), listMethods(db, current.user.id)]);
     if (!challenge) redirect("/login?notice=locked");
+    // Where the organisation allows only authenticator apps, no text is sent to a member who has one.
+    if (!methodAllowed(policyOf(current.organisation), "sign_in", "sms", { hasTotp: methods.totp !== null })) redirect(verifyUrl("totp", callbackUrl));
     if (challenge.sendCount === 0)
       await resendChallenge(db, { sms: createSmsSender(db), host, info }, { challengeId: challenge.id, userId: current.user.id, sessionId: current.session.id });
     redirect(verifyUrl("sms", callbackUrl));

@@ -7,7 +7,8 @@ import { getDb } from "@/db/client";
 import { requirePendingSession } from "@/lib/auth/dal";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
-import { MAX_CODE_ATTEMPTS, RESEND_COOLDOWN_MS } from "@/lib/mfa/codes";
+import { MAX_CODE_ATTEMPTS } from "@/lib/mfa/codes";
+import { resendAvailableAt } from "@/lib/mfa/sms/delivery";
 import type { LoginMethod } from "@/lib/mfa/method";
 import { listMethods, pickMethod } from "@/lib/mfa/methods";
 import { allowedMethods, policyOf } from "@/lib/org/policy";
@@ -30,12 +31,13 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
   const callbackUrl = safeCallbackUrl(params.callbackUrl);
   const [challenge, methods] = await Promise.all([findOpenChallenge(db, pending.session.id, "login"), listMethods(db, pending.user.id)]);
   // Only the methods the organisation allows at sign-in are offered (the code check refuses the others too).
-  const allowed = allowedMethods(policyOf(pending.organisation), "sign_in");
+  const allowed = allowedMethods(policyOf(pending.organisation), "sign_in", { hasTotp: methods.totp !== null });
   const available = methods.available.filter((m) => allowed.includes(m));
   const method = pickMethod(params.method, available) ?? "sms";
   const usable = challenge && challenge.attempts < MAX_CODE_ATTEMPTS && available.length > 0;
   const last4 = methods.sms?.phone.slice(-4) ?? "";
   const others = available.filter((m) => m !== method);
+  const resendAt = usable && method === "sms" ? (await resendAvailableAt(db, challenge.id)).getTime() : 0;
   const hrefFor = (m: LoginMethod) => `/login/verify?${new URLSearchParams({ method: m, ...(callbackUrl !== "/" ? { callbackUrl } : {}) })}`;
 
   return (
@@ -57,7 +59,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
             method={method}
             challengeId={challenge.id}
             callbackUrl={callbackUrl}
-            resendAt={challenge.lastSentAt.getTime() + RESEND_COOLDOWN_MS}
+            resendAt={resendAt}
             sendFailed={method === "sms" && challenge.sendCount > 0 && challenge.lastSentAt.getTime() === 0}
             refusal={refusalFromParams(params, method)}
           />

@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { issueSessionCookie } from "@/lib/auth/config";
 import { BACKUP_LEFT_COOKIE } from "@/lib/auth/cookies";
 import { currentRequest, currentSessionToken } from "@/lib/auth/dal";
+import { currentDeviceId } from "@/lib/auth/device-cookie";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { FACTOR_ERRORS } from "@/lib/mfa/factors";
 import { isLoginMethod, type LoginMethod } from "@/lib/mfa/method";
@@ -56,6 +57,7 @@ export async function submitLoginCode(form: FormData): Promise<CodeOutcome> {
     challengeId: typeof challengeId === "string" ? challengeId : "",
     method,
     code: form.get("code"),
+    deviceId: await currentDeviceId(),
     info,
   });
   if (result.ok) {
