@@ -1,12 +1,16 @@
 import { sql } from "drizzle-orm";
 import { type NextRequest, NextResponse } from "next/server";
 import { getDb } from "@/db/client";
-import { sessionClaimsFrom, sessionCookieName } from "@/lib/auth/cookies";
+import { deviceCookieName, secureCookiesEnabled, sessionClaimsFrom, sessionCookieName } from "@/lib/auth/cookies";
+import { DEVICE_COOKIE_MAX_AGE_S, isDeviceId, newDeviceId } from "@/lib/auth/devices";
 import { needsMfaSetup } from "@/lib/org/policy";
 import { RELAY_HEADER, relaySession } from "@/lib/auth/relay";
 import { type ActiveSession, findActiveSession } from "@/lib/auth/sessions";
 import { contentSecurityPolicy, newNonce } from "@/lib/http/csp";
 import { UNAVAILABLE_MESSAGE } from "@/lib/http/unavailable";
+
+/** The device id cookie's attributes (lib/auth/devices.ts). */
+const DEVICE_COOKIE = { httpOnly: true, secure: secureCookiesEnabled(), sameSite: "lax", path: "/", maxAge: DEVICE_COOKIE_MAX_AGE_S } as const;
 
 /** Pages anyone may open. Everything else needs a session. */
 const PUBLIC_PATHS = ["/login", "/signup", "/invite", "/dev/outbox"];
@@ -74,6 +78,8 @@ function forward(req: NextRequest, token: string | null, current: ActiveSession 
   headers.set("content-security-policy", csp);
   const res = NextResponse.next({ request: { headers } });
   res.headers.set("content-security-policy", csp);
+  // A browser gets its device id with the first page it opens, so the sign-in form posts it along.
+  if (!isDeviceId(req.cookies.get(deviceCookieName())?.value)) res.cookies.set(deviceCookieName(), newDeviceId(), DEVICE_COOKIE);
   return res;
 }
 

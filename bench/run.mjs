@@ -19,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import bcrypt from "bcrypt";
 import { figure1 } from "./figures/1-password-step.mjs";
+import { figure1b } from "./figures/1b-throttled-password.mjs";
 import { figure2, preparePending } from "./figures/2-code-verification.mjs";
 import { figure3 } from "./figures/3-gate.mjs";
 import { figure4 } from "./figures/4-javascript.mjs";
@@ -160,6 +161,9 @@ async function main() {
       const plainUsers = Array.from({ length: 40 }, (_, i) => `plain${i}@bench.test`);
       results.f1 = await figure1({ server, actions, password: PASSWORD, plainUsers, cost: COST, concurrency: CONCURRENCY_1, seconds: PLAN.f1Seconds, noJsSeconds: PLAN.f1Seconds / 2 });
       log(`  ${results.f1.summary} → ${round(results.f1.ratio, 3)}`);
+      log(`[${elapsed()}] figure 1b: a throttled password attempt vs the bare route (${PLAN.f2Samples} interleaved pairs) …`);
+      results.f1b = await figure1b({ server, actions, sql, email: plainUsers[0], password: PASSWORD, samples: PLAN.f2Samples });
+      log(`  ${results.f1b.summary} → ${round(results.f1b.ratio, 2)}×`);
     }
     if (want(2)) {
       log(`[${elapsed()}] figure 2: code verification vs bare route (${PLAN.f2Samples} sequential + ${PLAN.f2Samples} at concurrency ${PLAN.f2Concurrency}) …`);

@@ -509,6 +509,30 @@ test("Attack: an unknown email and a wrong password get the same status and the 
   assert.equal(unknownEmail.body, wrongPassword.body, "same body");
 });
 
+test("Attack: 30 wrong passwords posted at once reach bcrypt at most 5 times; the rest and then the right password are told to wait", async ({ page, context }) => {
+  const user = newUser();
+  await signUp(page, user);
+  await context.clearCookies();
+  await visit(page, "/login");
+  const captured = await captureAction(page, async () => {
+    await submitSignIn(page, user.email, "not-the-password-0");
+    await expectVisible(page.getByRole("alert").filter({ hasText: "The email or password is not right." }));
+  });
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  // The same browser (its device id cookie) sends 30 more at once; one failure is already counted.
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => replay(captured, { cookie, body: withField(captured.body, "password", `not-the-password-${i + 1}`) })),
+  );
+  const wrong = answers.filter((a) => a.text.includes("The email or password is not right.")).length;
+  const waiting = answers.filter((a) => a.text.includes("Too many failed sign-ins")).length;
+  console.log(`    (30 at once: ${wrong} checked and wrong, ${waiting} told to wait)`);
+  assert.ok(wrong <= 4, `at most 4 more passwords checked, got ${wrong}`);
+  assert.equal(wrong + waiting, 30, "every answer is one of the two");
+  const right = await replay(captured, { cookie, body: withField(captured.body, "password", user.password) });
+  assert.ok(right.text.includes("Too many failed sign-ins"), "the right password waits too");
+  assert.ok(!right.setCookie.some((c) => /authjs\.session-token=[^;]+/.test(c) && !/authjs\.session-token=;/.test(c)), "no session");
+});
+
 // ---------------------------------------------------------------- B5. replayed cookies
 
 test("Attack: the pending-MFA cookie replayed after the code was accepted is refused; a signed-out cookie replayed is refused", async ({

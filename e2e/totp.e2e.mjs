@@ -429,6 +429,17 @@ test("Authenticator app only: My account does not offer SMS, and a member whose 
   await a11y(page, "continued after adding the app");
   await shot("continued with app and number");
 
+  // With an app and a number in an app-only organisation, sign-in offers the app and never a text message.
+  await passwordStep(page, user);
+  assert.equal(await page.getByText(/Text message to the number/).count(), 0, "no SMS offered at sign-in in an app-only organisation");
+  await visit(page, "/login/verify?method=sms", "challenge asked for SMS by hand");
+  await expectVisible(page.getByRole("heading", { level: 1, name: "Enter your authenticator code" }));
+  await shot("app-only organisation: challenge without text message");
+  await page.getByLabel("Authenticator code").fill(await app.code());
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectUrl(page, "/");
+  await visit(page, "/account", "My account");
+
   // Removing the number leaves the app; the SMS row then says SMS is not allowed and offers nothing.
   await page.getByRole("button", { name: "Remove phone number" }).click();
   dialog = page.getByRole("dialog", { name: "Remove your phone number" });

@@ -15,7 +15,7 @@ const mark = (ok) => (ok ? "met" : "**missed**");
 
 export function rows(results) {
   const out = [];
-  const { f1, f2, f3, f4, f5, f6 } = results;
+  const { f1, f1b, f2, f3, f4, f5, f6 } = results;
   if (f1)
     out.push([
       "1",
@@ -25,6 +25,16 @@ export function rows(results) {
       `${round(f1.ratio, 3)} (CPU: bcrypt is ${round(f1.ceiling.cpuMsPerCompare / f1.serverCpuMsPerSignIn, 3)} of a sign-in's)`,
       "≥ 0.9",
       mark(f1.ratio >= 0.9),
+    ]);
+  if (f1b)
+    out.push([
+      "1b",
+      "A refused (throttled) password attempt, p50 (p99)",
+      `${ms(f1b.refused.p50)} (p99 ${ms(f1b.refused.p99)}; CPU ${ms(f1b.refused.cpuMs)})`,
+      `bare route ${ms(f1b.bare.p50)} (p99 ${ms(f1b.bare.p99)}; CPU ${ms(f1b.bare.cpuMs)})`,
+      `${round(f1b.ratio, 2)}×`,
+      "no bcrypt: ≤ 3× p50",
+      mark(f1b.ratio <= 3),
     ]);
   if (f2)
     out.push([

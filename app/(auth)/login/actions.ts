@@ -6,7 +6,7 @@ import { sessionClaimsFrom, sessionCookieName } from "@/lib/auth/cookies";
 import { retryMessage } from "@/lib/mfa/errors";
 import { throttledMessage } from "@/lib/mfa/words";
 import { signIn } from "@/lib/auth/config";
-import { ensureDeviceId } from "@/lib/auth/device-cookie";
+import { currentDeviceId } from "@/lib/auth/device-cookie";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { fieldErrors, signInSchema } from "@/lib/auth/schemas";
 import { publicAction } from "@/lib/actions/client";
@@ -28,8 +28,8 @@ export const loginAction = publicAction(
   loginFormSchema,
   async ({ email, password, callbackUrl }): Promise<LoginState> => {
     try {
-      // The browser's device id (given one now if it has none) names the budget of its failed passwords.
-      await signIn("password", { email, password, device: await ensureDeviceId(), redirect: false });
+      // The browser's device id (set by the gate with the first page) names the budget of its failed passwords.
+      await signIn("password", { email, password, device: await currentDeviceId(), redirect: false });
     } catch (error) {
       const throttled = error instanceof CredentialsSignin ? /^(throttled|mfa_throttled):(\d+)$/.exec(error.code) : null;
       if (throttled) {
