@@ -1,6 +1,5 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { knownDevices } from "@/db/schema";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
 
 /**
@@ -16,16 +15,6 @@ export const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 60 * 60;
 export const newDeviceId = () => randomToken(32);
 export const isDeviceId = (value: unknown): value is string => typeof value === "string" && DEVICE_ID_PATTERN.test(value);
 export const deviceHash = (deviceId: string) => sha256(`device:${deviceId}`);
-
-/** Whether this browser completed a sign-in as this user before. */
-export async function isKnownDevice(db: Db, deviceId: string | null, userId: string): Promise<boolean> {
-  if (!deviceId) return false;
-  const [row] = await db
-    .select({ userId: knownDevices.userId })
-    .from(knownDevices)
-    .where(and(eq(knownDevices.tokenHash, deviceHash(deviceId)), eq(knownDevices.userId, userId)));
-  return Boolean(row);
-}
 
 /**
  * Records a completed sign-in from this browser (an upsert); `from` makes it part of a larger statement,

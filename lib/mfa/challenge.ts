@@ -26,9 +26,6 @@ export function challengeScope(input: ChallengeKey) {
   );
 }
 
-/** Still answerable: not used up, not over the attempt cap. */
-export const challengeOpen = () => and(isNull(otpChallenges.consumedAt), sql`${otpChallenges.attempts} < ${MAX_CODE_ATTEMPTS}`);
-
 /**
  * Opens a challenge, closing the session's other open challenges of the same purpose first, so at most one
  * is live. `code` is the code that will be texted; without one the stored hash is of a random value nobody

@@ -6,10 +6,9 @@ export function mfaMessage(error: string): string {
   return Object.hasOwn(FACTOR_ERRORS, error) ? FACTOR_ERRORS[error] : MFA_ERRORS.challenge_missing;
 }
 
-export const triesLeft = (n: number) => `${n} ${n === 1 ? "try" : "tries"} left.`;
-
 /** "That code is not right. … 3 tries left." */
-export const wrongCodeMessage = (reason: string, attemptsLeft: number) => `${mfaMessage(reason)} ${triesLeft(attemptsLeft)}`;
+export const wrongCodeMessage = (reason: string, attemptsLeft: number) =>
+  `${mfaMessage(reason)} ${attemptsLeft} ${attemptsLeft === 1 ? "try" : "tries"} left.`;
 
 /** The per-account backoff (NIST SP 800-63B 3.2.2) says when to come back. */
 export const throttledMessage = (retryAt: Date, now?: Date) => `Too many wrong codes. ${retryMessage(retryAt, now)}`;
