@@ -22,3 +22,8 @@ export function sessionClaimsFrom(value: string | undefined | null): SessionClai
 
 /** Set for two minutes after a sign-in with a backup code, so the next page can say how many are left. */
 export const BACKUP_LEFT_COOKIE = "backup-codes-left";
+
+/** Its attributes: Secure exactly when the session cookie is (ASVS 5.0 3.3.1), never readable by scripts. */
+export function backupLeftCookieOptions() {
+  return { httpOnly: true, secure: secureCookiesEnabled(), sameSite: "lax", maxAge: 120, path: "/" } as const;
+}
