@@ -125,9 +125,12 @@ async function startServer(databaseUrl) {
     AUTH_SECRET: crypto.randomBytes(33).toString("base64"),
     MFA_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
     BCRYPT_COST: "10",
+    // Production starts with the outbox only on a loopback address, and only when told it is a test.
+    APP_URL: `http://127.0.0.1:${port}`,
     SMS_PROVIDER: "outbox",
+    ALLOW_DEV_OUTBOX: "true",
   };
-  for (const key of ["APP_URL", "AUTH_COOKIE_SECURE", "AUTH_URL", "NEXTAUTH_URL", "ALLOW_DEV_OUTBOX", "DB_AUTO_MIGRATE"]) delete env[key];
+  for (const key of ["AUTH_COOKIE_SECURE", "AUTH_URL", "NEXTAUTH_URL", "DB_AUTO_MIGRATE", "BENCH_ROUTES"]) delete env[key];
   const child = spawn(process.execPath, [serverJs], { cwd: path.dirname(serverJs), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   started.add(child);
   const capture = (chunk) => {
