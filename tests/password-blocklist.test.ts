@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { auditEvents, invitations, users } from "@/db/schema";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
@@ -8,6 +8,7 @@ import { sha256 } from "@/lib/crypto/tokens";
 import { createInvitation } from "@/lib/org/invitations";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { countAll, countRows, makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
+import { startHibpStandIn } from "./helpers/hibp-stand-in";
 import { outcome, request, formData as fd } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
@@ -102,5 +103,63 @@ describe("signing in", () => {
     const result = await signInWithPassword(t.db, { sms: recordingSms().sender, host: "localhost" }, { email: user.email, password: COMMON });
     expect(result).toMatchObject({ ok: true });
     expect(isCommonPassword).not.toHaveBeenCalled();
+  });
+});
+
+describe("with PASSWORD_BREACH_CHECK=hibp, a new password Have I Been Pwned has seen is refused too", () => {
+  const BREACHED = "grape jelly 1987";
+  const BREACHED_MESSAGE = expect.stringMatching(/^This password appeared in a data breach/);
+  let hibp: Awaited<ReturnType<typeof startHibpStandIn>>;
+  beforeAll(async () => {
+    hibp = await startHibpStandIn({ [BREACHED]: 42 });
+  });
+  afterAll(async () => {
+    await hibp?.close();
+  });
+  beforeEach(() => {
+    vi.stubEnv("PASSWORD_BREACH_CHECK", "hibp");
+    vi.stubEnv("PASSWORD_BREACH_CHECK_URL", hibp.url);
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    hibp.setMode("ok");
+  });
+
+  it("at sign-up, when joining by invitation and when changing the password; nothing changes", async () => {
+    const { user, org } = await makeUser(t.db, { role: "admin" });
+    const adminSession = await createSession(t.db, { userId: user.id, mfaState: "not_required", handoff: false });
+    const created = await createInvitation(t.db, { userId: user.id, sessionId: adminSession.session.id, organisationId: org.id }, { email: "breach-joiner@x.example", role: "member" });
+    if (!created.ok) throw new Error(created.error);
+    const before = await everything();
+
+    const signUp = await outcome(() => signUpAction({ status: "idle" }, fd({ name: "Ada", email: "breach@x.example", password: BREACHED, organisation: "Breach Ltd" })));
+    expect(signUp).toEqual({ value: { status: "error", fieldErrors: { password: BREACHED_MESSAGE }, values: expect.any(Object) } });
+    expect(await invite.acceptInvitationAction({ status: "idle" }, fd({ token: created.token, name: "Joiner", password: BREACHED }))).toEqual({
+      status: "error",
+      fieldErrors: { password: BREACHED_MESSAGE },
+      name: "Joiner",
+    });
+    request.sessionToken = adminSession.token;
+    expect(await account.changePasswordAction({ status: "idle" }, fd({ currentPassword: TEST_PASSWORD, newPassword: BREACHED }))).toEqual({
+      status: "error",
+      fieldErrors: { newPassword: BREACHED_MESSAGE },
+    });
+    expect(await everything()).toEqual(before);
+    const [row] = await t.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id));
+    expect(await verifyPassword(TEST_PASSWORD, row.hash)).toBe(true);
+  });
+
+  it("while the range API is down, the same password goes through (the blocklist still applied), and the log names neither it nor its hash", async () => {
+    hibp.setMode("http503");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      expect(await outcome(() => signUpAction({ status: "idle" }, fd({ name: "Ada", email: "breach-down@x.example", password: BREACHED, organisation: "Down Ltd" })))).toEqual({
+        redirect: "/",
+      });
+      expect(warn.mock.calls.flat().join("\n")).toMatch(/breach check answered HTTP 503/);
+      expect(warn.mock.calls.flat().join("\n")).not.toContain(BREACHED);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import bcrypt from "bcrypt";
+import { breachCheckEnabled, isPwnedPassword } from "./breached-password";
 import { isCommonPassword } from "./password-blocklist";
 
 /** bcrypt cost; default 12 (about 170 ms here). BCRYPT_COST overrides it (tests use 4). */
@@ -30,6 +31,16 @@ export function passwordProblem(password: string): string | null {
     return `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`;
   if (isCommonPassword(password)) return COMMON_PASSWORD_MESSAGE;
   return null;
+}
+
+export const BREACHED_PASSWORD_MESSAGE =
+  "This password appeared in a data breach, so attackers try it. Choose another, for example a few unrelated words.";
+
+/** passwordProblem, then (PASSWORD_BREACH_CHECK=hibp) Have I Been Pwned's breach corpus: for the domain, which may wait on the network. */
+export async function newPasswordProblem(password: string): Promise<string | null> {
+  const problem = passwordProblem(password);
+  if (problem || !breachCheckEnabled()) return problem;
+  return (await isPwnedPassword(password)) ? BREACHED_PASSWORD_MESSAGE : null;
 }
 
 export function hashPassword(password: string): Promise<string> {

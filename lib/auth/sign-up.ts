@@ -2,16 +2,24 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
-import { hashPassword } from "./password";
+import { hashPassword, newPasswordProblem } from "./password";
 import type { SignUpInput } from "./schemas";
 import { createSession } from "./sessions";
 
-export type SignUpResult = { ok: true; userId: string; token: string } | { ok: false; error: "email_taken" };
+export type SignUpResult =
+  | { ok: true; userId: string; token: string }
+  | { ok: false; error: "email_taken" }
+  | { ok: false; error: "password_unsafe"; message: string };
 
-/** Creates the organisation with the new user as its admin, and a signed-in session for them. */
+/**
+ * Creates the organisation with the new user as its admin, and a signed-in session for them. The schema
+ * checked the password's rules; the breach check (when on) waits on the network, so it runs here.
+ */
 export async function signUp(db: Db, input: SignUpInput, info: Partial<RequestInfo> = {}): Promise<SignUpResult> {
   const [taken] = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email));
   if (taken) return { ok: false, error: "email_taken" };
+  const problem = await newPasswordProblem(input.password);
+  if (problem) return { ok: false, error: "password_unsafe", message: problem };
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.transaction(async (tx) => {

@@ -2,7 +2,7 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { invitations, memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
-import { hashPassword } from "@/lib/auth/password";
+import { hashPassword, newPasswordProblem } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
 import type { OrgActor, OrgError } from "./errors";
@@ -184,11 +184,16 @@ export async function acceptInvitation(
   input: AcceptInvitationInput,
   options: Options = {},
 ): Promise<
-  { ok: false; error: InvitationProblem | "email_taken" } | { ok: true; userId: string; organisationId: string; mfaRequired: boolean; sessionToken: string }
+  | { ok: false; error: InvitationProblem | "email_taken" }
+  | { ok: false; error: "password_unsafe"; message: string }
+  | { ok: true; userId: string; organisationId: string; mfaRequired: boolean; sessionToken: string }
 > {
   const now = options.now ?? new Date();
   const found = await findInvitation(db, input.token, now);
   if (!found.ok) return found;
+  // The schema checked the password's rules; the breach check (when on) waits on the network, so it runs here.
+  const problem = await newPasswordProblem(input.password);
+  if (problem) return { ok: false, error: "password_unsafe", message: problem };
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.transaction(async (tx) => {
