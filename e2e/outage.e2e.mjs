@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { assert, checkA11y, eventually, expectUrl, expectVisible, newUser, signUp, submitSignIn, test } from "./lib.mjs";
+import { assert, checkA11y, eventually, expectUrl, expectVisible, freePort, newUser, signUp, submitSignIn, test } from "./lib.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const serverJs = path.join(root, ".next", "standalone", "server.js");
@@ -94,17 +94,6 @@ function tcpProxy(target) {
     restore: () => eventually(listen, { timeout: 5_000, interval: 100, message: `re-opening the proxy on port ${port}` }),
     stop: close,
   };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** The standalone production server on its own port and data folder; resolves once /api/health answers 200. */

@@ -4,24 +4,12 @@
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { assert, baseURL, test } from "./lib.mjs";
+import { assert, baseURL, freePort, test } from "./lib.mjs";
 
 const serverJs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".next", "standalone", "server.js");
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs the standalone server with `env` until it exits (at most 30 s); its exit code, its output, and whether it answered. */
 async function runServer(env) {

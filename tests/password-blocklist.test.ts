@@ -37,6 +37,15 @@ const everything = async () => ({
   invitations: JSON.stringify(await t.db.select().from(invitations).orderBy(invitations.id)),
 });
 
+/** An admin with a signed-in session and a pending invitation to `email`. */
+async function adminWithInvitation(email: string) {
+  const { user, org } = await makeUser(t.db, { role: "admin" });
+  const session = await createSession(t.db, { userId: user.id, mfaState: "not_required", handoff: false });
+  const created = await createInvitation(t.db, { userId: user.id, sessionId: session.session.id, organisationId: org.id }, { email, role: "member" });
+  if (!created.ok) throw new Error(created.error);
+  return { user, sessionToken: session.token, invitationToken: created.token };
+}
+
 beforeAll(async () => {
   t = await getTestDb();
   request.db = t.db;
@@ -62,15 +71,12 @@ describe("a new password on the blocklist is refused with the reason, and nothin
   });
 
   it("when joining by invitation; the invitation stays unused", async () => {
-    const { user, org } = await makeUser(t.db, { role: "admin" });
-    const session = await createSession(t.db, { userId: user.id, mfaState: "not_required", handoff: false });
-    const created = await createInvitation(t.db, { userId: user.id, sessionId: session.session.id, organisationId: org.id }, { email: "joiner@x.example", role: "member" });
-    if (!created.ok) throw new Error(created.error);
+    const { invitationToken } = await adminWithInvitation("joiner@x.example");
     const before = await everything();
-    const result = await invite.acceptInvitationAction({ status: "idle" }, fd({ token: created.token, name: "Joiner", password: COMMON }));
+    const result = await invite.acceptInvitationAction({ status: "idle" }, fd({ token: invitationToken, name: "Joiner", password: COMMON }));
     expect(result).toEqual({ status: "error", fieldErrors: { password: TOO_COMMON }, name: "Joiner" });
     expect(await everything()).toEqual(before);
-    const [row] = await t.db.select().from(invitations).where(eq(invitations.tokenHash, sha256(created.token)));
+    const [row] = await t.db.select().from(invitations).where(eq(invitations.tokenHash, sha256(invitationToken)));
     expect(row.acceptedAt).toBeNull();
   });
 
@@ -126,20 +132,17 @@ describe("with PASSWORD_BREACH_CHECK=hibp, a new password Have I Been Pwned has 
   });
 
   it("at sign-up, when joining by invitation and when changing the password; nothing changes", async () => {
-    const { user, org } = await makeUser(t.db, { role: "admin" });
-    const adminSession = await createSession(t.db, { userId: user.id, mfaState: "not_required", handoff: false });
-    const created = await createInvitation(t.db, { userId: user.id, sessionId: adminSession.session.id, organisationId: org.id }, { email: "breach-joiner@x.example", role: "member" });
-    if (!created.ok) throw new Error(created.error);
+    const { user, sessionToken, invitationToken } = await adminWithInvitation("breach-joiner@x.example");
     const before = await everything();
 
     const signUp = await outcome(() => signUpAction({ status: "idle" }, fd({ name: "Ada", email: "breach@x.example", password: BREACHED, organisation: "Breach Ltd" })));
     expect(signUp).toEqual({ value: { status: "error", fieldErrors: { password: BREACHED_MESSAGE }, values: expect.any(Object) } });
-    expect(await invite.acceptInvitationAction({ status: "idle" }, fd({ token: created.token, name: "Joiner", password: BREACHED }))).toEqual({
+    expect(await invite.acceptInvitationAction({ status: "idle" }, fd({ token: invitationToken, name: "Joiner", password: BREACHED }))).toEqual({
       status: "error",
       fieldErrors: { password: BREACHED_MESSAGE },
       name: "Joiner",
     });
-    request.sessionToken = adminSession.token;
+    request.sessionToken = sessionToken;
     expect(await account.changePasswordAction({ status: "idle" }, fd({ currentPassword: TEST_PASSWORD, newPassword: BREACHED }))).toEqual({
       status: "error",
       fieldErrors: { newPassword: BREACHED_MESSAGE },
