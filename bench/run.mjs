@@ -135,7 +135,7 @@ async function main() {
     const sql = connectDb(db.url);
     const server = await startServer({
       name: "server",
-      env: cleanEnv({ DATABASE_URL: db.url, ...secrets, BENCH_ROUTES: "true", BCRYPT_COST: String(COST), SMS_PROVIDER: "outbox", DATA_DIR: os.tmpdir(), ...RAISED }),
+      env: cleanEnv({ DATABASE_URL: db.url, ...secrets, BENCH_ROUTES: "true", BCRYPT_COST: String(COST), DATA_DIR: os.tmpdir(), ...RAISED }),
     });
     log(`[${elapsed()}] production server on ${server.url}, database ${db.name}`);
     const mfaCount = 4 * PLAN.f2Samples + 20;
@@ -195,7 +195,7 @@ async function main() {
     log(`[${elapsed()}] figure 6: two instances, one Postgres (${PLAN.f6Count} MFA sign-ins at concurrency ${PLAN.f6Concurrency}) …`);
     const db = await createDatabase("two");
     const sql = connectDb(db.url);
-    const env = cleanEnv({ DATABASE_URL: db.url, ...secrets, BCRYPT_COST: String(COST), SMS_PROVIDER: "outbox", DATA_DIR: os.tmpdir(), ...RAISED_EXCEPT_USER });
+    const env = cleanEnv({ DATABASE_URL: db.url, ...secrets, BCRYPT_COST: String(COST), DATA_DIR: os.tmpdir(), ...RAISED_EXCEPT_USER });
     // Both start at once on the empty database: the migrations run once, under the advisory lock.
     const [a, b] = await Promise.all([startServer({ name: "instance A", env }), startServer({ name: "instance B", env })]);
     log(`[${elapsed()}] instances on ${a.url} and ${b.url}, database ${db.name}`);

@@ -107,6 +107,13 @@ test("sign-up with a short password shows the message at the field and keeps wha
   await checkA11y(page, "sign-up with an error");
   await shot("short password error");
 
+  // A common password is refused as well, saying why (a blocklist of leaked and often-used passwords).
+  await password.fill("Password123");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expectText(page.locator(`[id="${(await password.getAttribute("aria-describedby")).split(" ").at(-1)}"]`), "This password is too common");
+  await expectUrl(page, "/signup");
+  await shot("common password error");
+
   // Fixing the password is enough to get in.
   await password.fill("a much longer passphrase");
   await page.getByRole("button", { name: "Create account" }).click();

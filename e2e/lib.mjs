@@ -2,6 +2,7 @@
 // axe-core checks, polling assertions and the flows every test needs (sign up, sign in, outbox codes).
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -17,6 +18,18 @@ export function baseURL() {
   const url = process.env.E2E_BASE_URL;
   if (!url) throw new Error("E2E_BASE_URL is not set: run the suite with `npm run test:e2e`");
   return url;
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on now, for a second server a test starts itself. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 // ---------------------------------------------------------------- registry

@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { assert, checkA11y, eventually, expectUrl, expectVisible, newUser, signUp, submitSignIn, test } from "./lib.mjs";
+import { assert, checkA11y, eventually, expectUrl, expectVisible, freePort, newUser, signUp, submitSignIn, test } from "./lib.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const serverJs = path.join(root, ".next", "standalone", "server.js");
@@ -96,17 +96,6 @@ function tcpProxy(target) {
   };
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** The standalone production server on its own port and data folder; resolves once /api/health answers 200. */
 async function startServer(databaseUrl) {
   const port = await freePort();
@@ -125,9 +114,12 @@ async function startServer(databaseUrl) {
     AUTH_SECRET: crypto.randomBytes(33).toString("base64"),
     MFA_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
     BCRYPT_COST: "10",
+    // Production starts with the outbox only on a loopback address, and only when told it is a test.
+    APP_URL: `http://127.0.0.1:${port}`,
     SMS_PROVIDER: "outbox",
+    ALLOW_DEV_OUTBOX: "true",
   };
-  for (const key of ["APP_URL", "AUTH_COOKIE_SECURE", "AUTH_URL", "NEXTAUTH_URL", "ALLOW_DEV_OUTBOX", "DB_AUTO_MIGRATE"]) delete env[key];
+  for (const key of ["AUTH_COOKIE_SECURE", "AUTH_URL", "NEXTAUTH_URL", "DB_AUTO_MIGRATE", "BENCH_ROUTES"]) delete env[key];
   const child = spawn(process.execPath, [serverJs], { cwd: path.dirname(serverJs), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   started.add(child);
   const capture = (chunk) => {

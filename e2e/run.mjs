@@ -141,6 +141,8 @@ async function startServer() {
     AUTH_SECRET: crypto.randomBytes(33).toString("base64"),
     // Production refuses to start without it (it encrypts authenticator-app secrets).
     MFA_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
+    // Production refuses to start without the address users open; a loopback one also allows the two below.
+    APP_URL: `http://127.0.0.1:${port}`,
     // Test-only: the production build keeps /dev/outbox so the suite can read the codes it sends.
     ALLOW_DEV_OUTBOX: "true",
     SMS_PROVIDER: "outbox",
@@ -151,7 +153,7 @@ async function startServer() {
     LIMIT_SMS_PER_IP_HOUR: "1000",
     LIMIT_SIGNIN_IP_FAILURES: "1000",
   };
-  for (const key of ["DATABASE_URL", "APP_URL", "AUTH_COOKIE_SECURE", "SMS_ALLOWED_COUNTRIES", "AUTH_URL", "NEXTAUTH_URL"]) delete env[key];
+  for (const key of ["DATABASE_URL", "AUTH_COOKIE_SECURE", "SMS_ALLOWED_COUNTRIES", "AUTH_URL", "NEXTAUTH_URL", "BENCH_ROUTES"]) delete env[key];
   server = spawn(process.execPath, [serverJs], { cwd: path.dirname(serverJs), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const capture = (chunk) => {
     serverLog += chunk.toString();

@@ -278,6 +278,11 @@ test("Authenticator app: sign in with a backup code, the same code is refused th
   await page.getByRole("button", { name: "Verify" }).click();
   await expectHome(page);
   await expectText(page.getByText(/You signed in with a backup code/), "You have 9 backup codes left.");
+  // The note that says so is a cookie like the session's: Secure and HttpOnly (ASVS 5.0 3.3.1).
+  const note = (await page.context().cookies()).find((c) => c.name === "backup-codes-left");
+  assert.ok(note, "the backup-codes-left cookie is set");
+  assert.equal(note.secure, true, "backup-codes-left is Secure");
+  assert.equal(note.httpOnly, true, "backup-codes-left is HttpOnly");
   await a11y(page, "signed in with a backup code");
   await shot("signed in with a backup code");
 

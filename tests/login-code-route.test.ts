@@ -5,6 +5,8 @@ import { otpChallenges, sessions } from "@/db/schema";
 import { findActiveSession } from "@/lib/auth/sessions";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { sha256 } from "@/lib/crypto/tokens";
+import { BACKUP_LEFT_COOKIE } from "@/lib/auth/cookies";
+import { generateBackupCodes } from "@/lib/mfa/backup-codes/codes";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
@@ -32,18 +34,19 @@ afterAll(async () => {
 beforeEach(() => {
   request.signedIn.length = 0;
   request.cookies.clear();
+  request.cookieOptions.clear();
 });
 
 /** A user past the password step: the "browser" holds the pending cookie, the code is on the phone. */
-async function pendingSignIn() {
-  const u = await makeUser(t.db, { phone: PHONE });
+async function pendingSignIn(phone = PHONE) {
+  const u = await makeUser(t.db, { phone });
   const result = await signInWithPassword(t.db, { sms: sms.sender, host: "localhost" }, { email: u.user.email, password: TEST_PASSWORD });
   if (!result.ok || result.mfaState !== "pending") throw new Error("expected a pending sign-in");
   const [session] = await t.db.select().from(sessions).where(eq(sessions.tokenHash, sha256(result.token)));
   const challenge = await findOpenChallenge(t.db, session.id, "login");
   if (!challenge) throw new Error("no challenge");
   request.sessionToken = result.token;
-  return { ...u, pendingToken: result.token, challenge, code: sms.lastCode(PHONE) };
+  return { ...u, pendingToken: result.token, challenge, code: sms.lastCode(phone) };
 }
 
 function post(fields: Record<string, string>, headers: Record<string, string> = {}) {
@@ -123,6 +126,26 @@ describe("POST /login/verify/code", () => {
     const res = await post({ challengeId: s.challenge.id, code: s.code, callbackUrl: "/account" }, { accept: "text/html" });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/account");
+  });
+
+  describe("the backup-codes-left cookie after a sign-in with a backup code", () => {
+    const saved = process.env.AUTH_COOKIE_SECURE;
+    afterAll(() => {
+      if (saved === undefined) delete process.env.AUTH_COOKIE_SECURE;
+      else process.env.AUTH_COOKIE_SECURE = saved;
+    });
+
+    for (const secure of [true, false]) {
+      it(`is ${secure ? "Secure, like the session cookie, where cookies are secure" : "not Secure where the session cookie is not either"}, HttpOnly and short-lived`, async () => {
+        process.env.AUTH_COOKIE_SECURE = String(secure);
+        const s = await pendingSignIn(secure ? "+31612345681" : "+31612345682");
+        const [code] = await generateBackupCodes(t.db, s.user.id);
+        const res = await post({ challengeId: s.challenge.id, code, method: "backup" });
+        expect(await res.json()).toMatchObject({ status: "signed_in" });
+        expect(request.cookies.get(BACKUP_LEFT_COOKIE)).toBe("9");
+        expect(request.cookieOptions.get(BACKUP_LEFT_COOKIE)).toMatchObject({ secure, httpOnly: true, sameSite: "lax", maxAge: 120, path: "/" });
+      });
+    }
   });
 
   it("shows only its own refusals from a URL, never text someone put there", () => {

@@ -99,7 +99,6 @@ describe("inviting: bad input gets a clear message at the field and changes noth
     ["an empty email", { email: "   ", role: "member" }, { email: "Enter an email address." }],
     ["a 10 kB email", { email: `${"a".repeat(10_000)}@example.com`, role: "member" }, { email: "Use an email address of at most 254 characters." }],
     ["an email already a member", { email: "Already-Member@Example.com", role: "member" }, { email: ORG_ERRORS.already_member }],
-    ["an email with an account in another organisation", { email: "outsider@example.com", role: "member" }, { email: ORG_ERRORS.has_account }],
     ["an unknown role", { email: "someone@example.com", role: "owner" }, { role: "Choose a role: Admin or Member." }],
     ["no role", { email: "someone@example.com" }, { role: "Choose a role: Admin or Member." }],
   ];
@@ -110,6 +109,34 @@ describe("inviting: bad input gets a clear message at the field and changes noth
       expect(await state()).toEqual(before);
     });
   }
+});
+
+describe("inviting an email with an account in another organisation", () => {
+  /** What the admin sees, with the one thing that must differ (the link's token) blanked out. */
+  const answer = async (address: string) => {
+    const result = await org.createInvitationAction(idle, fd({ email: address, role: "member" }));
+    return JSON.parse(JSON.stringify(result).replace(/\/invite\/[\w-]{43}/, "/invite/TOKEN").replaceAll(address, "EMAIL"));
+  };
+
+  it("answers exactly like an invitation to an email without an account: created, with a link", async () => {
+    const elsewhere = await answer(ctx.outsiderEmail);
+    const nobody = await answer(email("nobody"));
+    expect(elsewhere).toMatchObject({ status: "created", link: expect.stringContaining("/invite/TOKEN") });
+    expect(elsewhere).toEqual(nobody);
+    expect(await listPendingInvitations(t.db, ctx.orgId)).toContainEqual(expect.objectContaining({ email: ctx.outsiderEmail }));
+  });
+
+  it("tells the person, once signed in on the invitation page, that their account already belongs to an organisation", async () => {
+    const { token } = await invited(ctx.outsiderEmail);
+    const [outsider] = await t.db.select().from(users).where(eq(users.email, ctx.outsiderEmail));
+    request.sessionToken = (await createSession(t.db, { userId: outsider.id, mfaState: "not_required", handoff: false })).token;
+    const text = pageText(await invitePage({ params: Promise.resolve({ token }) }));
+    expect(text).toContain(ORG_ERRORS.already_in_organisation);
+    expect(text).not.toContain("Choose a password");
+    expect(await invite.joinWithInvitationAction({ status: "idle" }, fd({ token }))).toEqual({ status: "error", message: ORG_ERRORS.already_in_organisation });
+    const [membership] = await t.db.select().from(memberships).where(eq(memberships.userId, outsider.id));
+    expect(membership.organisationId).toBe(ctx.otherOrgId);
+  });
 });
 
 describe("the invitation link", () => {

@@ -42,11 +42,16 @@ const SCRUB = [
   "MFA_ENCRYPTION_KEY",
 ];
 
+/**
+ * The caller's environment without SCRUB, as a production server here: codes go to the outbox (the benchmark
+ * reads them from sms_messages), which production allows only with ALLOW_DEV_OUTBOX=true on a loopback
+ * APP_URL (startServer sets it to the server's own address).
+ */
 export function cleanEnv(extra) {
   const env = { ...process.env };
   for (const key of SCRUB) delete env[key];
   for (const key of Object.keys(env)) if (key.startsWith("LIMIT_") || key === "SMS_DAILY_CAP" || key === "SMS_ENROLL_DAILY_CAP") delete env[key];
-  return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...extra };
+  return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", SMS_PROVIDER: "outbox", ALLOW_DEV_OUTBOX: "true", ...extra };
 }
 
 /** One GET answered with `status` (or an error). Plain node:http without keep-alive: also used to time the start. */
@@ -67,7 +72,7 @@ export function probe(url, timeoutMs = 2_000) {
  */
 export async function startServer({ env, args = [SERVER_JS], cwd = path.dirname(SERVER_JS), port, pollMs = 5, timeoutMs = 60_000, name = "server", marks = {} }) {
   port ??= await freePort();
-  const fullEnv = { ...env, PORT: String(port), HOSTNAME: "127.0.0.1" };
+  const fullEnv = { APP_URL: `http://127.0.0.1:${port}`, ...env, PORT: String(port), HOSTNAME: "127.0.0.1" };
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, args, { cwd, env: fullEnv, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

@@ -23,6 +23,11 @@ export function sessionClaimsFrom(value: string | undefined | null): SessionClai
 /** Set for two minutes after a sign-in with a backup code, so the next page can say how many are left. */
 export const BACKUP_LEFT_COOKIE = "backup-codes-left";
 
+/** Its attributes: Secure exactly when the session cookie is (ASVS 5.0 3.3.1), never readable by scripts. */
+export function backupLeftCookieOptions() {
+  return { httpOnly: true, secure: secureCookiesEnabled(), sameSite: "lax", maxAge: 120, path: "/" } as const;
+}
+
 /** The device id cookie (lib/auth/devices.ts): `__Host-` prefixed where cookies are Secure. */
 export function deviceCookieName(): string {
   return secureCookiesEnabled() ? "__Host-device" : "device";

@@ -3,7 +3,7 @@ import type { Db } from "@/db/connect";
 import { users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { MFA_ERRORS, retryMessage } from "@/lib/mfa/errors";
-import { hashPassword, passwordProblem } from "./password";
+import { hashPassword, newPasswordProblem } from "./password";
 import { revokeOtherSessions } from "./sessions";
 import { checkCurrentPassword } from "./reauth";
 
@@ -17,7 +17,7 @@ export async function changePassword(
   actor: { userId: string; sessionId: string; organisationId: string | null },
   input: { currentPassword: string; newPassword: string; now?: Date; info?: Partial<RequestInfo> },
 ): Promise<PasswordChangeResult> {
-  const problem = passwordProblem(input.newPassword);
+  const problem = await newPasswordProblem(input.newPassword);
   if (problem) return { ok: false, field: "newPassword", message: problem };
   const now = input.now ?? new Date();
   // The same per-user backoff as the step-up: this form is another way to test guesses of the password.

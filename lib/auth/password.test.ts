@@ -1,6 +1,6 @@
 import bcrypt from "bcrypt";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { bcryptCost, hashPassword, PASSWORD_MAX_BYTES, passwordProblem, verifyPassword } from "./password";
+import { bcryptCost, COMMON_PASSWORD_MESSAGE, hashPassword, PASSWORD_MAX_BYTES, passwordProblem, verifyPassword } from "./password";
 
 const TOO_LONG = `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`;
 const TOO_SHORT = "Use at least 8 characters.";
@@ -15,7 +15,7 @@ afterEach(() => {
 describe("passwordProblem", () => {
   it("refuses 7 characters and accepts 8", () => {
     expect(passwordProblem("1234567")).toBe(TOO_SHORT);
-    expect(passwordProblem("12345678")).toBeNull();
+    expect(passwordProblem("4f7q9zx2")).toBeNull();
   });
 
   it("counts an emoji as one character, so 7 emoji are too short and 8 are enough", () => {
@@ -40,7 +40,12 @@ describe("passwordProblem", () => {
   });
 
   it("has no composition rules", () => {
-    for (const p of ["aaaaaaaa", "password", "        ", "ÄÖÜäöüßé"]) expect(passwordProblem(p)).toBeNull();
+    for (const p of ["qzqzqzqz", "quietmeadowlark", "20480917", "        ", "ÄÖÜäöüßé"]) expect(passwordProblem(p)).toBeNull();
+  });
+
+  it("refuses a common or breached password, in any case, with a message that says why", () => {
+    for (const p of ["password", "Password1", "PASSWORD", "iloveyou2", "qwertyuiop", "aaaaaaaa", "12345678"]) expect(passwordProblem(p)).toBe(COMMON_PASSWORD_MESSAGE);
+    expect(COMMON_PASSWORD_MESSAGE).toMatch(/^This password is too common/);
   });
 });
 

@@ -1,4 +1,6 @@
 import bcrypt from "bcrypt";
+import { breachCheckEnabled, isPwnedPassword } from "./breached-password";
+import { isCommonPassword } from "./password-blocklist";
 
 /** bcrypt cost; default 12 (about 170 ms here). BCRYPT_COST overrides it (tests use 4). */
 export function bcryptCost(): number {
@@ -15,11 +17,30 @@ export function passwordLength(password: string): number {
   return [...password].length;
 }
 
+export const COMMON_PASSWORD_MESSAGE =
+  "This password is too common: it is on lists of leaked and often-used passwords that attackers try first. Choose another, for example a few unrelated words.";
+
+/**
+ * What is wrong with a new password (sign-up, invitation, password change), or null. NIST SP 800-63B 3.1.1.2:
+ * at least 8 characters, no composition rules, not on the blocklist of common and breached passwords.
+ * Never called at sign-in: an existing password is only compared.
+ */
 export function passwordProblem(password: string): string | null {
   if (passwordLength(password) < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
   if (Buffer.byteLength(password, "utf8") > PASSWORD_MAX_BYTES)
     return `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`;
+  if (isCommonPassword(password)) return COMMON_PASSWORD_MESSAGE;
   return null;
+}
+
+export const BREACHED_PASSWORD_MESSAGE =
+  "This password appeared in a data breach, so attackers try it. Choose another, for example a few unrelated words.";
+
+/** passwordProblem, then (PASSWORD_BREACH_CHECK=hibp) Have I Been Pwned's breach corpus: for the domain, which may wait on the network. */
+export async function newPasswordProblem(password: string): Promise<string | null> {
+  const problem = passwordProblem(password);
+  if (problem || !breachCheckEnabled()) return problem;
+  return (await isPwnedPassword(password)) ? BREACHED_PASSWORD_MESSAGE : null;
 }
 
 export function hashPassword(password: string): Promise<string> {

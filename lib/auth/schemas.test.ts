@@ -66,7 +66,12 @@ describe("signUpSchema", () => {
 
   it("refuses a short password next to the password field, and accepts 8 characters", () => {
     expect(signUpErrors({ ...good, password: "1234567" })).toEqual({ password: "Use at least 8 characters." });
-    expect(signUpErrors({ ...good, password: "12345678" })).toBeNull();
+    expect(signUpErrors({ ...good, password: "4f7q9zx2" })).toBeNull();
+  });
+
+  it("refuses a common password next to the password field, saying why", () => {
+    expect(signUpErrors({ ...good, password: "12345678" })).toEqual({ password: expect.stringMatching(/^This password is too common/) });
+    expect(signUpErrors({ ...good, password: "Iloveyou2" })).toEqual({ password: expect.stringMatching(/^This password is too common/) });
   });
 
   it("counts an emoji as one character for the minimum", () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, passwordLength } from "./password";
+import { PASSWORD_MAX_BYTES, passwordProblem } from "./password";
 
 const email = z
   .string({ error: "Enter your email address." })
@@ -9,12 +9,14 @@ const email = z
   .pipe(z.email("Enter a valid email address, like name@company.com."))
   .transform((v) => v.toLowerCase());
 
+/** A new password (sign-up, joining by invitation): the domain's rules (passwordProblem), blocklist included. */
 const newPassword = z
   .string({ error: "Choose a password." })
   .min(1, "Choose a password.")
-  .refine((v) => passwordLength(v) >= PASSWORD_MIN_LENGTH, { message: `Use at least ${PASSWORD_MIN_LENGTH} characters.` })
-  .refine((v) => Buffer.byteLength(v, "utf8") <= PASSWORD_MAX_BYTES, {
-    message: `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`,
+  .max(1024, `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`)
+  .superRefine((value, ctx) => {
+    const problem = passwordProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
 export const signUpSchema = z.object({

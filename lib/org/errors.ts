@@ -8,7 +8,6 @@ export const ORG_ERRORS = {
   cannot_reset_self: "Change your own multi-factor authentication in My account.",
   mfa_not_set_up: "This member does not use multi-factor authentication, so there is nothing to reset.",
   already_member: "This person is already a member of your organisation.",
-  has_account: "This email already has an account outside your organisation. An account can belong to one organisation only.",
   password_wrong: "That password is not right.",
   password_throttled: "Too many wrong passwords.",
   invitation_invalid: "This invitation link is not valid. Check that you copied the whole link, or ask your admin for a new one.",

@@ -2,7 +2,7 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { invitations, memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
-import { hashPassword } from "@/lib/auth/password";
+import { hashPassword, newPasswordProblem } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
 import type { OrgActor, OrgError } from "./errors";
@@ -17,6 +17,9 @@ type Options = { now?: Date; info?: Partial<RequestInfo> };
  * Creates an invitation and returns its token, the only time it exists outside the browser of the admin
  * who copies it: the database keeps its SHA-256. A newer invitation to the same email replaces a pending one.
  * An account that belongs to no organisation (a removed member) may be invited; it joins with joinWithInvitation.
+ * An email whose account belongs to another organisation gets an invitation like any other, so the answer
+ * never tells an admin who has an account elsewhere; its owner learns on the invitation page, signed in, that
+ * an account belongs to one organisation only. Someone already in the admin's own organisation is no secret.
  */
 export async function createInvitation(
   db: Db,
@@ -25,12 +28,12 @@ export async function createInvitation(
   options: Options = {},
 ): Promise<{ ok: false; error: OrgError } | { ok: true; token: string; invitationId: string; expiresAt: Date; replaced: boolean }> {
   const now = options.now ?? new Date();
-  const [existing] = await db
-    .select({ organisationId: memberships.organisationId })
+  const [member] = await db
+    .select({ id: users.id })
     .from(users)
-    .leftJoin(memberships, eq(memberships.userId, users.id))
-    .where(eq(users.email, input.email));
-  if (existing?.organisationId) return { ok: false, error: existing.organisationId === actor.organisationId ? "already_member" : "has_account" };
+    .innerJoin(memberships, eq(memberships.userId, users.id))
+    .where(and(eq(users.email, input.email), eq(memberships.organisationId, actor.organisationId)));
+  if (member) return { ok: false, error: "already_member" };
   const token = randomToken();
   const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
   return db.transaction(async (tx) => {
@@ -181,11 +184,16 @@ export async function acceptInvitation(
   input: AcceptInvitationInput,
   options: Options = {},
 ): Promise<
-  { ok: false; error: InvitationProblem | "email_taken" } | { ok: true; userId: string; organisationId: string; mfaRequired: boolean; sessionToken: string }
+  | { ok: false; error: InvitationProblem | "email_taken" }
+  | { ok: false; error: "password_unsafe"; message: string }
+  | { ok: true; userId: string; organisationId: string; mfaRequired: boolean; sessionToken: string }
 > {
   const now = options.now ?? new Date();
   const found = await findInvitation(db, input.token, now);
   if (!found.ok) return found;
+  // The schema checked the password's rules; the breach check (when on) waits on the network, so it runs here.
+  const problem = await newPasswordProblem(input.password);
+  if (problem) return { ok: false, error: "password_unsafe", message: problem };
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.transaction(async (tx) => {

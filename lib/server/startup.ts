@@ -1,25 +1,36 @@
 import { openDb } from "@/db/client";
 import { describeDemoAccounts, seedDemo } from "@/db/seed";
 import { hashPassword } from "@/lib/auth/password";
+import { unsafeProductionSettings } from "@/lib/config/production";
 import { ensureAuthSecret, MissingSecretError } from "@/lib/config/secrets";
 import { ensureMfaEncryptionKey } from "@/lib/crypto/encryption";
 import { trustedProxyHops } from "@/lib/auth/request-info";
 
+/** Every reason not to start: production settings that are only safe on this machine, and missing secrets. */
+function startupRefusals(): string[] {
+  const refusals = unsafeProductionSettings(process.env);
+  for (const ensure of [ensureAuthSecret, ensureMfaEncryptionKey]) {
+    try {
+      ensure();
+    } catch (error) {
+      if (!(error instanceof MissingSecretError)) throw error;
+      refusals.push(error.message);
+    }
+  }
+  return refusals;
+}
+
 /**
- * Refuses to start in production without AUTH_SECRET or MFA_ENCRYPTION_KEY, and starts opening (migrating,
- * seeding) the database. It does not wait for the database: Next meanwhile loads the code of the first
- * requests, which then wait for the same open (db/client.ts) instead of starting only after it.
+ * Refuses to start in production with unsafe settings (lib/config/production.ts) or without AUTH_SECRET or
+ * MFA_ENCRYPTION_KEY, printing one line for each, and starts opening (migrating, seeding) the database. It
+ * does not wait for the database: Next meanwhile loads the code of the first requests, which then wait for
+ * the same open (db/client.ts) instead of starting only after it.
  */
 export async function startServer() {
-  try {
-    ensureAuthSecret();
-    ensureMfaEncryptionKey();
-  } catch (error) {
-    if (error instanceof MissingSecretError) {
-      console.error(`\n[auth] ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+  const refusals = startupRefusals();
+  if (refusals.length > 0) {
+    console.error(`\n${refusals.map((line) => `[config] ${line}`).join("\n")}\n`);
+    process.exit(1);
   }
   if (process.env.NODE_ENV === "production" && trustedProxyHops() === 0)
     console.warn(

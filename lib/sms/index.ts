@@ -14,7 +14,8 @@ export function smsProvider(): SmsSender["provider"] {
 /**
  * Whether the /dev/outbox page exists: only while the outbox sender is active, and never in production.
  * ALLOW_DEV_OUTBOX=true is for the browser tests only (they run a production build and read codes from
- * the outbox); never set it on a real deployment.
+ * the outbox); a production server refuses to start with it unless APP_URL is a loopback address
+ * (lib/config/production.ts).
  */
 export function isOutboxActive(): boolean {
   return smsProvider() === "outbox" && (process.env.NODE_ENV !== "production" || process.env.ALLOW_DEV_OUTBOX === "true");

@@ -13,6 +13,8 @@ export const request = {
   signedIn: [] as { provider: string; options: Record<string, unknown> }[],
   /** Other cookies the request carries, and those a server action set. */
   cookies: new Map<string, string>(),
+  /** The attributes each cookie was last set with (secure, httpOnly, sameSite, maxAge, path). */
+  cookieOptions: new Map<string, Record<string, unknown>>(),
 };
 
 /** The request's cookies as next/headers' cookies() shows them: the session cookie is sealed for real. */
@@ -23,8 +25,9 @@ const cookieStore = {
     const value = request.cookies.get(name);
     return value === undefined ? undefined : { name, value };
   },
-  set(name: string, value: string) {
+  set(name: string, value: string, options: Record<string, unknown> = {}) {
     request.cookies.set(name, value);
+    request.cookieOptions.set(name, options);
   },
   delete(name: string) {
     request.cookies.delete(name);

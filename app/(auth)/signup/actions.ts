@@ -20,6 +20,7 @@ export const signUpAction = publicAction(
     const result = await signUp(db, input, info);
     if (!result.ok && result.error === "throttled")
       return { status: "error", fieldErrors: {}, formError: `Too many new accounts from here. ${retryMessage(result.retryAt)}`, values: typed(input) };
+    if (!result.ok && result.error === "password_unsafe") return { status: "error", fieldErrors: { password: result.message }, values: typed(input) };
     if (!result.ok)
       return { status: "error", fieldErrors: { email: "An account with this email already exists. Sign in instead." }, values: typed(input) };
     await signIn("session", { token: result.token, redirectTo: "/" });

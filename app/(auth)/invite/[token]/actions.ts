@@ -24,6 +24,7 @@ export const acceptInvitationAction = publicAction(
   acceptInvitationSchema,
   async (input, { db, info }): Promise<AcceptState> => {
     const result = await acceptInvitation(db, input, { info });
+    if (!result.ok && result.error === "password_unsafe") return { status: "error", fieldErrors: { password: result.message }, name: input.name.slice(0, 300) };
     if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error], name: input.name.slice(0, 300) };
     // Where the organisation requires MFA they go straight to setup (every other page would send them there anyway).
     await signIn("session", { token: result.sessionToken, redirectTo: result.mfaRequired ? "/account/mfa-setup" : "/" });

@@ -2,7 +2,7 @@ import "server-only";
 import { cookies } from "next/headers";
 import { getDb } from "@/db/client";
 import { issueSessionCookie } from "@/lib/auth/config";
-import { BACKUP_LEFT_COOKIE } from "@/lib/auth/cookies";
+import { BACKUP_LEFT_COOKIE, backupLeftCookieOptions } from "@/lib/auth/cookies";
 import { currentRequest, currentSessionToken } from "@/lib/auth/dal";
 import { currentDeviceId } from "@/lib/auth/device-cookie";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
@@ -63,7 +63,7 @@ export async function submitLoginCode(form: FormData): Promise<CodeOutcome> {
   if (result.ok) {
     await issueSessionCookie(result.token, "verified");
     if (result.method === "backup")
-      (await cookies()).set(BACKUP_LEFT_COOKIE, String(result.backupCodesLeft ?? 0), { httpOnly: true, sameSite: "lax", maxAge: 120, path: "/" });
+      (await cookies()).set(BACKUP_LEFT_COOKIE, String(result.backupCodesLeft ?? 0), backupLeftCookieOptions());
   }
   return outcomeOf(result, method, form);
 }
