@@ -6,6 +6,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
 import type { OrgActor, OrgError } from "./errors";
+import { lockWithPermission } from "./members";
 import { type AcceptInvitationInput, INVITATION_TOKEN_PATTERN, type InvitationInput, type Role } from "./schemas";
 
 /** An invitation link works for 7 days. */
@@ -25,15 +26,18 @@ export async function createInvitation(
   options: Options = {},
 ): Promise<{ ok: false; error: OrgError } | { ok: true; token: string; invitationId: string; expiresAt: Date; replaced: boolean }> {
   const now = options.now ?? new Date();
-  const [existing] = await db
-    .select({ organisationId: memberships.organisationId })
-    .from(users)
-    .leftJoin(memberships, eq(memberships.userId, users.id))
-    .where(eq(users.email, input.email));
-  if (existing?.organisationId) return { ok: false, error: existing.organisationId === actor.organisationId ? "already_member" : "has_account" };
   const token = randomToken();
   const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
   return db.transaction(async (tx) => {
+    // An invitation is a way in, of any role: the admin's step-up must be fresh (lib/org/permissions.ts).
+    const refused = await lockWithPermission(tx, actor, "invitations.create", now);
+    if (refused) return { ok: false, error: refused } as const;
+    const [existing] = await tx
+      .select({ organisationId: memberships.organisationId })
+      .from(users)
+      .leftJoin(memberships, eq(memberships.userId, users.id))
+      .where(eq(users.email, input.email));
+    if (existing?.organisationId) return { ok: false, error: existing.organisationId === actor.organisationId ? "already_member" : "has_account" } as const;
     const replaced = await tx
       .update(invitations)
       .set({ revokedAt: now })

@@ -5,8 +5,9 @@ import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { revokeOtherSessions } from "@/lib/auth/sessions";
 import { describeFactors } from "@/lib/mfa/factors";
 import { removeFactors } from "@/lib/mfa/remove";
+import { hasFreshStepUp } from "@/lib/mfa/step-up";
 import type { OrgActor, OrgError } from "./errors";
-import { can, type OrgOperation } from "./permissions";
+import { can, needsStepUp, type OrgOperation } from "./permissions";
 import type { Role } from "./schemas";
 
 /** What an admin may know about a member's second factor: the kind, and for SMS the last four digits only. */
@@ -84,12 +85,22 @@ async function adminCount(db: Db, organisationId: string) {
 /**
  * Locks the organisation row for the rest of the transaction, so member changes in one organisation
  * run one at a time: two admins demoting each other at once cannot leave it with none.
- * Also re-checks that the actor's role allows the operation at this moment (lib/org/permissions.ts).
+ * Also re-checks, at this moment, what lib/org/permissions.ts says of the operation: that the actor's role
+ * allows it and, where it changes who can get in, that the actor's step-up is fresh (ASVS 5.0 7.5.1,
+ * GitHub "sudo mode"). This is the enforcement; the page only decides when to show the step-up dialog.
+ * Returns the refusal, or null when the operation may go ahead.
  */
-export async function lockWithPermission(tx: Db, actor: OrgActor, operation: OrgOperation): Promise<boolean> {
+export async function lockWithPermission(
+  tx: Db,
+  actor: OrgActor,
+  operation: OrgOperation,
+  now = new Date(),
+): Promise<"forbidden" | "step_up_required" | null> {
   await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, actor.organisationId)).for("update");
   const me = await findMember(tx, actor.organisationId, actor.userId);
-  return can(me?.role, operation);
+  if (!can(me?.role, operation)) return "forbidden";
+  if (needsStepUp(operation) && !(await hasFreshStepUp(tx, actor, now))) return "step_up_required";
+  return null;
 }
 
 export async function changeMemberRole(
@@ -99,7 +110,8 @@ export async function changeMemberRole(
   options: Options = {},
 ): Promise<Failure | { ok: true; changed: boolean }> {
   return db.transaction(async (tx) => {
-    if (!(await lockWithPermission(tx, actor, "members.change_role"))) return { ok: false, error: "forbidden" } as const;
+    const refused = await lockWithPermission(tx, actor, "members.change_role", options.now);
+    if (refused) return { ok: false, error: refused } as const;
     const target = await findMember(tx, actor.organisationId, input.userId);
     if (!target) return { ok: false, error: "not_found" } as const;
     if (target.role === input.role) return { ok: true, changed: false } as const;
@@ -132,7 +144,8 @@ export async function removeMember(
 ): Promise<Failure | { ok: true; sessionsEnded: number }> {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
-    if (!(await lockWithPermission(tx, actor, "members.remove"))) return { ok: false, error: "forbidden" } as const;
+    const refused = await lockWithPermission(tx, actor, "members.remove", now);
+    if (refused) return { ok: false, error: refused } as const;
     const target = await findMember(tx, actor.organisationId, input.userId);
     if (!target) return { ok: false, error: "not_found" } as const;
     if (input.userId === actor.userId) return { ok: false, error: "cannot_remove_self" } as const;
@@ -164,7 +177,8 @@ export async function resetMemberMfa(
 ): Promise<Failure | { ok: true; sessionsEnded: number }> {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
-    if (!(await lockWithPermission(tx, actor, "members.reset_mfa"))) return { ok: false, error: "forbidden" } as const;
+    const refused = await lockWithPermission(tx, actor, "members.reset_mfa", now);
+    if (refused) return { ok: false, error: refused } as const;
     const target = await findMember(tx, actor.organisationId, input.userId);
     if (!target) return { ok: false, error: "not_found" } as const;
     if (input.userId === actor.userId) return { ok: false, error: "cannot_reset_self" } as const;
