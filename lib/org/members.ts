@@ -1,7 +1,7 @@
-import { and, asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { memberships, mfaFactors, organisations, users } from "@/db/schema";
-import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { recordEvent, recordEvents, type RequestInfo } from "@/lib/audit/events";
 import { revokeOtherSessions } from "@/lib/auth/sessions";
 import { describeFactors } from "@/lib/mfa/factors";
 import { removeFactors } from "@/lib/mfa/remove";
@@ -67,7 +67,7 @@ export function mfaCoverage(members: Pick<Member, "mfa">[]) {
 
 async function findMember(db: Db, organisationId: string, userId: string) {
   const [row] = await db
-    .select({ role: memberships.role, email: users.email, mfaEnabled: users.mfaEnabled })
+    .select({ role: memberships.role, name: users.name, email: users.email, mfaEnabled: users.mfaEnabled })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.userId, userId), eq(memberships.organisationId, organisationId)));
@@ -165,6 +165,37 @@ export async function removeMember(
 }
 
 /**
+ * An admin's factors going is a way in for whoever holds the reset admin's password, so every other admin
+ * hears of it (ASVS 5.0 6.3.7: users are notified of changes to their authentication): one event in each
+ * admin's own activity list, naming who did it and to whom. The reset admin has theirs already
+ * (org.member_mfa_reset). Names and emails only, never a number or a code.
+ */
+async function announceAdminReset(
+  tx: Db,
+  actor: OrgActor,
+  target: { userId: string; name: string; email: string },
+  info: Partial<RequestInfo> = {},
+) {
+  const me = await findMember(tx, actor.organisationId, actor.userId);
+  const admins = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.organisationId, actor.organisationId), eq(memberships.role, "admin"), ne(memberships.userId, target.userId)));
+  const detail = { targetName: target.name, targetEmail: target.email, actorName: me?.name ?? null, actorEmail: me?.email ?? null };
+  await recordEvents(
+    tx,
+    admins.map((admin) => ({
+      action: "org.admin_mfa_reset" as const,
+      userId: admin.userId,
+      actorId: actor.userId,
+      organisationId: actor.organisationId,
+      detail,
+      ...info,
+    })),
+  );
+}
+
+/**
  * For a lost phone: every factor and recovery code of the member goes, MFA is off and all their sessions
  * end. Where the organisation requires MFA, their next sign-in lands on setup. The admin never sees a code
  * or a number. Admins reset their own factor in My account instead (that needs the factor itself).
@@ -196,6 +227,7 @@ export async function resetMemberMfa(
       detail: { factorsRemoved: factors.length, sessionsEnded: ended },
       ...options.info,
     });
+    if (target.role === "admin") await announceAdminReset(tx, actor, { userId: input.userId, name: target.name, email: target.email }, options.info);
     return { ok: true, sessionsEnded: ended } as const;
   });
 }

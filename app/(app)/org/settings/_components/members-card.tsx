@@ -253,6 +253,7 @@ function ConfirmForm({
           <ul className="list-disc space-y-1 pl-5 text-sm text-gray-700">
             <li>Their registered phone and any recovery codes are removed.</li>
             <li>They are signed out everywhere.</li>
+            {member.role === "admin" && <li>They are an admin, so every admin of the organisation sees this reset in their security activity.</li>}
             <li>
               {orgRequiresMfa
                 ? "Your organisation requires multi-factor authentication, so they set it up again when they next sign in."
