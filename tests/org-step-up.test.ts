@@ -1,3 +1,4 @@
+import "./helpers/mock-next";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
@@ -14,12 +15,6 @@ import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, TEST_PASSWORD, uniqueEmail } from "./helpers/fixtures";
 import { request, formData as fd } from "./helpers/next-mocks";
 import { grantStepUp } from "./helpers/step-up";
-
-vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
-vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
-vi.mock("next/headers", async () => (await import("./helpers/next-mocks")).mocks.headers);
-vi.mock("next/navigation", async () => (await import("./helpers/next-mocks")).mocks.navigation);
-vi.mock("next/cache", async () => (await import("./helpers/next-mocks")).mocks.cache);
 
 const org = await import("@/app/(app)/org/settings/actions");
 const mfa = await import("@/app/(app)/account/mfa-actions");
