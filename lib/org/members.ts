@@ -165,10 +165,10 @@ export async function removeMember(
 }
 
 /**
- * An admin's factors going is a way in for whoever holds the reset admin's password, so every other admin
- * hears of it (ASVS 5.0 6.3.7: users are notified of changes to their authentication): one event in each
- * admin's own activity list, naming who did it and to whom. The reset admin has theirs already
- * (org.member_mfa_reset). Names and emails only, never a number or a code.
+ * An admin's factors going opens an admin account to whoever holds its password, so every admin hears of it
+ * (ASVS 5.0 6.3.7 has users told of changes to their authentication; here the admins who answer for the
+ * organisation are told too): one event in each other admin's own activity list, naming who did it and to
+ * whom. The reset admin has theirs already (org.member_mfa_reset). Names and emails only, never a number.
  */
 async function announceAdminReset(
   tx: Db,
