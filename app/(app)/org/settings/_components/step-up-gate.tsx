@@ -1,5 +1,5 @@
 "use client";
-import { createContext, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { createContext, useContext, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { type ProofMethods, StepUp } from "@/app/(app)/_components/step-up";
 import { Dialog } from "@/components/ui/dialog";
 
@@ -81,10 +81,14 @@ export function useStepUpForm(intro: string, state: { status: string; stepUp?: b
   const gate = useGate();
   const ref = useRef<HTMLFormElement>(null);
   const [held, setHeld] = useState<Ask | null>(null);
+  const [, renderAgain] = useReducer((n: number) => n + 1, 0);
   const latest = useRef({ intro, inline, ask: gate.ask });
   latest.current = { intro, inline, ask: gate.ask };
   useEffect(() => {
     if (state.status !== "error" || !state.stepUp) return;
+    // React reset the form after the refused action, and a select or a radio went back to how it was first
+    // drawn; rendering again puts the admin's choice back, so the form is sent again as they left it.
+    renderAgain();
     const resume = () => {
       if (ref.current?.isConnected) ref.current.requestSubmit();
     };
