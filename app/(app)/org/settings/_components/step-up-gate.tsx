@@ -85,10 +85,11 @@ export function useStepUpForm(intro: string, state: { status: string; stepUp?: b
   const latest = useRef({ intro, inline, ask: gate.ask });
   latest.current = { intro, inline, ask: gate.ask };
   useEffect(() => {
-    if (state.status !== "error" || !state.stepUp) return;
-    // React reset the form after the refused action, and a select or a radio went back to how it was first
-    // drawn; rendering again puts the admin's choice back, so the form is sent again as they left it.
+    if (state.status === "idle") return;
+    // React resets a form after its action, and a select or a radio goes back to how it was first drawn;
+    // rendering again puts the admin's choice back, so what the form shows is what it sends (again).
     renderAgain();
+    if (state.status !== "error" || !state.stepUp) return;
     const resume = () => {
       if (ref.current?.isConnected) ref.current.requestSubmit();
     };
