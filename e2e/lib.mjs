@@ -404,6 +404,24 @@ export async function readLatestCode(page, phoneLast4, { after, sameContext } = 
   );
 }
 
+/**
+ * The step-up before a sensitive change (ASVS 5.0 7.5.1), in `container` (a dialog, or the dialog part that
+ * shows it): the current password, then, for a user with a factor, a code. `{ sms: "1234" }` reads the text
+ * message sent to the number ending in those digits from the outbox; `{ code: () => app.code() }` types the
+ * code given; `atCode` runs once the code is typed (a screenshot). Leaves the Verify (or Continue) click done.
+ */
+export async function passStepUp(page, container, user, { sms, code, atCode } = {}) {
+  const before = sms ? await outboxCount(page, sms) : 0;
+  await container.getByLabel("Current password").fill(user.password);
+  await container.getByRole("button", { name: "Continue" }).click();
+  if (!sms && !code) return;
+  const field = container.getByLabel(sms ? "Verification code" : "Authenticator code");
+  await expectVisible(field);
+  await field.fill(sms ? await readLatestCode(page, sms, { after: before }) : await code());
+  if (atCode) await atCode();
+  await container.getByRole("button", { name: "Verify" }).click();
+}
+
 /** A six-digit code that is certainly not `code`. */
 export function wrongCode(code) {
   return String((Number(code) + 1) % 1_000_000).padStart(6, "0");

@@ -7,6 +7,7 @@ import {
   DESKTOP,
   eventually,
   expectAttribute,
+  expectFocused,
   expectHidden,
   expectText,
   expectUrl,
@@ -14,6 +15,7 @@ import {
   newUser,
   openAvatarMenu,
   outboxCount,
+  passStepUp,
   PHONE,
   readLatestCode,
   signIn,
@@ -50,11 +52,34 @@ async function openOrgSettings(page) {
   await checkA11y(page, "organisation settings");
 }
 
-/** Creates an invitation on the settings page and returns its link (read from the field the Copy button copies). */
-async function invite(page, email, role, shot) {
+/**
+ * The step-up dialog an admin change opens when the admin's proof is not fresh (sudo mode): it shows with
+ * focus in the password, then is passed (`proof`: the admin, and `sms` when they have a phone).
+ */
+async function passStepUpDialog(page, proof, shot, shotName) {
+  const dialog = page.getByRole("dialog", { name: "Confirm it is you" });
+  await expectVisible(dialog);
+  await expectFocused(dialog.getByLabel("Current password"));
+  await expectText(dialog, "You will not be asked again for 10 minutes.");
+  await checkA11y(page, "step-up dialog");
+  if (shot) await shot(shotName);
+  await passStepUp(page, dialog, proof.user, { sms: proof.sms, atCode: shot && (() => shot(`${shotName}: the code`)) });
+  await expectHidden(dialog);
+}
+
+/**
+ * Creates an invitation on the settings page and returns its link (read from the field the Copy button copies).
+ * With `stepUp`, the admin's proof is not fresh: the step-up dialog comes first, and nothing is created before it is passed.
+ */
+async function invite(page, email, role, shot, { stepUp } = {}) {
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Role", { exact: true }).selectOption(role);
   await page.getByRole("button", { name: "Create invitation" }).click();
+  if (stepUp) {
+    await expectVisible(page.getByRole("dialog", { name: "Confirm it is you" }));
+    assert.equal(await page.getByRole("status").filter({ hasText: "Invitation created for" }).count(), 0, "nothing is created before the step-up");
+    await passStepUpDialog(page, stepUp, shot, "step-up before the invitation is created");
+  }
   const created = page.getByRole("status").filter({ hasText: "Invitation created for" });
   await expectText(created, `Invitation created for ${email}.`);
   const linkField = page.getByLabel("Invitation link");
@@ -81,8 +106,11 @@ async function acceptInvitation(page, link, person, orgName, shot, { expectPath 
   await expectUrl(page, expectPath);
 }
 
-/** Turns the requirement on from the settings page; returns the dialog's list of members without MFA. */
-async function requireMfa(page, admin, shot) {
+/**
+ * Turns the requirement on from the settings page; returns the dialog's list of members without MFA. With
+ * `stepUp`, the admin's proof is not fresh: confirming asks for it in the same dialog, then the change goes through.
+ */
+async function requireMfa(page, shot, { stepUp } = {}) {
   const toggle = page.getByRole("switch", REQUIRE);
   await expectAttribute(toggle, "aria-checked", "false");
   await toggle.click();
@@ -91,8 +119,13 @@ async function requireMfa(page, admin, shot) {
   const names = (await dialog.getByRole("listitem").allInnerTexts()).map((s) => s.replace(/\s+/g, " ").trim());
   await checkA11y(page, "require dialog");
   if (shot) await shot("require dialog lists members without MFA");
-  await dialog.getByLabel("Current password").fill(admin.password);
   await dialog.getByRole("button", { name: "Require for everyone" }).click();
+  if (stepUp) {
+    await expectFocused(dialog.getByLabel("Current password"));
+    await expectText(dialog, "You are about to require multi-factor authentication for everyone.");
+    if (shot) await shot("require dialog asks for the step-up");
+    await passStepUp(page, dialog, stepUp.user, { sms: stepUp.sms });
+  }
   return names;
 }
 
@@ -137,7 +170,8 @@ test("Required MFA: a member without MFA is held at setup, cannot open other pag
   await expectVisible(page.getByText("0 of 1 member uses multi-factor authentication"));
   await shot("admin opens organisation settings");
 
-  const link = await invite(page, member.email, "member", shot);
+  // Inviting changes who can get in: the admin proves it is them first (a new account: the password is the whole proof).
+  const link = await invite(page, member.email, "member", shot, { stepUp: { user: admin } });
 
   const second = await secondBrowser(t);
   try {
@@ -157,7 +191,8 @@ test("Required MFA: a member without MFA is held at setup, cannot open other pag
     await page.reload();
     await expectVisible(page.getByText("0 of 2 members use multi-factor authentication"));
     await expectText(memberRow(page, member.email), "Off");
-    const withoutMfa = await requireMfa(page, admin, shot);
+    // Within 10 minutes of the proof: no second step-up.
+    const withoutMfa = await requireMfa(page, shot);
     assert.equal(withoutMfa.length, 2, `both are listed: ${withoutMfa.join(" | ")}`);
     assert.ok(withoutMfa.some((s) => s.includes(member.email)) && withoutMfa.some((s) => s.includes("(you)")), withoutMfa.join(" | "));
     await expectUrl(page, atSetup);
@@ -209,11 +244,16 @@ test("Required MFA: the admin resets a member's MFA and the member is sent to se
   const member = newUser({ name: "Sam de Boer", initials: "SB" });
   await signUp(page, admin);
   await openOrgSettings(page);
-  const withoutMfa = await requireMfa(page, admin);
+  const withoutMfa = await requireMfa(page, shot, { stepUp: { user: admin } });
   assert.equal(withoutMfa.length, 1);
   await expectUrl(page, atSetup);
   await registerPhoneAtSetup(page, admin, "612345693");
   await expectUrl(page, "/org/settings");
+  // The admin has a phone now, so the proof is the password and a code texted to it. The invitation goes out
+  // as it was asked for, an Admin; the next one, within the 10 minutes, needs no proof.
+  const deputy = newUser({ name: "Dana Visser", initials: "DV" });
+  await invite(page, deputy.email, "admin", shot, { stepUp: { user: admin, sms: "5693" } });
+  await expectText(page.getByRole("list", { name: "Pending invitations" }).getByRole("listitem").filter({ hasText: deputy.email }), "Admin");
   const link = await invite(page, member.email, "member");
 
   const second = await secondBrowser(t);
@@ -269,19 +309,44 @@ test(
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 390px`);
     await shot("settings at phone width");
 
-    // Bad input: a clear message at the field, nothing created.
+    // The switch by keyboard: Space opens the dialog with focus on its confirmation; confirming asks for the
+    // step-up in the same dialog, focus in the password; a wrong one is refused there. Escape closes, nothing changes.
+    const toggle = page.getByRole("switch", REQUIRE);
+    await toggle.focus();
+    await page.keyboard.press("Space");
+    const dialog = page.getByRole("dialog", { name: "Require multi-factor authentication?" });
+    await expectVisible(dialog);
+    await expectFocused(dialog.getByRole("button", { name: "Require for everyone" }));
+    await page.keyboard.press("Enter");
+    const password = dialog.getByLabel("Current password");
+    await expectFocused(password);
+    await shot("require dialog asks for the step-up at phone width");
+    await page.keyboard.type("wrong password here");
+    await page.keyboard.press("Enter");
+    await expectText(dialog.getByText("That password is not right."), "That password is not right.");
+    await shot("wrong password in the require dialog");
+    await page.keyboard.press("Escape");
+    await expectHidden(dialog);
+    await expectAttribute(toggle, "aria-checked", "false");
+
+    // Bad input: a clear message at the field before any step-up, nothing created.
     const email = page.getByLabel("Email address");
     await email.fill("not-an-email");
     await email.press("Enter");
     await expectText(page.getByText("Enter a valid email address"), "like name@company.com");
     await expectAttribute(email, "aria-invalid", "true");
+    assert.equal(await page.getByRole("dialog", { name: "Confirm it is you" }).count(), 0, "no step-up for input that is refused anyway");
+    // A well-formed email: the step-up comes first (at phone width), then the answer. Who has an account is
+    // nobody's business without it.
     await email.fill(admin.email.toUpperCase());
     await email.press("Enter");
+    await passStepUpDialog(page, { user: admin }, shot, "step-up dialog at phone width");
     await expectVisible(page.getByText("This person is already a member of your organisation."));
     await expectVisible(page.getByText("No invitations waiting to be used."));
     await checkA11y(page, "invite errors");
     await shot("invite errors");
 
+    // Renaming lets nobody in: no step-up (and none would be asked now anyway, within the 10 minutes).
     const name = page.getByLabel("Organisation name");
     await name.fill("   ");
     await name.press("Enter");
@@ -291,21 +356,6 @@ test(
     await name.fill("Renamed Research");
     await page.getByRole("button", { name: "Save name" }).click();
     await expectVisible(page.getByRole("status").filter({ hasText: "Organisation name saved." }));
-
-    // The switch by keyboard: Space opens the dialog with focus in the password; Escape closes it, nothing changes.
-    const toggle = page.getByRole("switch", REQUIRE);
-    await toggle.focus();
-    await page.keyboard.press("Space");
-    const dialog = page.getByRole("dialog", { name: "Require multi-factor authentication?" });
-    await expectVisible(dialog);
-    await eventually(async () => assert.ok(await dialog.getByLabel("Current password").evaluate((el) => el === document.activeElement)));
-    await dialog.getByLabel("Current password").fill("wrong password here");
-    await page.keyboard.press("Enter");
-    await expectText(dialog.getByText("That password is not right."), "That password is not right.");
-    await shot("wrong password in the require dialog");
-    await page.keyboard.press("Escape");
-    await expectHidden(dialog);
-    await expectAttribute(toggle, "aria-checked", "false");
 
     // A member joins from a phone; the admin makes them an admin, then removes them, all at phone width.
     const pat = newUser({ name: "Pat Verhoeven", initials: "PV" });
@@ -372,7 +422,7 @@ test("Removed member: signed out at once, a clear home page without an organisat
   const pat = newUser({ name: "Pat Verhoeven", initials: "PV" });
   await signUp(page, admin);
   await openOrgSettings(page);
-  const firstLink = await invite(page, member.email, "member");
+  const firstLink = await invite(page, member.email, "member", null, { stepUp: { user: admin } });
   const patLink = await invite(page, pat.email, "member");
 
   /** The admin removes someone from the members table and sees the row go. */

@@ -15,6 +15,7 @@ import {
   expectVisible,
   newUser,
   outboxCount,
+  passStepUp,
   readLatestCode,
   signOut,
   signUp,
@@ -401,8 +402,11 @@ test("Authenticator app only: My account does not offer SMS, and a member whose 
   // The admin allows authenticator apps only (organisation settings).
   await visit(page, "/org/settings", "organisation settings");
   await page.getByRole("radio", { name: /Authenticator app only/ }).check();
-  await page.getByLabel("Current password").last().fill(user.password);
   await page.getByRole("button", { name: "Save methods" }).click();
+  // A change to how everyone signs in: the admin's step-up first, the password and a code texted to their phone.
+  const stepUp = page.getByRole("dialog", { name: "Confirm it is you" });
+  await expectText(stepUp, "You are about to change which sign-in methods members may use.");
+  await passStepUp(page, stepUp, user, { sms: "0072" });
   // Saving re-renders the settings page, whose guard may already send the admin to setup.
   await eventually(async () => {
     const atSetup = new URL(page.url()).pathname === "/account/mfa-setup";

@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditEvents, memberships, organisations, sessions, users } from "@/db/schema";
 import { hashPassword } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
+import { hasFreshStepUp } from "@/lib/mfa/step-up";
+import { ORG_ERRORS } from "@/lib/org/errors";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { outcome, request, formData as fd } from "./helpers/next-mocks";
+import { grantStepUp } from "./helpers/step-up";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -28,6 +31,8 @@ let t: TestDb;
 const PASSWORD = "right-password-1";
 const idle = { status: "idle" } as const;
 const people = { orgId: "", adminToken: "", adminSessionId: "", adminId: "", memberToken: "", memberId: "" };
+
+const admin = () => ({ userId: people.adminId, sessionId: people.adminSessionId });
 
 async function orgRow() {
   const [row] = await t.db.select().from(organisations).where(eq(organisations.id, people.orgId));
@@ -60,22 +65,16 @@ afterAll(async () => {
 });
 
 describe("turning the requirement on and off", () => {
-  it("needs the current password: a wrong one is refused at the field and changes nothing", async () => {
+  it("needs a fresh step-up: without one it is refused and changes nothing; a bad value is refused at the field", async () => {
     request.sessionToken = people.adminToken;
     const before = await orgRow();
-    expect(await org.setMfaRequirementAction(idle, fd({ required: "on", password: "wrong-password" }))).toEqual({
-      status: "error",
-      fieldErrors: { password: "That password is not right." },
-    });
-    expect(await org.setMfaRequirementAction(idle, fd({ required: "on", password: "" }))).toEqual({
-      status: "error",
-      fieldErrors: { password: "Enter your current password." },
-    });
-    expect(await org.setMfaRequirementAction(idle, fd({ required: "maybe", password: PASSWORD }))).toMatchObject({ status: "error" });
+    expect(await org.setMfaRequirementAction(idle, fd({ required: "on" }))).toEqual({ status: "error", message: ORG_ERRORS.step_up_required, stepUp: true });
+    // A password in the form is no proof: the step-up is the dialog's, stored in the session.
+    expect(await org.setMfaRequirementAction(idle, fd({ required: "on", password: PASSWORD }))).toMatchObject({ stepUp: true });
+    await grantStepUp(t.db, admin());
+    expect(await org.setMfaRequirementAction(idle, fd({ required: "maybe" }))).toEqual({ status: "error", fieldErrors: { required: "Choose on or off." } });
     expect(await orgRow()).toEqual(before);
-    const events = await t.db.select().from(auditEvents).where(eq(auditEvents.organisationId, people.orgId));
-    // Only the wrong password is on record (it counts toward the step-up backoff); nothing of the organisation changed.
-    expect(events.map((e) => e.action)).toEqual(["step_up.failed_password"]);
+    expect(await t.db.select().from(auditEvents).where(eq(auditEvents.organisationId, people.orgId))).toEqual([]);
   });
 
   it("the member is not held before the change", async () => {
@@ -85,7 +84,7 @@ describe("turning the requirement on and off", () => {
 
   it("on: the member's very next request is sent to MFA setup (no new sign-in needed)", async () => {
     request.sessionToken = people.adminToken;
-    expect(await org.setMfaRequirementAction(idle, fd({ required: "on", password: PASSWORD }))).toMatchObject({ status: "success" });
+    expect(await org.setMfaRequirementAction(idle, fd({ required: "on" }))).toMatchObject({ status: "success" });
     const row = await orgRow();
     expect(row.mfaRequired).toBe(true);
     expect(row.mfaRequiredAt).toBeInstanceOf(Date);
@@ -107,9 +106,10 @@ describe("turning the requirement on and off", () => {
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
   });
 
-  it("stamps the admin's session as freshly re-authenticated (the password was just confirmed)", async () => {
+  it("does not spend the admin's step-up: it still holds for the next change within the 10 minutes", async () => {
     const [row] = await t.db.select().from(sessions).where(eq(sessions.id, people.adminSessionId));
     expect(row.reauthenticatedAt).toBeInstanceOf(Date);
+    expect(await hasFreshStepUp(t.db, admin(), new Date())).toBe(true);
   });
 
   it("the held member can still reach setup, the app shell, and My account's MFA registration actions", async () => {
@@ -135,17 +135,19 @@ describe("turning the requirement on and off", () => {
   it("turning it on again changes nothing and writes no second event", async () => {
     request.sessionToken = people.adminToken;
     const before = await orgRow();
-    expect(await org.setMfaRequirementAction(idle, fd({ required: "on", password: PASSWORD }))).toMatchObject({ status: "success" });
+    expect(await org.setMfaRequirementAction(idle, fd({ required: "on" }))).toMatchObject({ status: "success" });
     expect(await orgRow()).toEqual(before);
     const events = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "org.mfa_required"));
     expect(events).toHaveLength(1);
   });
 
-  it("off needs the password too, and lets the member through from their next request", async () => {
+  it("off needs a fresh step-up too, and lets the member through from their next request", async () => {
     request.sessionToken = people.adminToken;
-    expect(await org.setMfaRequirementAction(idle, fd({ required: "off", password: "wrong-password" }))).toMatchObject({ status: "error" });
+    await grantStepUp(t.db, admin(), new Date(Date.now() - 11 * 60_000));
+    expect(await org.setMfaRequirementAction(idle, fd({ required: "off" }))).toMatchObject({ status: "error", stepUp: true });
     expect((await orgRow()).mfaRequired).toBe(true);
-    expect(await org.setMfaRequirementAction(idle, fd({ required: "off", password: PASSWORD }))).toMatchObject({ status: "success" });
+    await grantStepUp(t.db, admin());
+    expect(await org.setMfaRequirementAction(idle, fd({ required: "off" }))).toMatchObject({ status: "success" });
     const row = await orgRow();
     expect(row.mfaRequired).toBe(false);
     expect(row.mfaRequiredAt).toBeNull();
@@ -159,7 +161,7 @@ describe("turning the requirement on and off", () => {
   it("an admin without MFA who turns it on is sent to set up their own, and comes back to the settings page", async () => {
     await t.db.update(users).set({ mfaEnabled: false }).where(eq(users.id, people.adminId));
     request.sessionToken = people.adminToken;
-    expect(await outcome(() => org.setMfaRequirementAction(idle, fd({ required: "on", password: PASSWORD })))).toEqual({
+    expect(await outcome(() => org.setMfaRequirementAction(idle, fd({ required: "on" })))).toEqual({
       redirect: "/account/mfa-setup?callbackUrl=%2Forg%2Fsettings",
     });
     expect((await orgRow()).mfaRequired).toBe(true);

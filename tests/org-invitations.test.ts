@@ -9,6 +9,7 @@ import { acceptInvitation, createInvitation, findInvitation, INVITATION_TTL_MS, 
 import { getTestDb, type TestDb } from "./helpers/db";
 import { countAll } from "./helpers/fixtures";
 import { outcome, request, formData as fd } from "./helpers/next-mocks";
+import { grantStepUp } from "./helpers/step-up";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -37,8 +38,9 @@ async function state() {
   };
 }
 
-/** Invites through the domain and returns the token (what the admin's link carries). */
+/** Invites through the domain (behind a step-up proven at that moment) and returns the token (what the admin's link carries). */
 async function invited(address = email(), role: "admin" | "member" = "member", now?: Date) {
+  await grantStepUp(t.db, ctx.actor, now);
   const result = await createInvitation(t.db, ctx.actor, { email: address, role }, { now });
   if (!result.ok) throw new Error(result.error);
   return { token: result.token, email: address, id: result.invitationId };
@@ -84,9 +86,11 @@ beforeAll(async () => {
   ctx.actor = { userId: admin.id, sessionId: s.session.id, organisationId: o.id };
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   request.sessionToken = ctx.adminToken;
   request.signedIn.length = 0;
+  // Inviting needs the admin's fresh step-up (lib/org/permissions.ts); tests/org-step-up.test.ts covers it.
+  await grantStepUp(t.db, ctx.actor);
 });
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { changeMemberRole, describeMemberMfa, listMembers, mfaCoverage } from "@
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
 import { outcome, request, formData as fd } from "./helpers/next-mocks";
+import { grantStepUp } from "./helpers/step-up";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -21,12 +22,13 @@ const home = (await import("@/app/(app)/page")).default;
 let t: TestDb;
 const idle = { status: "idle" } as const;
 
-/** A fresh organisation with one admin (signed in) per test. */
+/** A fresh organisation with one admin (signed in, step-up proven: tests/org-step-up.test.ts covers without) per test. */
 async function freshOrg(options: { mfaRequired?: boolean } = {}) {
   const { user: admin, org: o } = await makeUser(t.db, { role: "admin", phone: "+31612399999", mfaRequired: options.mfaRequired });
   const { token, session } = await createSession(t.db, { userId: admin.id, mfaState: "verified", handoff: false });
   request.sessionToken = token;
   const actor: OrgActor = { userId: admin.id, sessionId: session.id, organisationId: o.id };
+  await grantStepUp(t.db, actor);
   return { org: o, admin, token, actor };
 }
 
@@ -127,6 +129,7 @@ describe("the last admin", () => {
     const { admin, org: o, actor } = await freshOrg();
     const other = await join(o.id, "admin");
     const otherActor: OrgActor = { userId: other.user.id, sessionId: other.sessionId, organisationId: o.id };
+    await grantStepUp(t.db, otherActor);
     const results = await Promise.all([
       changeMemberRole(t.db, actor, { userId: other.user.id, role: "member" }),
       changeMemberRole(t.db, otherActor, { userId: admin.id, role: "member" }),

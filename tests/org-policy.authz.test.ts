@@ -1,14 +1,15 @@
 import crypto from "node:crypto";
 import { asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { auditEvents, invitations, memberships, mfaFactors, organisations, sessions, users } from "@/db/schema";
+import { auditEvents, invitations, memberships, mfaFactors, organisations, otpChallenges, sessions, users } from "@/db/schema";
 import { hashPassword } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
 import { ORG_ERRORS } from "@/lib/org/errors";
-import { can, ORG_OPERATIONS, type OrgOperation } from "@/lib/org/permissions";
+import { can, needsStepUp, ORG_OPERATIONS, type OrgOperation, STEP_UP_OPERATIONS } from "@/lib/org/permissions";
 import { sha256 } from "@/lib/crypto/tokens";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { outcome, request, formData as fd } from "./helpers/next-mocks";
+import { grantStepUp } from "./helpers/step-up";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -29,7 +30,7 @@ const PASSWORD = "right-password-1";
 const idle = { status: "idle" } as const;
 
 type Person = { id: string; email: string; token: string; sessionId: string };
-const A = { orgId: "", admin: {} as Person, member: {} as Person, target: {} as Person, invitationId: "", pendingAdminToken: "" };
+const A = { orgId: "", admin: {} as Person, member: {} as Person, target: {} as Person, invitationId: "", pendingAdminToken: "", adminOtherSessionId: "" };
 const B = { orgId: "", admin: {} as Person, member: {} as Person, invitationId: "" };
 const C = { orgId: "", admin: {} as Person };
 
@@ -92,7 +93,10 @@ beforeAll(async () => {
   A.target = await person(A.orgId, "member", "Tess", { phone: "+31612340002" });
   A.invitationId = await invitation(A.orgId, "invited-a@example.com");
   A.pendingAdminToken = (await createSession(t.db, { userId: A.admin.id, mfaState: "pending", handoff: false })).token;
+  A.adminOtherSessionId = (await createSession(t.db, { userId: A.admin.id, mfaState: "verified", handoff: false })).session.id;
   B.admin = await person(B.orgId, "admin", "Bob", { phone: "+31612340003" });
+  // B's admin has proven it is them (the step-up): what stops them below is the tenant boundary alone.
+  await grantStepUp(t.db, { userId: B.admin.id, sessionId: B.admin.sessionId });
   B.member = await person(B.orgId, "member", "Bea");
   B.invitationId = await invitation(B.orgId, "invited-b@example.com");
   C.admin = await person(C.orgId, "admin", "Cy");
@@ -108,8 +112,8 @@ type Ids = { userId: string; invitationId: string; orgId: string };
 /** Each action with the operation of the permission table (lib/org/permissions.ts) it performs. */
 const TABLE: [string, OrgOperation, (ids: Ids) => Promise<unknown>][] = [
   ["rename the organisation", "organisation.rename", (ids) => org.renameOrganisationAction(idle, fd({ name: "Taken over", organisationId: ids.orgId }))],
-  ["turn the MFA requirement on", "mfa_policy.change", (ids) => org.setMfaRequirementAction(idle, fd({ required: "on", password: PASSWORD, organisationId: ids.orgId }))],
-  ["set the allowed MFA methods", "mfa_policy.change", (ids) => org.setMfaMethodsAction(idle, fd({ methods: "any", password: PASSWORD, organisationId: ids.orgId }))],
+  ["turn the MFA requirement on", "mfa_policy.change", (ids) => org.setMfaRequirementAction(idle, fd({ required: "on", organisationId: ids.orgId }))],
+  ["set the allowed MFA methods", "mfa_policy.change", (ids) => org.setMfaMethodsAction(idle, fd({ methods: "any", organisationId: ids.orgId }))],
   ["invite someone", "invitations.create", (ids) => org.createInvitationAction(idle, fd({ email: "new-person@example.com", role: "admin", organisationId: ids.orgId }))],
   ["revoke an invitation", "invitations.revoke", (ids) => org.revokeInvitationAction(idle, fd({ invitationId: ids.invitationId }))],
   ["change a member's role", "members.change_role", (ids) => org.changeRoleAction(idle, fd({ userId: ids.userId, role: "admin" }))],
@@ -217,8 +221,63 @@ describe("an admin of another organisation, with organisation A's ids", () => {
   });
 });
 
+describe("an admin of organisation A without a fresh step-up (ASVS 5.0 7.5.1, GitHub \"sudo mode\")", () => {
+  const admin = () => ({ userId: A.admin.id, sessionId: A.admin.sessionId });
+  /** Forgets every step-up of the admin's session, then sets up the case. */
+  const fresh = async (arrange: () => Promise<unknown>) => {
+    await t.db.delete(otpChallenges).where(inArray(otpChallenges.sessionId, [A.admin.sessionId, A.adminOtherSessionId]));
+    await arrange();
+  };
+  const CASES: [string, () => Promise<unknown>][] = [
+    // Ada has a factor (SMS), so her password alone is half the proof.
+    ["with the password only", () => t.db.update(sessions).set({ reauthenticatedAt: new Date() }).where(eq(sessions.id, A.admin.sessionId))],
+    ["with a proof older than 10 minutes", () => grantStepUp(t.db, admin(), new Date(Date.now() - 10 * 60_000 - 1_000))],
+    [
+      "with a proof from another session of theirs",
+      async () => {
+        await t.db.update(sessions).set({ reauthenticatedAt: new Date() }).where(eq(sessions.id, A.admin.sessionId));
+        await grantStepUp(t.db, { userId: A.admin.id, sessionId: A.adminOtherSessionId });
+      },
+    ],
+  ];
+  /** The cells of the table above whose operation the permission table puts behind a step-up. */
+  const STEP_UP_CELLS = TABLE.filter(([, operation]) => needsStepUp(operation));
+
+  it("the permission table puts exactly the changes to who can get in behind it, and every one has a cell here", () => {
+    expect([...STEP_UP_OPERATIONS].sort()).toEqual(["invitations.create", "members.change_role", "members.remove", "members.reset_mfa", "mfa_policy.change"]);
+    expect(new Set(STEP_UP_CELLS.map(([, operation]) => operation))).toEqual(new Set(STEP_UP_OPERATIONS));
+  });
+
+  describe.each(CASES)("%s", (_label, arrange) => {
+    for (const [name, operation, run] of STEP_UP_CELLS) {
+      it(`"${name}" (${operation}) is refused with "Confirm it is you first." and nothing changes`, async () => {
+        await fresh(arrange);
+        request.sessionToken = A.admin.token;
+        const before = await everything();
+        expect(await outcome(() => run(aIds()))).toEqual({ value: { status: "error", message: ORG_ERRORS.step_up_required, stepUp: true } });
+        expect(await everything()).toBe(before);
+      });
+    }
+  });
+
+  for (const [name, operation, run] of TABLE.filter(([, operation]) => !needsStepUp(operation))) {
+    it(`"${name}" (${operation}) needs the role only: it lets nobody in`, async () => {
+      await fresh(async () => {});
+      request.sessionToken = A.admin.token;
+      const ids = { ...aIds(), invitationId: await invitation(A.orgId, `revocable-${crypto.randomUUID()}@example.com`) };
+      const result = await outcome(() => run(ids));
+      if (operation === "organisation.view_settings") expect(result).toHaveProperty("value");
+      else expect(result).toMatchObject({ value: { status: "success" } });
+    });
+  }
+});
+
 // Last, because these change organisation A: the allowed twin of every refused cell above.
 describe("an admin of organisation A (allowed)", () => {
+  beforeAll(async () => {
+    await grantStepUp(t.db, { userId: A.admin.id, sessionId: A.admin.sessionId });
+  });
+
   it("opens the settings page with A's members and MFA status (last four digits only)", async () => {
     request.sessionToken = A.admin.token;
     const result = await outcome(() => settingsPage());
@@ -268,9 +327,9 @@ describe("an admin of organisation A (allowed)", () => {
     expect(await t.db.select().from(memberships).where(eq(memberships.userId, A.target.id))).toEqual([]);
   });
 
-  it("turns the MFA requirement on with the current password", async () => {
+  it("turns the MFA requirement on after the step-up", async () => {
     request.sessionToken = A.admin.token;
-    expect(await org.setMfaRequirementAction(idle, fd({ required: "on", password: PASSWORD }))).toMatchObject({ status: "success" });
+    expect(await org.setMfaRequirementAction(idle, fd({ required: "on" }))).toMatchObject({ status: "success" });
     const [row] = await t.db.select().from(organisations).where(eq(organisations.id, A.orgId));
     expect(row.mfaRequired).toBe(true);
     expect(row.mfaRequiredAt).toBeInstanceOf(Date);

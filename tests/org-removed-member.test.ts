@@ -10,6 +10,7 @@ import { createOrganisation } from "@/lib/org/organisation";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { countAll, makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
 import { outcome, request, formData as fd } from "./helpers/next-mocks";
+import { grantStepUp } from "./helpers/step-up";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -60,8 +61,10 @@ async function removedMember(options: { phone?: string } = {}) {
   await t.db.delete(organisations).where(eq(organisations.id, own.id));
   const memberSession = await createSession(t.db, { userId: user.id, mfaState: options.phone ? "verified" : "not_required", handoff: false });
   request.sessionToken = adminSession.token;
-  expect(await orgSettings.removeMemberAction(idle, fd({ userId: user.id }))).toMatchObject({ status: "success" });
   const actor: OrgActor = { userId: admin.id, sessionId: adminSession.session.id, organisationId: org.id };
+  // The admin's changes below (removing, inviting) need a fresh step-up; tests/org-step-up.test.ts covers without.
+  await grantStepUp(t.db, actor);
+  expect(await orgSettings.removeMemberAction(idle, fd({ userId: user.id }))).toMatchObject({ status: "success" });
   return { admin, adminToken: adminSession.token, actor, org, user, oldToken: memberSession.token };
 }
 

@@ -149,12 +149,16 @@ describe("every form that asks for the current password shows the throttle", () 
     expect(result).toEqual({ status: "error", fieldErrors: { currentPassword: expect.stringMatching(THROTTLED) } });
   });
 
-  it("requiring MFA and choosing methods in organisation settings", async () => {
+  it("requiring MFA and choosing methods in organisation settings: their password is the step-up dialog's, blocked the same", async () => {
     const s = await blocked("admin");
+    const confirmed = await mfa.confirmPasswordAction(fd({ password: TEST_PASSWORD }));
+    expect(confirmed).toEqual({ status: "error", field: "password", message: expect.stringMatching(THROTTLED) });
+    // Without the proof the changes are refused, whatever password the form carries.
     const required = await orgSettings.setMfaRequirementAction({ status: "idle" }, fd({ required: "on", password: TEST_PASSWORD }));
-    expect(required).toEqual({ status: "error", fieldErrors: { password: expect.stringMatching(THROTTLED) } });
+    expect(required).toEqual({ status: "error", message: "Confirm it is you first.", stepUp: true });
     const methods = await orgSettings.setMfaMethodsAction({ status: "idle" }, fd({ methods: "totp_only", password: TEST_PASSWORD }));
-    expect(methods).toEqual({ status: "error", fieldErrors: { password: expect.stringMatching(THROTTLED) } });
+    expect(methods).toEqual({ status: "error", message: "Confirm it is you first.", stepUp: true });
+    expect(await s.stamped()).toBeNull();
     const orgEvents = await t.db.select().from(auditEvents).where(eq(auditEvents.organisationId, s.org.id));
     expect(orgEvents.map((e) => e.action).filter((a) => a.startsWith("org."))).toEqual([]);
   });

@@ -32,7 +32,8 @@ export type AuditAction =
   | "org.invitation_accepted"
   | "org.member_role_changed"
   | "org.member_removed"
-  | "org.member_mfa_reset";
+  | "org.member_mfa_reset"
+  | "org.admin_mfa_reset";
 
 export interface RequestInfo {
   ip: string | null;
@@ -69,6 +70,11 @@ function eventRow(event: AuditEvent) {
 
 export async function recordEvent(db: Db, event: AuditEvent): Promise<void> {
   await db.insert(auditEvents).values(eventRow(event));
+}
+
+/** Several events in one statement (one row each), e.g. the same notice in every admin's own list. */
+export async function recordEvents(db: Db, events: AuditEvent[]): Promise<void> {
+  if (events.length > 0) await db.insert(auditEvents).values(events.map(eventRow));
 }
 
 /** The same event as an INSERT ... SELECT for a single statement: written once per row of `from`, at `now`. */

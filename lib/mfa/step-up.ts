@@ -1,6 +1,8 @@
+import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "@/db/connect";
+import { otpChallenges, sessions } from "@/db/schema";
 import type { RequestInfo } from "@/lib/audit/events";
-import { hasFreshPassword } from "@/lib/auth/reauth";
+import { hasFreshPassword, REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
 import { methodAllowed, readMfaPolicy } from "@/lib/org/policy";
 import type { Actor } from "./actor";
 import { consumeVerifiedChallenge, isVerifiedChallenge, openChallenge } from "./challenge";
@@ -90,6 +92,37 @@ export function hasVerifiedStepUp(db: Db, actor: Actor, challengeId: string | nu
 export function spendStepUp(tx: Db, actor: Actor, challengeId: string | null | undefined, now: Date) {
   if (!challengeId) return Promise.resolve(null);
   return consumeVerifiedChallenge(tx, { challengeId, userId: actor.userId, sessionId: actor.sessionId, purpose: "step_up", now });
+}
+
+/**
+ * Whether this session holds a fresh step-up for admin changes to who can get in (GitHub "sudo mode"; ASVS
+ * 5.0 7.5.1; NIST SP 800-63B 4.6): the password re-entered in this session within REAUTH_WINDOW_MS and, when
+ * the user has any factor, a `step_up` challenge of this session verified within the same window. Spent or
+ * not: one proof covers several admin changes for those 10 minutes, where a change to the user's own
+ * factors spends its proof (withStepUp). Read from the database, never from the caller, so the domain
+ * decides on what is stored at the moment of the change.
+ */
+export async function hasFreshStepUp(db: Db, actor: { userId: string; sessionId: string }, now: Date): Promise<boolean> {
+  const [session] = await db
+    .select({ reauthenticatedAt: sessions.reauthenticatedAt })
+    .from(sessions)
+    .where(and(eq(sessions.id, actor.sessionId), eq(sessions.userId, actor.userId), isNull(sessions.revokedAt)));
+  if (!session || !hasFreshPassword(session, now)) return false;
+  const methods = await listMethods(db, actor.userId);
+  if (methods.available.length === 0) return true;
+  const [proof] = await db
+    .select({ id: otpChallenges.id })
+    .from(otpChallenges)
+    .where(
+      and(
+        eq(otpChallenges.userId, actor.userId),
+        eq(otpChallenges.sessionId, actor.sessionId),
+        eq(otpChallenges.purpose, "step_up"),
+        gt(otpChallenges.verifiedAt, new Date(now.getTime() - REAUTH_WINDOW_MS)),
+      ),
+    )
+    .limit(1);
+  return proof !== undefined;
 }
 
 /** Thrown inside the transaction to roll it back and hand a refusal to the caller. */

@@ -6,6 +6,7 @@ import { hashPassword, newPasswordProblem } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
 import type { OrgActor, OrgError } from "./errors";
+import { lockWithPermission } from "./members";
 import { type AcceptInvitationInput, INVITATION_TOKEN_PATTERN, type InvitationInput, type Role } from "./schemas";
 
 /** An invitation link works for 7 days. */
@@ -28,15 +29,18 @@ export async function createInvitation(
   options: Options = {},
 ): Promise<{ ok: false; error: OrgError } | { ok: true; token: string; invitationId: string; expiresAt: Date; replaced: boolean }> {
   const now = options.now ?? new Date();
-  const [member] = await db
-    .select({ id: users.id })
-    .from(users)
-    .innerJoin(memberships, eq(memberships.userId, users.id))
-    .where(and(eq(users.email, input.email), eq(memberships.organisationId, actor.organisationId)));
-  if (member) return { ok: false, error: "already_member" };
   const token = randomToken();
   const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
   return db.transaction(async (tx) => {
+    // An invitation is a way in, of any role: the admin's step-up must be fresh (lib/org/permissions.ts).
+    const refused = await lockWithPermission(tx, actor, "invitations.create", now);
+    if (refused) return { ok: false, error: refused } as const;
+    const [member] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .innerJoin(memberships, eq(memberships.userId, users.id))
+      .where(and(eq(users.email, input.email), eq(memberships.organisationId, actor.organisationId)));
+    if (member) return { ok: false, error: "already_member" } as const;
     const replaced = await tx
       .update(invitations)
       .set({ revokedAt: now })

@@ -1,12 +1,13 @@
-import { and, asc, count, eq, sql } from "drizzle-orm";
+import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { memberships, mfaFactors, organisations, users } from "@/db/schema";
-import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { recordEvent, recordEvents, type RequestInfo } from "@/lib/audit/events";
 import { revokeOtherSessions } from "@/lib/auth/sessions";
 import { describeFactors } from "@/lib/mfa/factors";
 import { removeFactors } from "@/lib/mfa/remove";
+import { hasFreshStepUp } from "@/lib/mfa/step-up";
 import type { OrgActor, OrgError } from "./errors";
-import { can, type OrgOperation } from "./permissions";
+import { can, needsStepUp, type OrgOperation } from "./permissions";
 import type { Role } from "./schemas";
 
 /** What an admin may know about a member's second factor: the kind, and for SMS the last four digits only. */
@@ -66,7 +67,7 @@ export function mfaCoverage(members: Pick<Member, "mfa">[]) {
 
 async function findMember(db: Db, organisationId: string, userId: string) {
   const [row] = await db
-    .select({ role: memberships.role, email: users.email, mfaEnabled: users.mfaEnabled })
+    .select({ role: memberships.role, name: users.name, email: users.email, mfaEnabled: users.mfaEnabled })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.userId, userId), eq(memberships.organisationId, organisationId)));
@@ -84,12 +85,22 @@ async function adminCount(db: Db, organisationId: string) {
 /**
  * Locks the organisation row for the rest of the transaction, so member changes in one organisation
  * run one at a time: two admins demoting each other at once cannot leave it with none.
- * Also re-checks that the actor's role allows the operation at this moment (lib/org/permissions.ts).
+ * Also re-checks, at this moment, what lib/org/permissions.ts says of the operation: that the actor's role
+ * allows it and, where it changes who can get in, that the actor's step-up is fresh (ASVS 5.0 7.5.1,
+ * GitHub "sudo mode"). This is the enforcement; the page only decides when to show the step-up dialog.
+ * Returns the refusal, or null when the operation may go ahead.
  */
-export async function lockWithPermission(tx: Db, actor: OrgActor, operation: OrgOperation): Promise<boolean> {
+export async function lockWithPermission(
+  tx: Db,
+  actor: OrgActor,
+  operation: OrgOperation,
+  now = new Date(),
+): Promise<"forbidden" | "step_up_required" | null> {
   await tx.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, actor.organisationId)).for("update");
   const me = await findMember(tx, actor.organisationId, actor.userId);
-  return can(me?.role, operation);
+  if (!can(me?.role, operation)) return "forbidden";
+  if (needsStepUp(operation) && !(await hasFreshStepUp(tx, actor, now))) return "step_up_required";
+  return null;
 }
 
 export async function changeMemberRole(
@@ -99,7 +110,8 @@ export async function changeMemberRole(
   options: Options = {},
 ): Promise<Failure | { ok: true; changed: boolean }> {
   return db.transaction(async (tx) => {
-    if (!(await lockWithPermission(tx, actor, "members.change_role"))) return { ok: false, error: "forbidden" } as const;
+    const refused = await lockWithPermission(tx, actor, "members.change_role", options.now);
+    if (refused) return { ok: false, error: refused } as const;
     const target = await findMember(tx, actor.organisationId, input.userId);
     if (!target) return { ok: false, error: "not_found" } as const;
     if (target.role === input.role) return { ok: true, changed: false } as const;
@@ -132,7 +144,8 @@ export async function removeMember(
 ): Promise<Failure | { ok: true; sessionsEnded: number }> {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
-    if (!(await lockWithPermission(tx, actor, "members.remove"))) return { ok: false, error: "forbidden" } as const;
+    const refused = await lockWithPermission(tx, actor, "members.remove", now);
+    if (refused) return { ok: false, error: refused } as const;
     const target = await findMember(tx, actor.organisationId, input.userId);
     if (!target) return { ok: false, error: "not_found" } as const;
     if (input.userId === actor.userId) return { ok: false, error: "cannot_remove_self" } as const;
@@ -152,6 +165,37 @@ export async function removeMember(
 }
 
 /**
+ * An admin's factors going opens an admin account to whoever holds its password, so every admin hears of it
+ * (ASVS 5.0 6.3.7 has users told of changes to their authentication; here the admins who answer for the
+ * organisation are told too): one event in each other admin's own activity list, naming who did it and to
+ * whom. The reset admin has theirs already (org.member_mfa_reset). Names and emails only, never a number.
+ */
+async function announceAdminReset(
+  tx: Db,
+  actor: OrgActor,
+  target: { userId: string; name: string; email: string },
+  info: Partial<RequestInfo> = {},
+) {
+  const me = await findMember(tx, actor.organisationId, actor.userId);
+  const admins = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.organisationId, actor.organisationId), eq(memberships.role, "admin"), ne(memberships.userId, target.userId)));
+  const detail = { targetName: target.name, targetEmail: target.email, actorName: me?.name ?? null, actorEmail: me?.email ?? null };
+  await recordEvents(
+    tx,
+    admins.map((admin) => ({
+      action: "org.admin_mfa_reset" as const,
+      userId: admin.userId,
+      actorId: actor.userId,
+      organisationId: actor.organisationId,
+      detail,
+      ...info,
+    })),
+  );
+}
+
+/**
  * For a lost phone: every factor and recovery code of the member goes, MFA is off and all their sessions
  * end. Where the organisation requires MFA, their next sign-in lands on setup. The admin never sees a code
  * or a number. Admins reset their own factor in My account instead (that needs the factor itself).
@@ -164,7 +208,8 @@ export async function resetMemberMfa(
 ): Promise<Failure | { ok: true; sessionsEnded: number }> {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
-    if (!(await lockWithPermission(tx, actor, "members.reset_mfa"))) return { ok: false, error: "forbidden" } as const;
+    const refused = await lockWithPermission(tx, actor, "members.reset_mfa", now);
+    if (refused) return { ok: false, error: refused } as const;
     const target = await findMember(tx, actor.organisationId, input.userId);
     if (!target) return { ok: false, error: "not_found" } as const;
     if (input.userId === actor.userId) return { ok: false, error: "cannot_reset_self" } as const;
@@ -182,6 +227,7 @@ export async function resetMemberMfa(
       detail: { factorsRemoved: factors.length, sessionsEnded: ended },
       ...options.info,
     });
+    if (target.role === "admin") await announceAdminReset(tx, actor, { userId: input.userId, name: target.name, email: target.email }, options.info);
     return { ok: true, sessionsEnded: ended } as const;
   });
 }

@@ -36,10 +36,6 @@ export const invitationIdSchema = z.object({ invitationId: z.uuid() });
 
 export const mfaRequirementSchema = z.object({
   required: z.enum(["on", "off"], { error: "Choose on or off." }).transform((v) => v === "on"),
-  password: z
-    .string({ error: "Enter your current password." })
-    .min(1, "Enter your current password.")
-    .max(1024, "That password is not right."),
 });
 
 /** Joining sets name and password by the same rules as sign-up. */
@@ -52,8 +48,4 @@ export type AcceptInvitationInput = z.infer<typeof acceptInvitationSchema>;
 
 export const mfaMethodsSchema = z.object({
   methods: z.enum(["any", "totp_only"], { error: "Choose which methods members may use." }),
-  password: z
-    .string({ error: "Enter your current password." })
-    .min(1, "Enter your current password.")
-    .max(1024, "That password is not right."),
 });

@@ -22,6 +22,7 @@ const LABELS: Record<string, string> = {
   "mfa.backup_code_used": "A backup code was used",
   "password.changed": "Password changed",
   "org.member_mfa_reset": "Multi-factor authentication reset by an admin",
+  "org.admin_mfa_reset": "An admin's multi-factor authentication was reset",
   "org.member_role_changed": "Your role was changed by an admin",
   "org.member_removed": "Removed from the organisation by an admin",
   "org.invitation_accepted": "Joined the organisation",
@@ -39,14 +40,27 @@ const METHODS: Record<string, string> = { totp: "Authenticator app", sms: "Phone
 type Event = {
   id: string;
   action: string;
+  actorId?: string | null;
+  userId?: string | null;
   ip: string | null;
   userAgent: string | null;
   createdAt: Date;
   detail?: Record<string, string | number | boolean | null | string[]> | null;
 };
 
-/** The label, made specific where the event's detail says which method or how many codes are left. */
+/** "Ada Lovelace (ada@example.com)" from an event's detail; null when it names nobody. */
+function person(name: unknown, email: unknown): string | null {
+  if (typeof name === "string" && typeof email === "string") return `${name} (${email})`;
+  return typeof email === "string" ? email : typeof name === "string" ? name : null;
+}
+
+/** The label, made specific where the event's detail says which method, how many codes are left, or who did what to whom. */
 function describe(e: Event): string {
+  if (e.action === "org.admin_mfa_reset") {
+    const target = person(e.detail?.targetName, e.detail?.targetEmail) ?? "another admin";
+    const actor = e.actorId && e.actorId === e.userId ? "You" : (person(e.detail?.actorName, e.detail?.actorEmail) ?? "An admin");
+    return `${actor} reset the multi-factor authentication of admin ${target}`;
+  }
   const method = typeof e.detail?.method === "string" ? METHODS[e.detail.method] : undefined;
   if (method && e.action === "mfa.factor_added") return `${method} added`;
   if (method && e.action === "mfa.factor_removed") return `${method} removed`;

@@ -1,11 +1,11 @@
 "use client";
 import { useState, useTransition } from "react";
+import { type ProofMethods, StepUp } from "@/app/(app)/_components/step-up";
 import { BackupCodesReveal } from "@/components/mfa/backup-codes";
+import { form } from "@/components/mfa/form-data";
 import { Alert } from "@/components/ui/alert";
 import { type MethodResult, regenerateBackupCodesAction, removeMethodAction } from "../methods-actions";
 import { SmsRegistration } from "./mfa/sms-registration";
-import { form } from "./mfa/form-data";
-import { type ProofMethods, StepUp } from "./mfa/step-up";
 
 /** Runs the change right after the step-up; a refusal is shown above a fresh step-up. */
 function useChange(onDone: (message: string, codes: string[] | null) => void) {

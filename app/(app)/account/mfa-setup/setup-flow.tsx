@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
+import type { ProofMethods } from "@/app/(app)/_components/step-up";
 import { SmsRegistration } from "../_components/mfa/sms-registration";
-import type { ProofMethods } from "../_components/mfa/step-up";
 import { TotpEnrollment } from "../_components/mfa/totp-enrollment";
 
 type Props = { next: string; totpOnly: boolean; methods: ProofMethods | null };

@@ -4,7 +4,6 @@ import { redirect } from "next/navigation";
 import type { ZodError } from "zod";
 import { orgAdminAction } from "@/lib/actions/client";
 import { fieldErrors } from "@/lib/auth/schemas";
-import { passwordThrottledMessage } from "@/lib/mfa/words";
 import { ORG_ERRORS, type OrgError } from "@/lib/org/errors";
 import { createInvitation, revokeInvitation } from "@/lib/org/invitations";
 import { changeMemberRole, removeMember, resetMemberMfa } from "@/lib/org/members";
@@ -21,26 +20,24 @@ import {
   roleChangeSchema,
 } from "@/lib/org/schemas";
 
-/** What every settings action returns. Never a password; the invitation link is shown to its admin once. */
+/**
+ * What every settings action returns. Never a password; the invitation link is shown to its admin once.
+ * `stepUp`: refused for want of a fresh step-up (lib/org/permissions.ts); the page asks for one and submits again.
+ */
 export type OrgState =
   | { status: "idle" }
-  | { status: "error"; message?: string; fieldErrors?: Record<string, string> }
+  | { status: "error"; message?: string; fieldErrors?: Record<string, string>; stepUp?: true }
   | { status: "success"; message: string };
 export type InviteState = OrgState | { status: "created"; email: string; link: string; replaced: boolean };
 
 const PATH = "/org/settings";
-const refused = (error: OrgError): OrgState => ({ status: "error", message: ORG_ERRORS[error] });
+const refused = (error: OrgError): OrgState =>
+  error === "step_up_required" ? { status: "error", message: ORG_ERRORS[error], stepUp: true } : { status: "error", message: ORG_ERRORS[error] };
 /** Bad input: each message next to its field. */
 const invalid = (error: ZodError): OrgState => ({ status: "error", fieldErrors: fieldErrors(error) });
 /** A malformed member or invitation id is answered like an unknown one. */
 const unknownMember = (error: ZodError): OrgState => ("userId" in fieldErrors(error) ? refused("not_found") : invalid(error));
 const unknownInvitation = (): OrgState => refused("invitation_not_found");
-
-/** A change behind the admin's password was refused: the reason goes under the password field. */
-function passwordRefused(result: { error: OrgError; retryAt?: Date }): OrgState {
-  const message = result.retryAt ? passwordThrottledMessage(result.retryAt) : ORG_ERRORS[result.error];
-  return { status: "error", fieldErrors: { password: message } };
-}
 
 export const renameOrganisationAction = orgAdminAction(
   organisationNameSchema,
@@ -59,7 +56,7 @@ export const setMfaRequirementAction = orgAdminAction(
   "mfa_policy.change",
   async (input, { current, actor, info, db }): Promise<OrgState> => {
     const result = await setMfaRequirement(db, actor, { ...input, info });
-    if (!result.ok) return passwordRefused(result);
+    if (!result.ok) return refused(result.error);
     revalidatePath("/", "layout");
     // The admin is a member too: without a factor of their own, the requirement applies to them right away.
     if (input.required && needsMfaSetup({ ...current, organisation: { ...current.organisation, mfaRequired: true } }))
@@ -79,7 +76,7 @@ export const setMfaMethodsAction = orgAdminAction(
   "mfa_policy.change",
   async (input, { actor, info, db }): Promise<OrgState> => {
     const result = await setMfaMethods(db, actor, { ...input, info });
-    if (!result.ok) return passwordRefused(result);
+    if (!result.ok) return refused(result.error);
     revalidatePath("/", "layout");
     return {
       status: "success",
@@ -97,7 +94,7 @@ export const createInvitationAction = orgAdminAction(
   "invitations.create",
   async (input, { actor, info, db, origin }): Promise<InviteState> => {
     const result = await createInvitation(db, actor, input, { info });
-    if (!result.ok) return { status: "error", fieldErrors: { email: ORG_ERRORS[result.error] } };
+    if (!result.ok) return result.error === "step_up_required" ? refused(result.error) : { status: "error", fieldErrors: { email: ORG_ERRORS[result.error] } };
     revalidatePath(PATH);
     return { status: "created", email: input.email, link: `${origin}/invite/${result.token}`, replaced: result.replaced };
   },

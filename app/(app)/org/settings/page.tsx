@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { Alert } from "@/components/ui/alert";
 import { getDb } from "@/db/client";
 import { requireOrgPermission } from "@/lib/auth/dal";
+import { REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
+import { listMethods, summarize } from "@/lib/mfa/methods";
 import { listPendingInvitations } from "@/lib/org/invitations";
 import { describeMemberMfa, listMembers, mfaCoverage } from "@/lib/org/members";
 import { getOrganisation } from "@/lib/org/organisation";
@@ -9,6 +11,7 @@ import { InviteCard } from "./_components/invite-card";
 import { MembersCard, type MemberRow } from "./_components/members-card";
 import { MfaPolicyCard } from "./_components/mfa-policy-card";
 import { OrgNameCard } from "./_components/org-name-card";
+import { StepUpGate } from "./_components/step-up-gate";
 
 export const metadata: Metadata = { title: "Organisation settings" };
 
@@ -25,10 +28,11 @@ export default async function OrgSettingsPage({ searchParams }: { searchParams?:
   const created = (await searchParams)?.created === "1";
   const db = await getDb();
   const now = new Date();
-  const [org, members, invitations] = await Promise.all([
+  const [org, members, invitations, methods] = await Promise.all([
     getOrganisation(db, current.organisation.id),
     listMembers(db, current.organisation.id),
     listPendingInvitations(db, current.organisation.id, now),
+    listMethods(db, current.user.id),
   ]);
   const rows: MemberRow[] = members.map((m) => ({
     userId: m.userId,
@@ -49,23 +53,26 @@ export default async function OrgSettingsPage({ searchParams }: { searchParams?:
       </div>
       {created && <Alert tone="success">Your organisation is ready and you are its admin. Invite your team below.</Alert>}
       <OrgNameCard name={org?.name ?? current.organisation.name} />
-      <MfaPolicyCard
-        required={Boolean(org?.mfaRequired)}
-        requiredSince={org?.mfaRequiredAt?.toISOString() ?? null}
-        methods={org?.mfaMethods ?? "any"}
-        coverage={coverage}
-        withoutMfa={rows.filter((m) => !m.mfaEnabled).map((m) => ({ userId: m.userId, name: m.name, email: m.email, isYou: m.isYou }))}
-      />
-      <MembersCard members={rows} adminCount={adminCount} orgRequiresMfa={Boolean(org?.mfaRequired)} />
-      <InviteCard
-        invitations={invitations.map((i) => ({
-          id: i.id,
-          email: i.email,
-          role: i.role,
-          expiresLabel: expiresIn(i.expiresAt, now),
-          invitedByName: i.invitedByName,
-        }))}
-      />
+      {/* Changes to who can get in ask for a fresh step-up first (lib/org/permissions.ts); renaming does not. */}
+      <StepUpGate windowMs={REAUTH_WINDOW_MS} methods={methods.available.length > 0 ? summarize(methods) : null}>
+        <MfaPolicyCard
+          required={Boolean(org?.mfaRequired)}
+          requiredSince={org?.mfaRequiredAt?.toISOString() ?? null}
+          methods={org?.mfaMethods ?? "any"}
+          coverage={coverage}
+          withoutMfa={rows.filter((m) => !m.mfaEnabled).map((m) => ({ userId: m.userId, name: m.name, email: m.email, isYou: m.isYou }))}
+        />
+        <MembersCard members={rows} adminCount={adminCount} orgRequiresMfa={Boolean(org?.mfaRequired)} />
+        <InviteCard
+          invitations={invitations.map((i) => ({
+            id: i.id,
+            email: i.email,
+            role: i.role,
+            expiresLabel: expiresIn(i.expiresAt, now),
+            invitedByName: i.invitedByName,
+          }))}
+        />
+      </StepUpGate>
     </div>
   );
 }

@@ -2,21 +2,22 @@
 import { useEffect, useRef, useState } from "react";
 import { BackupCodesReveal } from "@/components/mfa/backup-codes";
 import { CodeField, completeCode } from "@/components/mfa/code-field";
+import { ConfirmPasswordStep } from "@/components/mfa/confirm-password-step";
+import { form } from "@/components/mfa/form-data";
 import { ResendButton } from "@/components/mfa/resend-button";
+import { useStepRunner } from "@/components/mfa/use-step-runner";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { PhoneInput } from "@/components/ui/phone-input";
 import {
   checkCodeAction,
+  confirmPasswordAction,
   resendCodeAction,
   saveEnrollmentAction,
   sendEnrollmentCodeAction,
   sendStepUpCodeAction,
   type StepResult,
 } from "../../mfa-actions";
-import { ConfirmPasswordStep } from "./confirm-password-step";
-import { form } from "./form-data";
-import { useStepRunner } from "./use-step-runner";
 
 type Step = "password" | "current" | "phone" | "verify";
 
@@ -171,6 +172,7 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
 
       {step === "password" && (
         <ConfirmPasswordStep
+          confirm={confirmPasswordAction}
           intro={<p className="text-sm text-gray-600">For your security, confirm your current password first.</p>}
           run={run}
           error={fieldError("password")}

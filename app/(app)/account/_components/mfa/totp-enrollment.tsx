@@ -1,13 +1,13 @@
 "use client";
 import { useState } from "react";
+import { type ProofMethods, StepUp } from "@/app/(app)/_components/step-up";
 import { BackupCodesReveal } from "@/components/mfa/backup-codes";
 import { CodeField } from "@/components/mfa/code-field";
+import { form } from "@/components/mfa/form-data";
+import { useStepRunner } from "@/components/mfa/use-step-runner";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { beginTotpEnrollmentAction, confirmTotpEnrollmentAction, type MethodResult } from "../../methods-actions";
-import { form } from "./form-data";
-import { type ProofMethods, StepUp } from "./step-up";
-import { useStepRunner } from "./use-step-runner";
 
 type Enrolling = Extract<MethodResult, { status: "enrolling" }>;
 

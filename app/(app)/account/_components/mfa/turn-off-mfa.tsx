@@ -1,10 +1,10 @@
 "use client";
 import { useState, useTransition } from "react";
+import { type ProofMethods, StepUp } from "@/app/(app)/_components/step-up";
+import { form } from "@/components/mfa/form-data";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { disableMfaAction } from "../../mfa-actions";
-import { form } from "./form-data";
-import { type ProofMethods, StepUp } from "./step-up";
 
 /** Turning MFA off: the current password, a code from a current factor, then an explicit "Turn off". */
 export function TurnOffMfa({ methods, onDone }: { methods: ProofMethods; onDone: () => void }) {

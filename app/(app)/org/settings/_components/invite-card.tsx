@@ -5,6 +5,7 @@ import { Button, SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { createInvitationAction, type InviteState, type OrgState, revokeInvitationAction } from "../actions";
+import { useStepUpForm } from "./step-up-gate";
 
 type Invitation = { id: string; email: string; role: "admin" | "member"; expiresLabel: string; invitedByName: string | null };
 
@@ -13,6 +14,7 @@ export function InviteCard({ invitations }: { invitations: Invitation[] }) {
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   const [email, setEmail] = useState("");
   const [role, setRole] = useState("member");
+  const stepUp = useStepUpForm(`You are about to invite ${email.trim() || "someone"} as ${role === "admin" ? "an admin" : "a member"}.`, state);
   useEffect(() => {
     if (state.status === "created") {
       setEmail("");
@@ -23,8 +25,8 @@ export function InviteCard({ invitations }: { invitations: Invitation[] }) {
     <Card>
       <CardHeader title="Invite people" description="Create a link for one person. They open it and join: someone new chooses a name and password, someone with an account signs in." />
       <div className="space-y-5 px-5 py-5 sm:px-6">
-        <form action={action} className="space-y-4" noValidate>
-          {state.status === "error" && state.message && <Alert tone="error">{state.message}</Alert>}
+        <form action={action} {...stepUp.form} className="space-y-4" noValidate>
+          {state.status === "error" && state.message && <Alert tone={state.stepUp ? "info" : "error"}>{state.message}</Alert>}
           <div className="grid gap-4 sm:grid-cols-[1fr_10rem_auto] sm:items-start">
             <Field
               label="Email address"

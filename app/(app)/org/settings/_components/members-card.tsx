@@ -5,6 +5,7 @@ import { Button, SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import { changeRoleAction, type OrgState, removeMemberAction, resetMemberMfaAction } from "../actions";
+import { useStepUpForm } from "./step-up-gate";
 import { useInitialFocus } from "./use-initial-focus";
 
 export type MemberRow = {
@@ -168,14 +169,20 @@ function MfaBadge({ enabled, label }: { enabled: boolean; label: string }) {
 function RoleForm({ member, onResult, lastAdmin }: { member: MemberRow; onResult: (s: OrgState) => void; lastAdmin: boolean }) {
   const [state, action] = useActionState(changeRoleAction, { status: "idle" } as OrgState);
   const [role, setRole] = useState(member.role);
+  const stepUp = useStepUpForm(
+    `You are about to make ${member.name} ${role === "admin" ? "an admin" : "a member"}.`,
+    state,
+  );
   useOutcome(state, (s) => {
+    // Refused for want of a step-up: the choice stays, and the change is sent again once it is proven.
+    if (s.status === "error" && s.stepUp) return;
     if (s.status === "error") setRole(member.role);
     onResult(s);
   });
   useEffect(() => setRole(member.role), [member.role]);
   const changed = role !== member.role;
   return (
-    <form action={action} className="flex flex-col items-start gap-1.5">
+    <form action={action} {...stepUp.form} className="flex flex-col items-start gap-1.5">
       <input type="hidden" name="userId" value={member.userId} />
       <select
         name="role"
@@ -224,41 +231,50 @@ function ConfirmForm({
     if (s.status === "success") onDone(s);
   });
   const { member } = confirm;
+  const stepUp = useStepUpForm(
+    reset ? `You are about to reset ${member.name}'s multi-factor authentication.` : `You are about to remove ${member.name} from the organisation.`,
+    state,
+    { inline: true },
+  );
   // The safe choice has focus first in a destructive confirmation.
   useInitialFocus("confirm-cancel");
   return (
-    <form action={action} className="space-y-5">
-      <input type="hidden" name="userId" value={member.userId} />
-      <div className="rounded-lg bg-gray-50 px-3 py-2.5 ring-1 ring-gray-200 ring-inset">
-        <p className="truncate text-sm font-medium text-gray-900">{member.name}</p>
-        <p className="truncate text-xs text-gray-500">
-          {member.email} · {member.mfaLabel === "Off" ? "MFA off" : member.mfaLabel}
-        </p>
-      </div>
-      {reset ? (
-        <ul className="list-disc space-y-1 pl-5 text-sm text-gray-700">
-          <li>Their registered phone and any recovery codes are removed.</li>
-          <li>They are signed out everywhere.</li>
-          <li>
-            {orgRequiresMfa
-              ? "Your organisation requires multi-factor authentication, so they set it up again when they next sign in."
-              : "They can sign in with their password and turn it on again in My account."}
-          </li>
-        </ul>
-      ) : (
-        <p className="text-sm text-gray-700">
-          They lose access to the organisation and its data, and are signed out everywhere at once.
-        </p>
-      )}
-      {state.status === "error" && <Alert tone="error">{state.message ?? "That did not work. Try again."}</Alert>}
-      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-        <Button type="button" variant="secondary" onClick={onCancel} id="confirm-cancel">
-          Cancel
-        </Button>
-        <SubmitButton variant="danger" pendingLabel={reset ? "Resetting…" : "Removing…"}>
-          {reset ? "Reset MFA" : "Remove member"}
-        </SubmitButton>
-      </div>
-    </form>
+    <>
+      {stepUp.proof}
+      <form action={action} {...stepUp.form} className="space-y-5">
+        <input type="hidden" name="userId" value={member.userId} />
+        <div className="rounded-lg bg-gray-50 px-3 py-2.5 ring-1 ring-gray-200 ring-inset">
+          <p className="truncate text-sm font-medium text-gray-900">{member.name}</p>
+          <p className="truncate text-xs text-gray-500">
+            {member.email} · {member.mfaLabel === "Off" ? "MFA off" : member.mfaLabel}
+          </p>
+        </div>
+        {reset ? (
+          <ul className="list-disc space-y-1 pl-5 text-sm text-gray-700">
+            <li>Their registered phone and any recovery codes are removed.</li>
+            <li>They are signed out everywhere.</li>
+            {member.role === "admin" && <li>They are an admin, so every admin of the organisation sees this reset in their security activity.</li>}
+            <li>
+              {orgRequiresMfa
+                ? "Your organisation requires multi-factor authentication, so they set it up again when they next sign in."
+                : "They can sign in with their password and turn it on again in My account."}
+            </li>
+          </ul>
+        ) : (
+          <p className="text-sm text-gray-700">
+            They lose access to the organisation and its data, and are signed out everywhere at once.
+          </p>
+        )}
+        {state.status === "error" && !state.stepUp && <Alert tone="error">{state.message ?? "That did not work. Try again."}</Alert>}
+        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+          <Button type="button" variant="secondary" onClick={onCancel} id="confirm-cancel">
+            Cancel
+          </Button>
+          <SubmitButton variant="danger" pendingLabel={reset ? "Resetting…" : "Removing…"}>
+            {reset ? "Reset MFA" : "Remove member"}
+          </SubmitButton>
+        </div>
+      </form>
+    </>
   );
 }

@@ -2,8 +2,8 @@
 import { useActionState, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
 import { type OrgState, setMfaMethodsAction } from "../actions";
+import { useStepUpForm } from "./step-up-gate";
 
 const OPTIONS = [
   { value: "any", label: "Authenticator app or text message", hint: "Members choose. Text messages are easier to set up." },
@@ -14,13 +14,14 @@ const OPTIONS = [
   },
 ] as const;
 
-/** The organisation's allowed methods; changing them needs the admin's password. */
+/** The organisation's allowed methods; changing them needs the admin's fresh step-up. */
 export function MfaMethodsForm({ methods }: { methods: "any" | "totp_only" }) {
   const [state, action] = useActionState(setMfaMethodsAction, { status: "idle" } as OrgState);
   const [choice, setChoice] = useState<string>(methods);
-  const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
+  const stepUp = useStepUpForm("You are about to change which sign-in methods members may use.", state);
+  const error = state.status === "error" ? (state.fieldErrors?.methods ?? state.message) : null;
   return (
-    <form action={action} className="space-y-4 rounded-lg bg-gray-50 px-4 py-4 ring-1 ring-gray-200 ring-inset" noValidate>
+    <form action={action} {...stepUp.form} className="space-y-4 rounded-lg bg-gray-50 px-4 py-4 ring-1 ring-gray-200 ring-inset" noValidate>
       <fieldset>
         <legend className="text-sm font-medium text-gray-900">Allowed methods</legend>
         <div className="mt-3 space-y-3">
@@ -43,16 +44,9 @@ export function MfaMethodsForm({ methods }: { methods: "any" | "totp_only" }) {
         </div>
       </fieldset>
       {state.status === "success" && <Alert tone="success">{state.message}</Alert>}
+      {error && <Alert tone={state.status === "error" && state.stepUp ? "info" : "error"}>{error}</Alert>}
       {choice !== methods && (
-        <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
-          <Field
-            label="Current password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            className="sm:flex-1"
-            error={errors.password ?? errors.methods}
-          />
+        <div className="flex justify-end">
           <SubmitButton pendingLabel="Saving…">Save methods</SubmitButton>
         </div>
       )}

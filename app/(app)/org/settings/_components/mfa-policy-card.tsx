@@ -4,11 +4,11 @@ import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
-import { Field } from "@/components/ui/field";
 import { Switch } from "@/components/ui/switch";
 import { type OrgState, setMfaRequirementAction } from "../actions";
 import { CoverageBar } from "./coverage-bar";
 import { MfaMethodsForm } from "./mfa-methods-form";
+import { useStepUpForm } from "./step-up-gate";
 import { useInitialFocus } from "./use-initial-focus";
 
 type Person = { userId: string; name: string; email: string; isYou: boolean };
@@ -86,66 +86,65 @@ function RequirementForm({
   onDone: (message: string) => void;
 }) {
   const [state, action] = useActionState(setMfaRequirementAction, { status: "idle" } as OrgState);
-  const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
+  const error = state.status === "error" && !state.stepUp ? (state.fieldErrors?.required ?? state.message) : null;
   const done = useRef(onDone);
   done.current = onDone;
   useEffect(() => {
     if (state.status === "success") done.current(state.message);
   }, [state]);
+  const stepUp = useStepUpForm(
+    turnOn ? "You are about to require multi-factor authentication for everyone." : "You are about to stop requiring multi-factor authentication.",
+    state,
+    { inline: true },
+  );
   const youToo = withoutMfa.some((p) => p.isYou);
-  useInitialFocus("require-mfa-password");
+  // Turning it off is the weaker choice, so Cancel has focus first there; turning it on, the confirmation.
+  useInitialFocus(turnOn ? "require-mfa-confirm" : "require-mfa-cancel");
   return (
-    <form action={action} className="space-y-5" noValidate>
-      <input type="hidden" name="required" value={turnOn ? "on" : "off"} />
-      {turnOn ? (
-        withoutMfa.length === 0 ? (
-          <p className="text-sm text-gray-700">Every member already uses multi-factor authentication, so nobody is interrupted.</p>
+    <>
+      {stepUp.proof}
+      <form action={action} {...stepUp.form} className="space-y-5" noValidate>
+        <input type="hidden" name="required" value={turnOn ? "on" : "off"} />
+        {turnOn ? (
+          withoutMfa.length === 0 ? (
+            <p className="text-sm text-gray-700">Every member already uses multi-factor authentication, so nobody is interrupted.</p>
+          ) : (
+            <div className="space-y-3">
+              <p className="text-sm text-gray-700" id="without-mfa-summary">
+                <strong className="font-semibold text-gray-900">
+                  {withoutMfa.length} {withoutMfa.length === 1 ? "member does" : "members do"} not use multi-factor authentication yet.
+                </strong>{" "}
+                From their next page on, they must register a phone before they can do anything else.
+              </p>
+              <ul aria-labelledby="without-mfa-summary" className="max-h-48 divide-y divide-gray-100 overflow-y-auto rounded-lg ring-1 ring-gray-200 ring-inset">
+                {withoutMfa.map((p) => (
+                  <li key={p.userId} className="px-3 py-2">
+                    <p className="truncate text-sm font-medium text-gray-900">
+                      {p.name}
+                      {p.isYou && <span className="ml-1.5 font-normal text-gray-500">(you)</span>}
+                    </p>
+                    <p className="truncate text-xs text-gray-500">{p.email}</p>
+                  </li>
+                ))}
+              </ul>
+              {youToo && <Alert tone="warning">You do not use it yet either: you will set it up right after confirming.</Alert>}
+            </div>
+          )
         ) : (
-          <div className="space-y-3">
-            <p className="text-sm text-gray-700" id="without-mfa-summary">
-              <strong className="font-semibold text-gray-900">
-                {withoutMfa.length} {withoutMfa.length === 1 ? "member does" : "members do"} not use multi-factor authentication yet.
-              </strong>{" "}
-              From their next page on, they must register a phone before they can do anything else.
-            </p>
-            <ul aria-labelledby="without-mfa-summary" className="max-h-48 divide-y divide-gray-100 overflow-y-auto rounded-lg ring-1 ring-gray-200 ring-inset">
-              {withoutMfa.map((p) => (
-                <li key={p.userId} className="px-3 py-2">
-                  <p className="truncate text-sm font-medium text-gray-900">
-                    {p.name}
-                    {p.isYou && <span className="ml-1.5 font-normal text-gray-500">(you)</span>}
-                  </p>
-                  <p className="truncate text-xs text-gray-500">{p.email}</p>
-                </li>
-              ))}
-            </ul>
-            {youToo && <Alert tone="warning">You do not use it yet either: you will set it up right after confirming.</Alert>}
-          </div>
-        )
-      ) : (
-        <p className="text-sm text-gray-700">
-          Members keep the factors they set up, but new members and anyone who turns theirs off can sign in with a password alone.
-        </p>
-      )}
-      {state.status === "error" && state.message && <Alert tone="error">{state.message}</Alert>}
-      <Field
-        label="Current password"
-        name="password"
-        type="password"
-        autoComplete="current-password"
-        required
-        id="require-mfa-password"
-        error={errors.password ?? errors.required}
-        hint="Confirm it is you before changing how everyone signs in."
-      />
-      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-        <Button type="button" variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-        <SubmitButton variant={turnOn ? "primary" : "danger"} pendingLabel={turnOn ? "Turning on…" : "Turning off…"}>
-          {turnOn ? "Require for everyone" : "Stop requiring"}
-        </SubmitButton>
-      </div>
-    </form>
+          <p className="text-sm text-gray-700">
+            Members keep the factors they set up, but new members and anyone who turns theirs off can sign in with a password alone.
+          </p>
+        )}
+        {error && <Alert tone="error">{error}</Alert>}
+        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+          <Button type="button" variant="secondary" onClick={onCancel} id="require-mfa-cancel">
+            Cancel
+          </Button>
+          <SubmitButton id="require-mfa-confirm" variant={turnOn ? "primary" : "danger"} pendingLabel={turnOn ? "Turning on…" : "Turning off…"}>
+            {turnOn ? "Require for everyone" : "Stop requiring"}
+          </SubmitButton>
+        </div>
+      </form>
+    </>
   );
 }

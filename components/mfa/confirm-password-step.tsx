@@ -2,11 +2,12 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { confirmPasswordAction } from "../../mfa-actions";
 import { form } from "./form-data";
-import type { Run } from "./use-step-runner";
+import type { Run, StepOutcome } from "./use-step-runner";
 
 type Props = {
+  /** The server action that checks the password and stamps the session (a component gets its action as a prop). */
+  confirm: (data: FormData) => Promise<StepOutcome>;
   /** What is about to happen, above the password field. */
   intro: React.ReactNode;
   /** The caller's runner, so a refusal without a field shows where the caller shows its errors. */
@@ -18,13 +19,13 @@ type Props = {
 };
 
 /** The first step of every change to how the user signs in: their current password, checked on the server. */
-export function ConfirmPasswordStep({ intro, run, error, pending, onConfirmed }: Props) {
+export function ConfirmPasswordStep({ confirm, intro, run, error, pending, onConfirmed }: Props) {
   const [password, setPassword] = useState("");
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     run(
-      () => confirmPasswordAction(form({ password })),
+      () => confirm(form({ password })),
       () => {
         setPassword("");
         onConfirmed();

@@ -1,21 +1,33 @@
 "use client";
 import { useState } from "react";
-import { BackupCodeField } from "@/components/mfa/backup-code-field";
-import { CodeField } from "@/components/mfa/code-field";
-import { OtherMethods } from "@/components/mfa/other-methods";
-import { ResendButton } from "@/components/mfa/resend-button";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import type { MethodSummary } from "@/lib/mfa/factor";
-import { checkStepUpAction, startStepUpAction } from "../../methods-actions";
-import { resendCodeAction, sendStepUpCodeAction } from "../../mfa-actions";
+import { BackupCodeField } from "./backup-code-field";
+import { CodeField } from "./code-field";
 import { ConfirmPasswordStep } from "./confirm-password-step";
 import { form } from "./form-data";
-import { useStepRunner } from "./use-step-runner";
+import { OtherMethods } from "./other-methods";
+import { ResendButton } from "./resend-button";
+import { type StepOutcome, useStepRunner } from "./use-step-runner";
 
-/** The factors a user can prove themselves with; null when they have none yet (the password is enough). */
 /** The factors a user can prove themselves with (what may leave the server about them). */
 export type ProofMethods = MethodSummary;
+
+/** What the step-up's server actions answer, as far as the dialog reads it. */
+export type StepUpAnswer = StepOutcome & { challengeId?: string; resendInMs?: number };
+
+/**
+ * The server actions of a step-up, passed in by the route (components/ imports nothing from app/): the
+ * password, opening a step-up for the app or a backup code, texting a code, sending it again, checking it.
+ */
+export interface StepUpActions {
+  confirmPassword: (data: FormData) => Promise<StepOutcome>;
+  start: (data: FormData) => Promise<StepUpAnswer>;
+  sendCode: () => Promise<StepUpAnswer>;
+  resend: (data: FormData) => Promise<StepUpAnswer>;
+  check: (data: FormData) => Promise<StepUpAnswer>;
+}
 type Method = "totp" | "sms" | "backup";
 
 function available(methods: ProofMethods): Method[] {
@@ -26,7 +38,8 @@ function available(methods: ProofMethods): Method[] {
   return list;
 }
 
-type Props = {
+export type StepUpProps = {
+  actions: StepUpActions;
   /** What is about to happen, above the password field. */
   intro: React.ReactNode;
   methods: ProofMethods | null;
@@ -41,7 +54,7 @@ type Props = {
  * password, then a code from a current factor, strongest first: the authenticator app, a text message
  * (sent only when chosen), or a backup code.
  */
-export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
+export function StepUp({ actions, intro, methods, onVerified, busy = false }: StepUpProps) {
   const [step, setStep] = useState<"password" | "factor">("password");
   const [method, setMethod] = useState<Method | null>(null);
   const { pending, run, error, fieldError, notice, setNotice } = useStepRunner();
@@ -55,12 +68,12 @@ export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
     setChallengeId(null);
     setStep("factor");
     if (next === "sms")
-      run(sendStepUpCodeAction, (r) => {
-        if (r.status !== "sent") return;
+      run(actions.sendCode, (r) => {
+        if (r.status !== "sent" || !r.challengeId) return;
         setChallengeId(r.challengeId);
-        setResendAt(Date.now() + r.resendInMs);
+        setResendAt(Date.now() + (r.resendInMs ?? 0));
       });
-    else run(() => startStepUpAction(form({ method: next })), (r) => r.status === "opened" && setChallengeId(r.challengeId));
+    else run(() => actions.start(form({ method: next })), (r) => r.status === "opened" && r.challengeId && setChallengeId(r.challengeId));
   };
 
   const afterPassword = () => {
@@ -73,17 +86,17 @@ export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
     e.preventDefault();
     if (!challengeId || !method) return;
     run(
-      () => checkStepUpAction(form({ challengeId, method, code })),
+      () => actions.check(form({ challengeId, method, code })),
       (r) => r.status === "verified" && onVerified(challengeId),
     );
   };
 
   const resend = () =>
     run(
-      () => resendCodeAction(form({ challengeId })),
+      () => actions.resend(form({ challengeId })),
       (r) => {
         if (r.status !== "sent") return;
-        setResendAt(Date.now() + r.resendInMs);
+        setResendAt(Date.now() + (r.resendInMs ?? 0));
         setCode("");
         setNotice("We sent a new code. The previous one no longer works.");
       },
@@ -98,6 +111,7 @@ export function StepUp({ intro, methods, onVerified, busy = false }: Props) {
       {notice && <Alert tone="success">{notice}</Alert>}
       {step === "password" ? (
         <ConfirmPasswordStep
+          confirm={actions.confirmPassword}
           intro={<div className="text-sm text-gray-600">{intro}</div>}
           run={run}
           error={fieldError("password")}

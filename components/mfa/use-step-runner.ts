@@ -1,12 +1,15 @@
 "use client";
 import { useState, useTransition } from "react";
-import type { MethodResult } from "../../methods-actions";
-import type { StepResult } from "../../mfa-actions";
 
 type StepError = { field?: string; message: string };
 
+/** What a step's server action answers, as far as the runner reads it: a refusal (`error`, at a field or not), or anything else. */
+export type StepOutcome = { status: string; field?: string; message?: string };
+
 /** Runs a server action; `then` gets every answer but a refusal. */
-export type Run = <R extends StepResult | MethodResult>(action: () => Promise<R>, then: (result: R) => void) => void;
+export type Run = <R extends StepOutcome>(action: () => Promise<R>, then: (result: R) => void) => void;
+
+const UNEXPECTED = "Something went wrong on our side. Try again.";
 
 /**
  * One step of an MFA dialog calling its server action: pending while it runs, a refusal kept for its field
@@ -23,10 +26,10 @@ export function useStepRunner() {
       setNotice(null);
       try {
         const result = await action();
-        if (result.status === "error") setError({ field: result.field, message: result.message });
+        if (result.status === "error") setError({ field: result.field, message: result.message ?? UNEXPECTED });
         else then(result);
       } catch {
-        setError({ message: "Something went wrong on our side. Try again." });
+        setError({ message: UNEXPECTED });
       }
     });
 
