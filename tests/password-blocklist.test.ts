@@ -6,6 +6,7 @@ import { createSession } from "@/lib/auth/sessions";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { sha256 } from "@/lib/crypto/tokens";
 import { createInvitation } from "@/lib/org/invitations";
+import { grantStepUp } from "./helpers/step-up";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { countAll, countRows, makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
 import { startHibpStandIn } from "./helpers/hibp-stand-in";
@@ -41,6 +42,7 @@ const everything = async () => ({
 async function adminWithInvitation(email: string) {
   const { user, org } = await makeUser(t.db, { role: "admin" });
   const session = await createSession(t.db, { userId: user.id, mfaState: "not_required", handoff: false });
+  await grantStepUp(t.db, { userId: user.id, sessionId: session.session.id });
   const created = await createInvitation(t.db, { userId: user.id, sessionId: session.session.id, organisationId: org.id }, { email, role: "member" });
   if (!created.ok) throw new Error(created.error);
   return { user, sessionToken: session.token, invitationToken: created.token };
