@@ -8,7 +8,7 @@ import { type SendContext, startSmsChallenge } from "@/lib/mfa/sms/delivery";
 import { allowedMethods, policyOf } from "@/lib/org/policy";
 import { LIMITS } from "@/lib/security/limits";
 import { mfaBackoffKey } from "@/lib/mfa/code-check";
-import { type Backoff, blockedUntil, ipBucket, releaseStrikes, type Reservation, reserveStrikes } from "@/lib/security/rate-limit";
+import { blockedUntil, ipBucket, releaseStrikes, reserveStrikes } from "@/lib/security/rate-limit";
 import { sha256 } from "@/lib/crypto/tokens";
 import { deviceHash, isDeviceId, rememberDevice } from "./devices";
 import { verifyPassword } from "./password";
@@ -44,8 +44,11 @@ export async function signInWithPassword(
   const ipKey = info.ip ? `signin:ip:${ipBucket(info.ip)}` : null;
   const limits = [{ key: deviceKey, policy: LIMITS.signInAccount() }];
   if (ipKey) limits.push({ key: ipKey, policy: LIMITS.signInIp() });
-  const [first, [user]] = await Promise.all([
+  // The account-wide key is reserved alongside, in the same round trip; a browser that signed in as this user
+  // before does not spend it (it is given back), and is not stopped by it.
+  const [first, wide, [user]] = await Promise.all([
     reserveStrikes(db, limits, now),
+    reserveStrikes(db, [{ key: accountKey, policy: LIMITS.signInAccountWide() }], now),
     db
       .select({
         id: users.id,
@@ -61,21 +64,27 @@ export async function signInWithPassword(
       .leftJoin(knownDevices, and(eq(knownDevices.userId, users.id), eq(knownDevices.tokenHash, deviceId ? deviceHash(deviceId) : "")))
       .where(eq(users.email, email)),
   ]);
-  if (!first.ok) return { ok: false, error: "throttled", retryAt: first.retryAt };
-  // A browser that signed in as this user before keeps its own budget; any other also spends the account's.
-  const reserved = user?.knownDevice ? first : await alsoReserve(db, first, { key: accountKey, policy: LIMITS.signInAccountWide() }, now);
-  if (!reserved.ok) return { ok: false, error: "throttled", retryAt: reserved.retryAt };
+  const known = Boolean(user?.knownDevice);
+  const wideHeld = wide.ok ? wide.held : [];
+  if (!first.ok || (!wide.ok && !known)) {
+    await releaseStrikes(db, [...(first.ok ? first.held : []), ...wideHeld]);
+    return { ok: false, error: "throttled", retryAt: !first.ok ? first.retryAt : wide.ok ? now : wide.retryAt };
+  }
+  // A browser that signed in as this user before keeps its own budget: the account-wide strike goes back now.
+  if (known && wideHeld.length > 0) await releaseStrikes(db, wideHeld);
+  const reserved = { held: [...first.held, ...(known ? [] : wideHeld)] };
   const valid = await verifyPassword(input.password, user?.passwordHash);
   if (!user || !valid) {
     // The strikes reserved above stay: this was a failure (the next attempt learns of any block).
     if (user) await recordEvent(db, { action: "sign_in.failed_password", userId: user.id, organisationId: user.organisationId, ...info });
     return { ok: false, error: "invalid_credentials" };
   }
-  await releaseStrikes(db, reserved.held, [deviceKey]);
   // The methods this sign-in may be finished with: the user's, as the organisation's policy allows at sign-in.
-  const [listed, mfaBlockedUntil] = user.mfaEnabled
-    ? await Promise.all([listMethods(db, user.id), blockedUntil(db, mfaBackoffKey(user.id), now)])
-    : [null, null];
+  const [, listed, mfaBlockedUntil] = await Promise.all([
+    releaseStrikes(db, reserved.held, [deviceKey]),
+    user.mfaEnabled ? listMethods(db, user.id) : null,
+    user.mfaEnabled ? blockedUntil(db, mfaBackoffKey(user.id), now) : null,
+  ]);
   const allowed = allowedMethods(policyOf(user.organisationId ? user.organisation : null), "sign_in", { hasTotp: Boolean(listed?.totp) });
   const methods = listed?.available.filter((m) => allowed.includes(m)) ?? [];
   if (!listed || methods.length === 0) {
@@ -104,13 +113,3 @@ export async function signInWithPassword(
   return { ok: true, token, userId: user.id, mfaState: "pending" };
 }
 
-/** One more key on top of a reservation already held; refused, it gives back what was held. */
-async function alsoReserve(db: Db, held: Extract<Reservation, { ok: true }>, more: { key: string; policy: Backoff }, now: Date): Promise<Reservation> {
-  const next = await reserveStrikes(db, [more], now);
-  if (!next.ok) {
-    await releaseStrikes(db, held.held);
-    return next;
-  }
-  const blocks = [held.blockedUntil, next.blockedUntil].filter((d): d is Date => d !== null);
-  return { ok: true, held: [...held.held, ...next.held], blockedUntil: blocks.length ? new Date(Math.max(...blocks.map(Number))) : null };
-}

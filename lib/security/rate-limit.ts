@@ -134,7 +134,7 @@ export async function reserveStrikes(db: Db, wanted: { key: string; policy: Back
  * account's failures).
  */
 export async function releaseStrikes(db: Db, held: HeldStrike[], clear: string[] = []): Promise<void> {
-  for (const strike of held) await db.execute(clear.includes(strike.key) ? clearFailuresSql(strike.key) : giveBackStrikeSql(strike));
+  await Promise.all(held.map((strike) => db.execute(clear.includes(strike.key) ? clearFailuresSql(strike.key) : giveBackStrikeSql(strike))));
 }
 
 /** Gives one reserved strike back; `when` makes it part of a larger statement. */
