@@ -44,8 +44,17 @@ export function ensureAuthSecret(): string {
   return value;
 }
 
+/** Derived once per (secret, purpose) and kept: HKDF on every code check is measurable CPU. */
+const derivedKeys = new Map<string, Buffer>();
+
 /** A 32-byte subkey of AUTH_SECRET for one purpose (HKDF-SHA-256), so one leaked use does not expose the others. */
 export function deriveKey(purpose: string): Buffer {
   const secret = process.env.AUTH_SECRET ?? ensureAuthSecret();
-  return Buffer.from(crypto.hkdfSync("sha256", secret, "feedback-accounts", purpose, 32));
+  const id = `${purpose}\u0000${secret}`;
+  let key = derivedKeys.get(id);
+  if (!key) {
+    key = Buffer.from(crypto.hkdfSync("sha256", secret, "feedback-accounts", purpose, 32));
+    derivedKeys.set(id, key);
+  }
+  return key;
 }
