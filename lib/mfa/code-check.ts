@@ -4,7 +4,7 @@ import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import type { RequestInfo } from "@/lib/audit/events";
 import { LIMITS } from "@/lib/security/limits";
 import { type HeldStrike, releaseStrikes, type Reservation, reserveStrikes } from "@/lib/security/rate-limit";
-import { type ChallengeKey, type ChallengePurpose, challengeScope, isChallengeId } from "./challenge";
+import { type ChallengeKey, challengeScope, isChallengeId } from "./challenge";
 import { MAX_CODE_ATTEMPTS } from "./codes";
 import type { MatchResult } from "./factor";
 import { factorFor } from "./factors";
@@ -28,9 +28,6 @@ const BACKOFF_KEY_PREFIX = "mfa:account:";
 export const mfaBackoffKey = (userId: string) => `${BACKOFF_KEY_PREFIX}${userId}`;
 /** The same key computed in SQL from a user id column, for queries that join the backoff in. */
 export const mfaBackoffKeySql = (userId: SQLWrapper) => sql`${BACKOFF_KEY_PREFIX} || ${userId}`;
-
-/** Which purposes' wrong codes count towards the per-account backoff: all of them, so no path is a free oracle. */
-const COUNTS_PER_ACCOUNT: Record<ChallengePurpose, boolean> = { login: true, step_up: true, enroll: true };
 
 /** The strikes a right code clears: all of the account's, except after a backup code (it gives back its own only). */
 export function clearedAfterMatch(method: LoginMethod, userId: string): string[] {
@@ -135,11 +132,10 @@ export async function checkCode(db: Db, input: CodeCheckInput): Promise<CodeChec
   if (!normal.ok) return { ok: false, error: "code_unreadable", reason: normal.error };
   const accountKey = mfaBackoffKey(input.userId);
 
-  const reservation: Reservation | null = COUNTS_PER_ACCOUNT[input.purpose]
-    ? (input.found?.reservation ?? (await reserveStrikes(db, [{ key: accountKey, policy: LIMITS.mfaAccount() }], now)))
-    : null;
-  if (reservation && !reservation.ok) return { ok: false, error: "mfa_throttled", retryAt: reservation.retryAt };
-  const held = reservation?.ok ? reservation.held : [];
+  // Every purpose counts toward the account's limit (sign-in, step-up, enrolment), so no path is a free oracle.
+  const reservation = input.found?.reservation ?? (await reserveStrikes(db, [{ key: accountKey, policy: LIMITS.mfaAccount() }], now));
+  if (!reservation.ok) return { ok: false, error: "mfa_throttled", retryAt: reservation.retryAt };
+  const { held } = reservation;
   const giveBack = (clear: string[] = []) => releaseStrikes(db, held, clear);
 
   // The factor's own word for a wrong code (a reused authenticator code reads differently from a wrong one).
@@ -161,7 +157,7 @@ export async function checkCode(db: Db, input: CodeCheckInput): Promise<CodeChec
     case "wrong": {
       // The reserved strike stays: it was a wrong code. From the limit on, it blocks the account.
       await input.onWrong?.(outcome.attemptsLeft);
-      if (reservation?.ok && reservation.blockedUntil) return { ok: false, error: "mfa_throttled", retryAt: reservation.blockedUntil };
+      if (reservation.blockedUntil) return { ok: false, error: "mfa_throttled", retryAt: reservation.blockedUntil };
       return { ok: false, error: "code_wrong", reason, attemptsLeft: outcome.attemptsLeft };
     }
     case "locked":

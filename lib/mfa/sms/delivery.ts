@@ -142,7 +142,10 @@ export async function resendChallenge(
     .returning();
   if (row?.phone) return deliver(db, ctx, row, row.phone, code);
 
-  const [existing] = await db.select().from(otpChallenges).where(mine);
+  const [existing] = await db
+    .select({ consumedAt: otpChallenges.consumedAt, attempts: otpChallenges.attempts, lastSentAt: otpChallenges.lastSentAt, sent: sql<number>`${textsSentSql(now)}` })
+    .from(otpChallenges)
+    .where(mine);
   if (!existing || existing.consumedAt || existing.attempts >= MAX_CODE_ATTEMPTS) return { status: "closed" };
-  return { status: "cooldown", retryAt: await resendAvailableAt(db, existing.id, now) };
+  return { status: "cooldown", retryAt: new Date(existing.lastSentAt.getTime() + resendDelayMs(Number(existing.sent))) };
 }
