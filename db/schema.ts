@@ -34,6 +34,8 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     mfaEnabled: boolean("mfa_enabled").notNull().default(false),
     passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
+    /** When the address was proven by a link sent to it (or by accepting an invitation sent to it); null until then. */
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email)],
@@ -227,6 +229,54 @@ export const knownDevices = pgTable(
   (t) => [primaryKey({ columns: [t.tokenHash, t.userId] }), index("known_devices_user_idx").on(t.userId)],
 );
 
+/**
+ * Single-use links sent by email. Only the SHA-256 of the 256-bit token is stored. `email` is the address the
+ * link was sent to (for a change of address, the new one). A token works for its own purpose only.
+ */
+export const emailTokens = pgTable(
+  "email_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["verify_email", "reset_password", "change_email"] }).notNull(),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("email_tokens_token_hash_key").on(t.tokenHash), index("email_tokens_user_idx").on(t.userId, t.purpose)],
+);
+
+/**
+ * Emails waiting to be sent, written in the transaction of the change that causes them. `props` holds what a
+ * template shows; `sealed_props` holds what must not rest in the database readable (links carrying a token),
+ * AES-256-GCM under the application key and bound to the row id, and is erased once the message is sent.
+ */
+export const emailOutbox = pgTable(
+  "email_outbox",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    toAddress: text("to_address").notNull(),
+    template: text("template").notNull(),
+    props: jsonb("props").$type<Record<string, unknown>>().notNull(),
+    sealedProps: text("sealed_props"),
+    status: text("status", { enum: ["pending", "sending", "sent", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    /** A sender's claim on the row; a claim past this time is abandoned (the sender died) and may be taken again. */
+    claimedUntil: timestamp("claimed_until", { withTimezone: true }),
+    lastError: text("last_error"),
+    providerMessageId: text("provider_message_id"),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("email_outbox_due_idx").on(t.status, t.nextAttemptAt), index("email_outbox_created_idx").on(t.createdAt)],
+);
+
 /** Fixed-window counters shared by every app instance; one row per (key, window start). */
 export const rateLimits = pgTable("rate_limits", {
   key: text("key").primaryKey(),
@@ -242,3 +292,5 @@ export type SessionRow = typeof sessions.$inferSelect;
 export type MfaFactor = typeof mfaFactors.$inferSelect;
 export type OtpChallenge = typeof otpChallenges.$inferSelect;
 export type BackupCode = typeof backupCodes.$inferSelect;
+export type EmailToken = typeof emailTokens.$inferSelect;
+export type EmailOutboxRow = typeof emailOutbox.$inferSelect;

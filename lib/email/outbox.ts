@@ -1,0 +1,45 @@
+import type { Db } from "@/db/connect";
+import { emailOutbox } from "@/db/schema";
+import { encrypt } from "@/lib/crypto/encryption";
+import type { EmailMessage } from "./messages";
+import { SEALED_PROPS } from "./messages";
+
+export interface QueuedEmail {
+  /** The account it is about, if any (an invitation may go to an address without one). */
+  userId?: string | null;
+  to: string;
+  message: EmailMessage;
+}
+
+/** The associated data that binds a row's sealed props to that row. */
+export const sealedPropsContext = (id: string) => `email_outbox:${id}`;
+
+/**
+ * Queues emails in the caller's transaction: they exist exactly when the change that causes them commits,
+ * and none is sent from inside a request (the sender takes them after the response). Props that carry a token
+ * are sealed with the application key, bound to the row's id.
+ */
+export async function queueEmails(db: Db, emails: QueuedEmail[]): Promise<string[]> {
+  if (emails.length === 0) return [];
+  const rows = emails.map(({ userId, to, message }) => {
+    const id = crypto.randomUUID();
+    const { template, ...all } = message;
+    const props: Record<string, unknown> = { ...all };
+    const sealed: Record<string, unknown> = {};
+    for (const name of SEALED_PROPS) {
+      if (name in props) {
+        sealed[name] = props[name];
+        delete props[name];
+      }
+    }
+    const sealedProps = Object.keys(sealed).length > 0 ? encrypt(JSON.stringify(sealed), sealedPropsContext(id)) : null;
+    return { id, userId: userId ?? null, toAddress: to, template, props, sealedProps };
+  });
+  await db.insert(emailOutbox).values(rows);
+  return rows.map((r) => r.id);
+}
+
+export async function queueEmail(db: Db, email: QueuedEmail): Promise<string> {
+  const [id] = await queueEmails(db, [email]);
+  return id;
+}
