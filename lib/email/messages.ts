@@ -37,6 +37,10 @@ export type EmailMessage =
   | { template: "invitation"; organisation: string; inviter: string; role: "admin" | "member"; link: string; expiresAt: string }
   /** A link that proves a new address before it replaces the old one. */
   | { template: "change_email"; name: string; link: string; hours: number }
+  /** The organisation requires MFA from `deadline` (ISO date) and this member has not set it up yet. */
+  | { template: "mfa_reminder"; name: string; organisation: string; deadline: string; link: string }
+  /** A one-time code proving the address, e.g. before enrolling a factor again after an admin's reset. */
+  | { template: "email_code"; name: string; code: string; minutes: number }
   /**
    * A security notice. `at` is an ISO timestamp; `detail` names the factor ("Authenticator app", "Text
    * message to •••• 5678"), the organisation, or the count of backup codes left, as the kind needs.
@@ -55,4 +59,4 @@ export type EmailMessage =
 export type EmailTemplate = EmailMessage["template"];
 
 /** Props that carry a token: encrypted at rest in the outbox and erased once sent. */
-export const SEALED_PROPS = ["link", "resetLink"] as const;
+export const SEALED_PROPS = ["link", "resetLink", "code"] as const;
