@@ -1,0 +1,15 @@
+import type { Db } from "@/db/connect";
+
+/**
+ * Work that runs on a schedule rather than in a request: sending queued email that is due again, reminders,
+ * deleting what is past its retention. A self-hosted server runs the list on a timer; on Vercel a cron route
+ * protected by a secret runs it. Each job must be safe to run on several instances at once (claim rows with
+ * FOR UPDATE SKIP LOCKED, or make the write idempotent) and to run late.
+ */
+export interface PeriodicJob {
+  name: string;
+  run: (db: Db, now: Date) => Promise<void>;
+}
+
+/** Every periodic job. A new job is a new line here. */
+export const PERIODIC_JOBS: PeriodicJob[] = [];
