@@ -13,7 +13,7 @@ import { UNAVAILABLE_MESSAGE } from "@/lib/http/unavailable";
 const DEVICE_COOKIE = { httpOnly: true, secure: secureCookiesEnabled(), sameSite: "lax", path: "/", maxAge: DEVICE_COOKIE_MAX_AGE_S } as const;
 
 /** Pages anyone may open. Everything else needs a session. */
-const PUBLIC_PATHS = ["/login", "/signup", "/invite", "/dev/outbox"];
+const PUBLIC_PATHS = ["/login", "/signup", "/invite", "/verify-email", "/dev/outbox"];
 /** Open whatever the session state: the dev outbox is where a pending sign-in reads its code. */
 const ALWAYS_OPEN = ["/dev/outbox"];
 const VERIFY_PATH = "/login/verify";

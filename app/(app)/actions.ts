@@ -2,7 +2,9 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import type { ZodError } from "zod";
-import { accountAction } from "@/lib/actions/client";
+import { accountAction, noInput } from "@/lib/actions/client";
+import { resendVerificationEmail } from "@/lib/auth/email-verification";
+import { retryMessage } from "@/lib/mfa/errors";
 import { fieldErrors } from "@/lib/auth/schemas";
 import { ORG_ERRORS } from "@/lib/org/errors";
 import { createOrganisation } from "@/lib/org/organisation";
@@ -21,4 +23,21 @@ export const createOrganisationAction = accountAction(
     redirect("/org/settings?created=1");
   },
   (error: ZodError): CreateOrganisationState => ({ status: "error", fieldErrors: fieldErrors(error) }),
+);
+
+export type ResendVerificationState = { status: "idle" } | { status: "sent" } | { status: "error"; message: string };
+
+/** "Resend email" on the banner: a new link to the account's own address (budgeted in the domain). */
+export const resendVerificationAction = accountAction(
+  noInput,
+  async (_input, { actor, db, info }): Promise<ResendVerificationState> => {
+    const result = await resendVerificationEmail(db, actor.userId, info);
+    if (result.ok) return { status: "sent" };
+    if (result.error === "already_verified") {
+      revalidatePath("/", "layout");
+      return { status: "error", message: "Your address is already confirmed." };
+    }
+    return { status: "error", message: `You asked for several links already. ${retryMessage(result.retryAt)}` };
+  },
+  (): ResendVerificationState => ({ status: "error", message: "Something was wrong with the request. Reload the page and try again." }),
 );

@@ -4,6 +4,7 @@ import { AppHeader } from "@/components/shell/app-header";
 import { Alert } from "@/components/ui/alert";
 import { BACKUP_LEFT_COOKIE } from "@/lib/auth/cookies";
 import { requireSession } from "@/lib/auth/dal";
+import { ResendButton } from "./_components/resend-verification";
 import { signOutAction } from "./sign-out-action";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
@@ -18,6 +19,17 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         signOutAction={signOutAction}
       />
       <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6 sm:py-10">
+        {!current.user.emailVerifiedAt && (
+          <Alert tone="warning" className="mb-6">
+            <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
+              <p>
+                <span className="font-semibold">Confirm your email address.</span> We sent a link to{" "}
+                <span className="font-medium break-all">{current.user.email}</span>. Until then you cannot register a phone for text messages or invite people.
+              </p>
+              <ResendButton email={current.user.email} />
+            </div>
+          </Alert>
+        )}
         {backupLeft !== undefined && /^\d+$/.test(backupLeft) && (
           <Alert tone={Number(backupLeft) <= 3 ? "warning" : "info"} className="mb-6">
             You signed in with a backup code. You have {backupLeft} backup {backupLeft === "1" ? "code" : "codes"} left.{" "}

@@ -1,39 +1,10 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { auditEvents } from "@/db/schema";
+import type { AuditAction } from "./actions";
+import { queueNoticeFor } from "./notices";
 
-export type AuditAction =
-  | "user.signed_up"
-  | "sign_in.succeeded"
-  | "sign_in.failed_password"
-  | "sign_in.failed_code"
-  | "sign_in.mfa_locked"
-  | "step_up.failed_password"
-  | "session.signed_out"
-  | "session.revoked"
-  | "mfa.enabled"
-  | "mfa.disabled"
-  | "mfa.phone_changed"
-  | "mfa.sms_failed"
-  | "mfa.factor_added"
-  | "mfa.factor_replaced"
-  | "mfa.factor_removed"
-  | "mfa.backup_codes_generated"
-  | "mfa.backup_code_used"
-  | "password.changed"
-  | "session.others_revoked"
-  | "org.created"
-  | "org.renamed"
-  | "org.mfa_methods_changed"
-  | "org.mfa_required"
-  | "org.mfa_not_required"
-  | "org.invitation_created"
-  | "org.invitation_revoked"
-  | "org.invitation_accepted"
-  | "org.member_role_changed"
-  | "org.member_removed"
-  | "org.member_mfa_reset"
-  | "org.admin_mfa_reset";
+export type { AuditAction } from "./actions";
 
 export interface RequestInfo {
   ip: string | null;
@@ -68,8 +39,10 @@ function eventRow(event: AuditEvent) {
   };
 }
 
+/** Writes the event and, where the change is one its owner is told of, queues the email notice beside it. */
 export async function recordEvent(db: Db, event: AuditEvent): Promise<void> {
   await db.insert(auditEvents).values(eventRow(event));
+  await queueNoticeFor(db, event);
 }
 
 /** Several events in one statement (one row each), e.g. the same notice in every admin's own list. */

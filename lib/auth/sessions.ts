@@ -110,6 +110,7 @@ export async function findActiveSession(db: Db, token: string, now = new Date())
         email: users.email,
         name: users.name,
         mfaEnabled: users.mfaEnabled,
+        emailVerifiedAt: users.emailVerifiedAt,
         hasTotp: sql<boolean>`exists (select 1 from ${mfaFactors} where ${mfaFactors.userId} = ${users.id} and ${mfaFactors.kind} = 'totp')`,
       },
       membership: { role: memberships.role, organisationId: memberships.organisationId },

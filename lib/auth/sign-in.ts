@@ -10,7 +10,7 @@ import { LIMITS } from "@/lib/security/limits";
 import { mfaBackoffKey } from "@/lib/mfa/code-check";
 import { blockedUntil, ipBucket, releaseStrikes, reserveStrikes } from "@/lib/security/rate-limit";
 import { sha256 } from "@/lib/crypto/tokens";
-import { deviceHash, isDeviceId, rememberDevice } from "./devices";
+import { deviceHash, isDeviceId, recordSignedInFrom } from "./devices";
 import { verifyPassword } from "./password";
 import { createSession, endExcessPendingSessions } from "./sessions";
 
@@ -92,7 +92,7 @@ export async function signInWithPassword(
     const [{ token }] = await Promise.all([
       createSession(db, { userId: user.id, mfaState: "not_required", now, handoff: false, ...info }),
       recordEvent(db, { action: "sign_in.succeeded", userId: user.id, organisationId: user.organisationId, detail: { mfa: false }, ...info }),
-      rememberDevice(db, { deviceId, userId: user.id, userAgent: info.userAgent, now }),
+      recordSignedInFrom(db, { deviceId, userId: user.id, userAgent: info.userAgent, ip: info.ip, now }),
     ]);
     return { ok: true, token, userId: user.id, mfaState: "not_required" };
   }

@@ -18,6 +18,7 @@ export const MFA_ERRORS = {
   phone_premium: "This is a premium-rate or shared-cost number. Use a mobile number.",
   no_factor: "Multi-factor authentication is not set up.",
   method_not_allowed: "Your organisation does not allow this method for signing in. Choose another one.",
+  email_unverified: "Confirm your email address first: open the link we sent you, or use Resend email at the top of the page.",
   sms_not_allowed: "Your organisation allows only authenticator apps, so text messages cannot be used. Add an authenticator app instead.",
 } as const;
 

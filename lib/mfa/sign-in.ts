@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db/connect";
 import type { OtpChallenge } from "@/db/schema";
 import { recordEvent, recordEventSql, type RequestInfo } from "@/lib/audit/events";
-import { isDeviceId, rememberDeviceSql } from "@/lib/auth/devices";
+import { isDeviceId, signedInFromSql } from "@/lib/auth/devices";
 import { createSessionSql, endPendingSessionSql, isLive, revokeSession, sessionByToken, sessionIdleMs } from "@/lib/auth/sessions";
 import { sha256 } from "@/lib/crypto/tokens";
 import { type MethodHolder, type MfaMethodsSetting, type MfaPolicy, methodAllowed, policyOf, readMfaPolicy } from "@/lib/org/policy";
@@ -214,6 +214,7 @@ async function finishSignIn(
   const at = now.toISOString();
   const created = createSessionSql({ mfaState: "verified", now, ...info, from: sql`ended` });
   const afterCreated = sql`exists (select 1 from created)`;
+  const signedIn = signedInFromSql({ deviceId: input.deviceId, userAgent: info.userAgent, ip: info.ip, now, from: sql`ended where ${afterCreated}` });
   // The account's strikes: cleared by a right code, except that a backup code gives back only its own.
   const cleared = clearedAfterMatch(input.method, pending.userId);
   const release = cleared.length > 0 ? clearFailuresSql(cleared[0], afterCreated) : input.held[0] ? giveBackStrikeSql(input.held[0], afterCreated) : sql`select 1`;
@@ -230,7 +231,9 @@ async function finishSignIn(
     ), released as (
       ${release}
     ), remembered as (
-      ${input.deviceId ? rememberDeviceSql({ deviceId: input.deviceId, userAgent: info.userAgent, now, from: sql`ended where ${afterCreated}` }) : sql`select 1`}
+      ${signedIn.remembered}
+    ), noticed as (
+      ${signedIn.noticed}
     ), recorded as (
       ${recordEventSql({ action: "sign_in.succeeded", ...pending, ...info, detail: { mfa: true, method: input.method }, now, from: sql`created` })}
     )

@@ -9,6 +9,8 @@ export const ORG_ERRORS = {
   mfa_not_set_up: "This member does not use multi-factor authentication, so there is nothing to reset.",
   already_member: "This person is already a member of your organisation.",
   step_up_required: "Confirm it is you first.",
+  email_unverified: "Confirm your email address before inviting people: open the link we sent you, or use Resend email at the top of the page.",
+  throttled: "Too many invitation emails for now. Try again later, or copy the link and send it yourself.",
   invitation_invalid: "This invitation link is not valid. Check that you copied the whole link, or ask your admin for a new one.",
   invitation_expired: "This invitation has expired. Ask your admin to invite you again.",
   invitation_used: "This invitation has already been used. Sign in instead.",

@@ -1,9 +1,14 @@
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { invitations, memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { hashPassword, newPasswordProblem } from "@/lib/auth/password";
+import { isEmailVerified } from "@/lib/auth/email-verification";
 import { createSession } from "@/lib/auth/sessions";
+import { appLink } from "@/lib/email/links";
+import { queueEmail } from "@/lib/email/outbox";
+import { LIMITS } from "@/lib/security/limits";
+import { takeBudgets } from "@/lib/security/rate-limit";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
 import type { OrgActor, OrgError } from "./errors";
 import { lockWithPermission } from "./members";
@@ -27,7 +32,7 @@ export async function createInvitation(
   actor: OrgActor,
   input: InvitationInput,
   options: Options = {},
-): Promise<{ ok: false; error: OrgError } | { ok: true; token: string; invitationId: string; expiresAt: Date; replaced: boolean }> {
+): Promise<{ ok: false; error: OrgError } | { ok: true; token: string; invitationId: string; expiresAt: Date; replaced: boolean; emailed: boolean }> {
   const now = options.now ?? new Date();
   const token = randomToken();
   const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
@@ -35,6 +40,7 @@ export async function createInvitation(
     // An invitation is a way in, of any role: the admin's step-up must be fresh (lib/org/permissions.ts).
     const refused = await lockWithPermission(tx, actor, "invitations.create", now);
     if (refused) return { ok: false, error: refused } as const;
+    if (!(await isEmailVerified(tx, actor.userId))) return { ok: false, error: "email_unverified" } as const;
     const [member] = await tx
       .select({ id: users.id })
       .from(users)
@@ -65,16 +71,104 @@ export async function createInvitation(
         createdAt: now,
       })
       .returning({ id: invitations.id });
+    const emailed = await emailInvitation(tx, actor, { id: row.id, email: input.email, role: input.role, token, expiresAt }, now);
     await recordEvent(tx, {
       action: "org.invitation_created",
       userId: actor.userId,
       organisationId: actor.organisationId,
-      detail: { invitationId: row.id, email: input.email, role: input.role, replaced: replaced.length > 0 },
+      detail: { invitationId: row.id, email: input.email, role: input.role, replaced: replaced.length > 0, emailed },
       ...options.info,
     });
-    return { ok: true, token, invitationId: row.id, expiresAt, replaced: replaced.length > 0 } as const;
+    return { ok: true, token, invitationId: row.id, expiresAt, replaced: replaced.length > 0, emailed } as const;
   });
 }
+
+/**
+ * Queues the invitation's email, naming the organisation and the admin who sent it, within the budgets per
+ * invitation and per organisation. Over budget nothing is queued and the admin can still copy the link.
+ */
+async function emailInvitation(
+  tx: Db,
+  actor: OrgActor,
+  invitation: { id: string; email: string; role: Role; token: string; expiresAt: Date },
+  now: Date,
+): Promise<boolean> {
+  const budget = await takeBudgets(
+    tx,
+    [
+      { key: `invite:email:${invitation.id}`, ...LIMITS.invitationEmailsPerInvitation() },
+      { key: `invite:email:org:${actor.organisationId}`, ...LIMITS.invitationEmailsPerOrg() },
+    ],
+    now,
+  );
+  if (!budget.ok) return false;
+  const [sender] = await tx
+    .select({ inviter: users.name, organisation: organisations.name })
+    .from(users)
+    .innerJoin(organisations, eq(organisations.id, actor.organisationId))
+    .where(eq(users.id, actor.userId));
+  await queueEmail(tx, {
+    to: invitation.email,
+    message: {
+      template: "invitation",
+      organisation: sender?.organisation ?? "",
+      inviter: sender?.inviter ?? "",
+      role: invitation.role,
+      link: appLink(`/invite/${invitation.token}`),
+      expiresAt: invitation.expiresAt.toISOString(),
+    },
+  });
+  return true;
+}
+
+/**
+ * Emails a pending invitation again with a new link (only the link's hash is kept, so the old one cannot be
+ * sent twice); the old link stops working and the invitation runs for its full time again.
+ */
+export async function resendInvitation(
+  db: Db,
+  actor: OrgActor,
+  invitationId: string,
+  options: Options = {},
+): Promise<{ ok: false; error: OrgError } | { ok: true; token: string; expiresAt: Date }> {
+  const now = options.now ?? new Date();
+  const token = randomToken();
+  const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+  return db.transaction(async (tx) => {
+    const refused = await lockWithPermission(tx, actor, "invitations.resend", now);
+    if (refused) return { ok: false, error: refused } as const;
+    if (!(await isEmailVerified(tx, actor.userId))) return { ok: false, error: "email_unverified" } as const;
+    const [row] = await tx
+      .update(invitations)
+      .set({ tokenHash: sha256(token), expiresAt })
+      .where(
+        and(
+          eq(invitations.id, invitationId),
+          eq(invitations.organisationId, actor.organisationId),
+          isNull(invitations.acceptedAt),
+          isNull(invitations.revokedAt),
+          gt(invitations.expiresAt, now),
+        ),
+      )
+      .returning({ id: invitations.id, email: invitations.email, role: invitations.role });
+    if (!row) return { ok: false, error: "invitation_not_found" } as const;
+    // Over budget, the new link is not made either: the transaction rolls back and the old link keeps working.
+    if (!(await emailInvitation(tx, actor, { ...row, token, expiresAt }, now))) throw new Throttled();
+    await recordEvent(tx, {
+      action: "org.invitation_resent",
+      userId: actor.userId,
+      organisationId: actor.organisationId,
+      detail: { invitationId: row.id, email: row.email },
+      ...options.info,
+    });
+    return { ok: true, token, expiresAt } as const;
+  }).catch((error) => {
+    if (error instanceof Throttled) return { ok: false as const, error: "throttled" as const };
+    throw error;
+  });
+}
+
+class Throttled extends Error {}
 
 export async function revokeInvitation(
   db: Db,
@@ -220,7 +314,11 @@ export async function acceptInvitation(
       const [org] = await tx.select({ mfaRequired: organisations.mfaRequired }).from(organisations).where(eq(organisations.id, invitation.organisationId));
       const [taken] = await tx.select({ id: users.id }).from(users).where(eq(users.email, invitation.email));
       if (taken) throw new EmailTaken();
-      const [user] = await tx.insert(users).values({ name: input.name, email: invitation.email, passwordHash }).returning({ id: users.id });
+      // The link reached this address, so it is proven.
+      const [user] = await tx
+        .insert(users)
+        .values({ name: input.name, email: invitation.email, passwordHash, emailVerifiedAt: now })
+        .returning({ id: users.id });
       await tx.insert(memberships).values({ userId: user.id, organisationId: invitation.organisationId, role: invitation.role });
       const { token } = await createSession(tx, { userId: user.id, mfaState: "not_required", now, ...options.info });
       await recordEvent(tx, {
@@ -280,6 +378,8 @@ export async function joinWithInvitation(
         .from(organisations)
         .where(eq(organisations.id, invitation.organisationId));
       await tx.insert(memberships).values({ userId: input.userId, organisationId: invitation.organisationId, role: invitation.role });
+      // The link reached the account's own address, so it is proven.
+      await tx.update(users).set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${sql.param(now, users.emailVerifiedAt)})` }).where(eq(users.id, input.userId));
       await recordEvent(tx, {
         action: "org.invitation_accepted",
         userId: input.userId,

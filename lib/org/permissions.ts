@@ -10,7 +10,7 @@ import type { Role } from "./schemas";
  * the rules for factors change), so the admin must have proved their password and, if they have one, a
  * second factor in this session within the last 10 minutes (lib/mfa/step-up.ts hasFreshStepUp; ASVS 5.0
  * 7.5.1, NIST SP 800-63B 4.6, GitHub "sudo mode"). A stolen admin cookie alone cannot invite an attacker.
- * Renaming the organisation and revoking an invitation let nobody in (revoking only shuts a door), so they
+ * Renaming the organisation, revoking an invitation and sending it again let nobody new in, so they
  * need the role only: asking for a proof there would teach admins to prove themselves for nothing.
  */
 export const ORG_PERMISSIONS = {
@@ -19,6 +19,8 @@ export const ORG_PERMISSIONS = {
   "organisation.rename": { roles: ["admin"], stepUp: false },
   "invitations.create": { roles: ["admin"], stepUp: true },
   "invitations.revoke": { roles: ["admin"], stepUp: false },
+  /** A new link to the same address (the old one stops working): nobody new can get in. */
+  "invitations.resend": { roles: ["admin"], stepUp: false },
   "members.change_role": { roles: ["admin"], stepUp: true },
   "members.remove": { roles: ["admin"], stepUp: true },
   "members.reset_mfa": { roles: ["admin"], stepUp: true },

@@ -43,4 +43,12 @@ export const LIMITS = {
   signUpPerIp: () => ({ max: intFromEnv("LIMIT_SIGNUP_PER_IP_HOUR", 10), windowMs: HOUR }),
   /** Sign-ups for the whole app per hour (200). */
   signUpGlobal: () => ({ max: intFromEnv("LIMIT_SIGNUP_HOUR", 200), windowMs: HOUR }),
+  /** Verification emails per user per hour (5), sign-up's included: "Resend email" cannot be used to flood an inbox. */
+  verifyEmailPerUser: () => ({ max: intFromEnv("LIMIT_VERIFY_EMAIL_PER_USER_HOUR", 5), windowMs: HOUR }),
+  /** "Someone tried to sign up with your address" emails per address per day (3). */
+  signUpNoticePerAddress: () => ({ max: intFromEnv("LIMIT_SIGNUP_NOTICE_PER_ADDRESS_DAY", 3), windowMs: 24 * HOUR }),
+  /** Invitation emails per invitation per hour (3), the first one included. */
+  invitationEmailsPerInvitation: () => ({ max: intFromEnv("LIMIT_INVITATION_EMAILS_PER_INVITATION_HOUR", 3), windowMs: HOUR }),
+  /** Invitation emails per organisation per day (100). */
+  invitationEmailsPerOrg: () => ({ max: intFromEnv("LIMIT_INVITATION_EMAILS_PER_ORG_DAY", 100), windowMs: 24 * HOUR }),
 };

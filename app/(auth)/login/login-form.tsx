@@ -6,7 +6,7 @@ import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { type LoginState, loginAction } from "./actions";
 
-export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice?: string }) {
+export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: string; notice?: string; email?: string }) {
   const [state, action] = useActionState(loginAction, { status: "idle" } as LoginState);
   const errors = state.status === "error" ? state.fieldErrors ?? {} : {};
   const signedIn = state.status === "signed_in" ? state.to : null;
@@ -25,7 +25,7 @@ export function LoginForm({ callbackUrl, notice }: { callbackUrl: string; notice
         autoComplete="username"
         required
         maxLength={254}
-        defaultValue={state.status === "error" ? state.email : ""}
+        defaultValue={state.status === "error" ? state.email : email}
         error={errors.email}
         autoFocus
       />

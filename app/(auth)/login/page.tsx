@@ -10,6 +10,7 @@ const NOTICES: Record<string, string> = {
   locked: "Too many wrong codes. Sign in again to get a new code.",
   expired: "Your sign-in took too long. Sign in again.",
   ended: "Your session has ended. Sign in again to continue.",
+  verified: "Your email address is confirmed. Sign in to continue.",
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -19,7 +20,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     <Card className="p-6 sm:p-8">
       <h1 className="text-xl font-semibold tracking-tight">Sign in</h1>
       <p className="mt-1 mb-6 text-sm text-gray-600">Welcome back. Sign in to your organisation.</p>
-      <LoginForm callbackUrl={safeCallbackUrl(params.callbackUrl)} notice={notice} />
+      <LoginForm
+        callbackUrl={safeCallbackUrl(params.callbackUrl)}
+        notice={notice}
+        email={typeof params.email === "string" ? params.email.slice(0, 254) : undefined}
+      />
     </Card>
   );
 }

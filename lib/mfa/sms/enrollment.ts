@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { mfaFactors } from "@/db/schema";
 import type { RequestInfo } from "@/lib/audit/events";
+import { isEmailVerified } from "@/lib/auth/email-verification";
 import { hasFreshPassword } from "@/lib/auth/reauth";
 import { smsDestinationProblem } from "@/lib/phone/policy";
 import { methodAllowed, readMfaPolicy } from "@/lib/org/policy";
@@ -33,6 +34,9 @@ export async function startSmsEnrollment(
   const now = ctx.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
   if (!methodAllowed(await readMfaPolicy(db, actor.organisationId), "enroll", "sms", { hasTotp: false })) return { ok: false, error: "sms_not_allowed" };
+  // Texting a number the account has not proven costs money and reaches a third party: an unproven address
+  // (the cheapest kind of account to make) may not do it (SMS pumping; OWASP ASVS 5.0 2.4.1 anti-automation).
+  if (!(await isEmailVerified(db, actor.userId))) return { ok: false, error: "email_unverified" };
   const problem = smsDestinationProblem(input.phone);
   if (problem) return { ok: false, error: problem === "premium_rate" ? "phone_premium" : "phone_country" };
   const factors = await db.select({ kind: mfaFactors.kind, phone: mfaFactors.phone }).from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));

@@ -5,7 +5,7 @@ import type { ZodError } from "zod";
 import { orgAdminAction } from "@/lib/actions/client";
 import { fieldErrors } from "@/lib/auth/schemas";
 import { ORG_ERRORS, type OrgError } from "@/lib/org/errors";
-import { createInvitation, revokeInvitation } from "@/lib/org/invitations";
+import { createInvitation, resendInvitation, revokeInvitation } from "@/lib/org/invitations";
 import { changeMemberRole, removeMember, resetMemberMfa } from "@/lib/org/members";
 import { setMfaMethods, setMfaRequirement } from "@/lib/org/mfa-settings";
 import { renameOrganisation } from "@/lib/org/organisation";
@@ -28,7 +28,7 @@ export type OrgState =
   | { status: "idle" }
   | { status: "error"; message?: string; fieldErrors?: Record<string, string>; stepUp?: true }
   | { status: "success"; message: string };
-export type InviteState = OrgState | { status: "created"; email: string; link: string; replaced: boolean };
+export type InviteState = OrgState | { status: "created"; email: string; link: string; replaced: boolean; emailed: boolean };
 
 const PATH = "/org/settings";
 const refused = (error: OrgError): OrgState =>
@@ -94,9 +94,12 @@ export const createInvitationAction = orgAdminAction(
   "invitations.create",
   async (input, { actor, info, db, origin }): Promise<InviteState> => {
     const result = await createInvitation(db, actor, input, { info });
-    if (!result.ok) return result.error === "step_up_required" ? refused(result.error) : { status: "error", fieldErrors: { email: ORG_ERRORS[result.error] } };
+    if (!result.ok)
+      return result.error === "step_up_required" || result.error === "email_unverified"
+        ? refused(result.error)
+        : { status: "error", fieldErrors: { email: ORG_ERRORS[result.error] } };
     revalidatePath(PATH);
-    return { status: "created", email: input.email, link: `${origin}/invite/${result.token}`, replaced: result.replaced };
+    return { status: "created", email: input.email, link: `${origin}/invite/${result.token}`, replaced: result.replaced, emailed: result.emailed };
   },
   invalid,
 );
@@ -109,6 +112,18 @@ export const revokeInvitationAction = orgAdminAction(
     if (!result.ok) return refused(result.error);
     revalidatePath(PATH);
     return { status: "success", message: "Invitation revoked. Its link no longer works." };
+  },
+  unknownInvitation,
+);
+
+export const resendInvitationAction = orgAdminAction(
+  invitationIdSchema,
+  "invitations.resend",
+  async ({ invitationId }, { actor, info, db }): Promise<OrgState> => {
+    const result = await resendInvitation(db, actor, invitationId, { info });
+    if (!result.ok) return refused(result.error);
+    revalidatePath(PATH);
+    return { status: "success", message: "Sent again with a new link. The earlier link no longer works." };
   },
   unknownInvitation,
 );

@@ -4,7 +4,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
-import { createInvitationAction, type InviteState, type OrgState, revokeInvitationAction } from "../actions";
+import { createInvitationAction, type InviteState, type OrgState, resendInvitationAction, revokeInvitationAction } from "../actions";
 import { useStepUpForm } from "./step-up-gate";
 
 type Invitation = { id: string; email: string; role: "admin" | "member"; expiresLabel: string; invitedByName: string | null };
@@ -23,7 +23,7 @@ export function InviteCard({ invitations }: { invitations: Invitation[] }) {
   }, [state]);
   return (
     <Card>
-      <CardHeader title="Invite people" description="Create a link for one person. They open it and join: someone new chooses a name and password, someone with an account signs in." />
+      <CardHeader title="Invite people" description="We email each person a link to join; you can copy it too. Someone new chooses a name and password, someone with an account signs in." />
       <div className="space-y-5 px-5 py-5 sm:px-6">
         <form action={action} {...stepUp.form} className="space-y-4" noValidate>
           {state.status === "error" && state.message && <Alert tone={state.stepUp ? "info" : "error"}>{state.message}</Alert>}
@@ -41,12 +41,12 @@ export function InviteCard({ invitations }: { invitations: Invitation[] }) {
               placeholder="name@company.com"
             />
             <RoleSelect value={role} onChange={setRole} error={errors.role} />
-            <SubmitButton pendingLabel="Creating…" className="sm:mt-7">
-              Create invitation
+            <SubmitButton pendingLabel="Sending…" className="sm:mt-7">
+              Send invitation
             </SubmitButton>
           </div>
         </form>
-        {state.status === "created" && <CreatedLink key={state.link} email={state.email} link={state.link} replaced={state.replaced} />}
+        {state.status === "created" && <CreatedLink key={state.link} email={state.email} link={state.link} replaced={state.replaced} emailed={state.emailed} />}
       </div>
       <div className="border-t border-gray-100">
         <h3 className="px-5 pt-4 text-sm font-semibold text-gray-900 sm:px-6" id="pending-heading">
@@ -96,7 +96,7 @@ function RoleSelect({ value, onChange, error }: { value: string; onChange: (v: s
 }
 
 /** The link exists only in this response: the server keeps just its hash, so it is shown once. */
-function CreatedLink({ email, link, replaced }: { email: string; link: string; replaced: boolean }) {
+function CreatedLink({ email, link, replaced, emailed }: { email: string; link: string; replaced: boolean; emailed: boolean }) {
   const [copied, setCopied] = useState<null | "yes" | "manual">(null);
   const input = useRef<HTMLInputElement>(null);
   const copy = async () => {
@@ -111,8 +111,17 @@ function CreatedLink({ email, link, replaced }: { email: string; link: string; r
   return (
     <div className="space-y-3 rounded-lg bg-green-50 px-4 py-4 ring-1 ring-green-200 ring-inset" role="status">
       <p className="text-sm text-green-900">
-        <strong className="font-semibold">Invitation created for {email}.</strong> Copy the link and send it to them. It works once, for 7
-        days, and is shown only now.
+        {emailed ? (
+          <>
+            <strong className="font-semibold">Invitation sent to {email}.</strong> You can also copy the link and pass it on yourself.
+          </>
+        ) : (
+          <>
+            <strong className="font-semibold">Invitation created for {email}, but not emailed:</strong> too many invitation emails were sent
+            today. Copy the link and send it to them.
+          </>
+        )}{" "}
+        It works once, for 7 days, and is shown only now.
         {replaced && " The earlier link for this email no longer works."}
       </p>
       <div className="flex flex-col gap-2 sm:flex-row">
@@ -138,6 +147,7 @@ function CreatedLink({ email, link, replaced }: { email: string; link: string; r
 
 function InvitationItem({ invitation }: { invitation: Invitation }) {
   const [state, action] = useActionState(revokeInvitationAction, { status: "idle" } as OrgState);
+  const [resent, resend] = useActionState(resendInvitationAction, { status: "idle" } as OrgState);
   return (
     <li className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 px-5 py-3.5 sm:px-6">
       <div className="min-w-0">
@@ -146,18 +156,31 @@ function InvitationItem({ invitation }: { invitation: Invitation }) {
           {invitation.role === "admin" ? "Admin" : "Member"} · {invitation.expiresLabel}
           {invitation.invitedByName ? ` · invited by ${invitation.invitedByName}` : ""}
         </p>
-        {state.status === "error" && (
-          <p role="alert" className="mt-1 text-sm text-red-600">
-            {state.message}
-          </p>
+        {[state, resent].map((s, i) =>
+          s.status === "error" ? (
+            <p key={i} role="alert" className="mt-1 text-sm text-red-600">
+              {s.message}
+            </p>
+          ) : null,
         )}
+        <p role="status" className="text-sm text-green-700 empty:hidden">
+          {resent.status === "success" ? resent.message : ""}
+        </p>
       </div>
-      <form action={action}>
-        <input type="hidden" name="invitationId" value={invitation.id} />
-        <SubmitButton variant="secondary" className="px-3 py-1.5 text-xs" pendingLabel="Revoking…" aria-label={`Revoke invitation for ${invitation.email}`}>
-          Revoke
-        </SubmitButton>
-      </form>
+      <div className="flex gap-2">
+        <form action={resend}>
+          <input type="hidden" name="invitationId" value={invitation.id} />
+          <SubmitButton variant="secondary" className="px-3 py-1.5 text-xs" pendingLabel="Sending…" aria-label={`Resend invitation to ${invitation.email}`}>
+            Resend
+          </SubmitButton>
+        </form>
+        <form action={action}>
+          <input type="hidden" name="invitationId" value={invitation.id} />
+          <SubmitButton variant="secondary" className="px-3 py-1.5 text-xs" pendingLabel="Revoking…" aria-label={`Revoke invitation for ${invitation.email}`}>
+            Revoke
+          </SubmitButton>
+        </form>
+      </div>
     </li>
   );
 }
