@@ -22,7 +22,7 @@ export async function seedDemo(db: Db, hashPassword: (password: string) => Promi
     for (const [i, account] of DEMO_ACCOUNTS.entries()) {
       const [user] = await tx
         .insert(users)
-        .values({ name: account.name, email: account.email, passwordHash: hashes[i] })
+        .values({ name: account.name, email: account.email, passwordHash: hashes[i], emailVerifiedAt: new Date() })
         .returning();
       await tx.insert(memberships).values({ userId: user.id, organisationId: org.id, role: account.role });
     }

@@ -77,11 +77,11 @@ async function invite(page, email, role, shot, { stepUp } = {}) {
   await page.getByRole("button", { name: "Send invitation" }).click();
   if (stepUp) {
     await expectVisible(page.getByRole("dialog", { name: "Confirm it is you" }));
-    assert.equal(await page.getByRole("status").filter({ hasText: "Invitation created for" }).count(), 0, "nothing is created before the step-up");
+    assert.equal(await page.getByRole("status").filter({ hasText: "Invitation sent to" }).count(), 0, "nothing is created before the step-up");
     await passStepUpDialog(page, stepUp, shot, "step-up before the invitation is created");
   }
-  const created = page.getByRole("status").filter({ hasText: "Invitation created for" });
-  await expectText(created, `Invitation created for ${email}.`);
+  const created = page.getByRole("status").filter({ hasText: "Invitation sent to" });
+  await expectText(created, `Invitation sent to ${email}.`);
   const linkField = page.getByLabel("Invitation link");
   const link = await linkField.inputValue();
   assert.match(link, /\/invite\/[\w-]{43}$/, "the link carries the token");

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const [org] = await t.db.insert(organisations).values({ name: "Org" }).returning();
   const [user] = await t.db
     .insert(users)
-    .values({ name: "Bea Bad", email: "bea@example.com", passwordHash: await hashPassword(PASSWORD) })
+    .values({ name: "Bea Bad", email: "bea@example.com", passwordHash: await hashPassword(PASSWORD), emailVerifiedAt: new Date() })
     .returning();
   await t.db.insert(memberships).values({ userId: user.id, organisationId: org.id, role: "member" });
   const created = await createSession(t.db, { userId: user.id, mfaState: "not_required", handoff: false });

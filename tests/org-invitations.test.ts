@@ -73,7 +73,7 @@ beforeAll(async () => {
   const hash = await hashPassword(PASSWORD);
   ctx.memberEmail = "already-member@example.com";
   ctx.outsiderEmail = "outsider@example.com";
-  const [admin] = await t.db.insert(users).values({ name: "Admin", email: "inv-admin@example.com", passwordHash: hash }).returning();
+  const [admin] = await t.db.insert(users).values({ name: "Admin", email: "inv-admin@example.com", passwordHash: hash, emailVerifiedAt: new Date() }).returning();
   const [member] = await t.db.insert(users).values({ name: "Member", email: ctx.memberEmail, passwordHash: hash }).returning();
   const [outsider] = await t.db.insert(users).values({ name: "Outsider", email: ctx.outsiderEmail, passwordHash: hash }).returning();
   await t.db.insert(memberships).values([

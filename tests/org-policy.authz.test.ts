@@ -38,7 +38,7 @@ async function person(orgId: string, role: "admin" | "member", name: string, opt
   const email = `${name.toLowerCase()}-${crypto.randomBytes(3).toString("hex")}@example.com`;
   const [user] = await t.db
     .insert(users)
-    .values({ name, email, passwordHash: await hashPassword(PASSWORD), mfaEnabled: Boolean(options.phone) })
+    .values({ name, email, passwordHash: await hashPassword(PASSWORD), mfaEnabled: Boolean(options.phone), emailVerifiedAt: new Date() })
     .returning();
   await t.db.insert(memberships).values({ userId: user.id, organisationId: orgId, role });
   if (options.phone) await t.db.insert(mfaFactors).values({ userId: user.id, kind: "sms", phone: options.phone, verifiedAt: new Date() });
@@ -116,6 +116,7 @@ const TABLE: [string, OrgOperation, (ids: Ids) => Promise<unknown>][] = [
   ["set the allowed MFA methods", "mfa_policy.change", (ids) => org.setMfaMethodsAction(idle, fd({ methods: "any", organisationId: ids.orgId }))],
   ["invite someone", "invitations.create", (ids) => org.createInvitationAction(idle, fd({ email: "new-person@example.com", role: "admin", organisationId: ids.orgId }))],
   ["revoke an invitation", "invitations.revoke", (ids) => org.revokeInvitationAction(idle, fd({ invitationId: ids.invitationId }))],
+  ["resend an invitation", "invitations.resend", (ids) => org.resendInvitationAction(idle, fd({ invitationId: ids.invitationId }))],
   ["change a member's role", "members.change_role", (ids) => org.changeRoleAction(idle, fd({ userId: ids.userId, role: "admin" }))],
   ["reset a member's MFA", "members.reset_mfa", (ids) => org.resetMemberMfaAction(idle, fd({ userId: ids.userId }))],
   ["remove a member", "members.remove", (ids) => org.removeMemberAction(idle, fd({ userId: ids.userId }))],
@@ -174,7 +175,7 @@ describe.each([
 describe("an admin of another organisation, with organisation A's ids", () => {
   const unknownIds = (): Ids => ({ userId: crypto.randomUUID(), invitationId: crypto.randomUUID(), orgId: A.orgId });
 
-  for (const [name, run] of ACTIONS.slice(4, 8)) {
+  for (const [name, run] of ACTIONS.slice(4, 9)) {
     it(`"${name}" is refused with the same answer as an unknown id, and nothing changes`, async () => {
       request.sessionToken = B.admin.token;
       const before = await everything();
@@ -182,7 +183,7 @@ describe("an admin of another organisation, with organisation A's ids", () => {
       const unknown = await outcome(() => run(unknownIds()));
       expect(foreign).toEqual(unknown);
       expect(foreign).toEqual({
-        value: { status: "error", message: name === "revoke an invitation" ? ORG_ERRORS.invitation_not_found : ORG_ERRORS.not_found },
+        value: { status: "error", message: name.endsWith("an invitation") ? ORG_ERRORS.invitation_not_found : ORG_ERRORS.not_found },
       });
       expect(await everything()).toBe(before);
     });

@@ -1,9 +1,10 @@
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/connect";
-import { auditEvents, mfaFactors, otpChallenges, rateLimits, sessions, smsMessages, users } from "@/db/schema";
+import { auditEvents, emailOutbox, emailTokens, mfaFactors, otpChallenges, rateLimits, sessions, smsMessages, users } from "@/db/schema";
+import { verifyEmail } from "@/lib/auth/email-verification";
 import { signUpSchema } from "@/lib/auth/schemas";
-import { claimSession, findActiveSession } from "@/lib/auth/sessions";
+import { findActiveSession } from "@/lib/auth/sessions";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { signUp } from "@/lib/auth/sign-up";
 import { confirmPassword } from "@/lib/auth/reauth";
@@ -12,6 +13,7 @@ import { signInWithCode } from "@/lib/mfa/sign-in";
 import { checkEnrollmentCode, completeSmsEnrollment, startSmsEnrollment } from "@/lib/mfa/sms/enrollment";
 import { createSmsSender } from "@/lib/sms";
 import { getTestDb, type TestDb } from "./helpers/db";
+import { linkToken } from "./helpers/emails";
 import { codeInBody } from "./helpers/fixtures";
 import { type SnsStandIn, startSnsStandIn } from "./helpers/sns-stand-in";
 
@@ -89,19 +91,25 @@ beforeAll(async () => {
     return codeInBody(body);
   };
 
-  // Sign-up.
+  // Sign-up, the address proven by its link, then the first sign-in.
   const signedUp = await signUp(db, signUpSchema.parse({ name: "Sam Secret", email: "sam@example.com", password: PASSWORD, organisation: "Secret Co" }), info);
   if (!signedUp.ok) throw new Error("sign-up failed");
-  secrets.tokens.push(signedUp.token);
-  const claimed = await claimSession(db, signedUp.token);
-  if (!claimed) throw new Error("claim failed");
-  const current = await findActiveSession(db, signedUp.token);
+  const verifyToken = await linkToken(db, "sam@example.com", "verify_email");
+  secrets.tokens.push(verifyToken);
+  if (!(await verifyEmail(db, verifyToken, info)).ok) throw new Error("verification failed");
+  const first = await signInWithPassword(db, ctx, { email: "sam@example.com", password: PASSWORD }, info);
+  if (!first.ok) throw new Error("first sign-in failed");
+  secrets.tokens.push(first.token);
+  const signedIn = { token: first.token };
+  const claimed = (await findActiveSession(db, first.token))?.session;
+  if (!claimed) throw new Error("no session");
+  const current = await findActiveSession(db, signedIn.token);
   if (!current) throw new Error("no session");
 
   // Registration of the phone number (the help article's steps).
   if (!(await confirmPassword(db, { userId: claimed.userId, sessionId: claimed.id, password: PASSWORD })).ok) throw new Error("password step failed");
   const actor = async () => {
-    const s = await findActiveSession(db, signedUp.token);
+    const s = await findActiveSession(db, signedIn.token);
     if (!s) throw new Error("no session");
     return { userId: s.user.id, sessionId: s.session.id, organisationId: s.organisation?.id ?? null, reauthenticatedAt: s.session.reauthenticatedAt };
   };
@@ -167,6 +175,8 @@ describe("after a full sign-up, SMS registration and MFA sign-in", () => {
     ["rate_limits", rateLimits],
     ["mfa_factors", mfaFactors],
     ["users", users],
+    ["email_tokens", emailTokens],
+    ["email_outbox", emailOutbox],
   ] as const) {
     it(`stores no code, password or session token in ${name}`, async () => {
       const { values } = await textValues(t.db, table);

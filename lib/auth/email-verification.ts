@@ -1,6 +1,7 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { users } from "@/db/schema";
+import { emailTokens, users } from "@/db/schema";
+import { sha256 } from "@/lib/crypto/tokens";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { appLink } from "@/lib/email/links";
 import { queueEmail } from "@/lib/email/outbox";
@@ -40,7 +41,7 @@ export async function resendVerificationEmail(db: Db, userId: string, info: Part
   return { ok: true };
 }
 
-export type VerifyResult = { ok: true; userId: string } | { ok: false; problem: EmailTokenProblem };
+export type VerifyResult = { ok: true } | { ok: false; problem: EmailTokenProblem };
 
 /**
  * Spends a verification link. It proves the address it was sent to only while that is still the account's
@@ -49,6 +50,8 @@ export type VerifyResult = { ok: true; userId: string } | { ok: false; problem: 
 export async function verifyEmail(db: Db, token: unknown, info: Partial<RequestInfo> = {}, now = new Date()): Promise<VerifyResult> {
   return db.transaction(async (tx) => {
     const spent = await consumeEmailToken(tx, "verify_email", token, now);
+    // A link opened twice (or first by a mail scanner) did its job if the address it was for is proven.
+    if (!spent.ok && spent.problem === "used" && (await alreadyProven(tx, token as string))) return { ok: true as const };
     if (!spent.ok) return spent;
     const [user] = await tx
       .update(users)
@@ -58,11 +61,11 @@ export async function verifyEmail(db: Db, token: unknown, info: Partial<RequestI
     if (!user) {
       const [current] = await tx.select({ email: users.email }).from(users).where(eq(users.id, spent.token.userId));
       // Already proven (a second link, or an invitation): the link did its job, nothing changes.
-      if (current?.email === spent.token.email) return { ok: true as const, userId: spent.token.userId };
+      if (current?.email === spent.token.email) return { ok: true as const };
       throw new StaleLink();
     }
     await recordEvent(tx, { action: "email.verified", userId: user.id, ...info });
-    return { ok: true as const, userId: user.id };
+    return { ok: true as const };
   }).catch((error) => {
     // Rolled back, so the stale link stays unspent and keeps answering "invalid".
     if (error instanceof StaleLink) return { ok: false as const, problem: "invalid" as const };
@@ -71,6 +74,15 @@ export async function verifyEmail(db: Db, token: unknown, info: Partial<RequestI
 }
 
 class StaleLink extends Error {}
+
+async function alreadyProven(db: Db, raw: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: users.id })
+    .from(emailTokens)
+    .innerJoin(users, and(eq(users.id, emailTokens.userId), eq(users.email, emailTokens.email), isNotNull(users.emailVerifiedAt)))
+    .where(and(eq(emailTokens.tokenHash, sha256(raw)), eq(emailTokens.purpose, "verify_email")));
+  return Boolean(row);
+}
 
 /** Whether the user's address is proven; the check SMS enrolment and invitations make in their transaction. */
 export async function isEmailVerified(db: Db, userId: string): Promise<boolean> {

@@ -52,7 +52,7 @@ export function uniqueEmail(prefix = "user"): string {
 /** A user in their own organisation; with `phone`, MFA is on with that verified SMS factor. */
 export async function makeUser(
   db: Db,
-  options: { email?: string; password?: string; phone?: string; role?: "admin" | "member"; mfaRequired?: boolean } = {},
+  options: { email?: string; password?: string; phone?: string; role?: "admin" | "member"; mfaRequired?: boolean; emailVerified?: boolean } = {},
 ) {
   const [org] = await db
     .insert(organisations)
@@ -65,6 +65,7 @@ export async function makeUser(
       email: (options.email ?? uniqueEmail()).toLowerCase(),
       passwordHash: await hashPassword(options.password ?? TEST_PASSWORD),
       mfaEnabled: Boolean(options.phone),
+      emailVerifiedAt: options.emailVerified === false ? null : new Date(),
     })
     .returning();
   await db.insert(memberships).values({ userId: user.id, organisationId: org.id, role: options.role ?? "member" });
