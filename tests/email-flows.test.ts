@@ -1,6 +1,9 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emailOutbox, memberships, smsMessages, users } from "@/db/schema";
+import { emailOutbox, memberships, sessions, smsMessages, users } from "@/db/schema";
+import { sha256 } from "@/lib/crypto/tokens";
+import { findOpenChallenge } from "@/lib/mfa/challenge";
+import { completeLoginChallenge } from "@/lib/mfa/sign-in";
 import { newDeviceId } from "@/lib/auth/devices";
 import { changePassword } from "@/lib/auth/password-change";
 import { createSession } from "@/lib/auth/sessions";
@@ -159,5 +162,25 @@ describe("security notices", () => {
     const ctx = { sms: recordingSms().sender, host: "localhost" };
     for (let i = 0; i < 2; i++) await signInWithPassword(t.db, ctx, { email: user.email, password: TEST_PASSWORD }, {});
     expect((await notices(user.email)).map((n) => n.props.kind)).toEqual(["new_browser_sign_in", "new_browser_sign_in"]);
+  });
+
+  it("a sign-in finished with a code is told once per new browser, in the same statement as the sign-in", async () => {
+    const { user, org } = await makeUser(t.db, { phone: "+31612345679" });
+    const sms = recordingSms();
+    const deviceId = newDeviceId();
+    const info = { ip: "192.0.2.44", userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile/15E148 Safari/604.1" };
+    for (let i = 0; i < 2; i++) {
+      const pending = await signInWithPassword(t.db, { sms: sms.sender, host: "localhost" }, { email: user.email, password: TEST_PASSWORD, deviceId }, info);
+      if (!pending.ok || pending.mfaState !== "pending") throw new Error("expected a pending sign-in");
+      const [session] = await t.db.select().from(sessions).where(eq(sessions.tokenHash, sha256(pending.token)));
+      const challenge = await findOpenChallenge(t.db, session.id, "login");
+      if (!challenge) throw new Error("no challenge");
+      // Nothing is told before the second factor is proven.
+      if (i === 0) expect(await notices(user.email)).toEqual([]);
+      const done = await completeLoginChallenge(t.db, { sessionId: session.id, userId: user.id, organisationId: org.id }, { challengeId: challenge.id, code: sms.lastCode(), deviceId, info });
+      expect(done).toMatchObject({ ok: true });
+    }
+    const told = await notices(user.email);
+    expect(told.map((n) => n.props)).toEqual([expect.objectContaining({ kind: "new_browser_sign_in", origin: { browser: "Safari on iOS", ip: "192.0.2.44" } })]);
   });
 });
