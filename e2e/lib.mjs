@@ -284,15 +284,33 @@ export async function fillSignUp(page, user) {
   await page.getByLabel("Organisation name").fill(user.organisation);
 }
 
-/** Signs up through the form and waits for the home page. */
+/**
+ * Signs up through the form as a person does: "Check your inbox", the link from the email in the outbox,
+ * then the first sign-in; waits for the home page.
+ */
 export async function signUp(page, user, shot) {
   await visit(page, "/signup", "sign-up form");
   await fillSignUp(page, user);
   if (shot) await shot("sign-up form filled");
   await page.getByRole("button", { name: "Create account" }).click();
+  await expectVisible(page.getByRole("heading", { level: 1, name: "Check your inbox" }));
+  if (shot) await shot("sign-up check your inbox");
+  await confirmEmail(page, user.email);
+  await page.getByRole("link", { name: "Sign in" }).click();
+  await expectUrl(page, "/login?notice=verified");
+  await submitSignIn(page, user.email, user.password);
   await expectUrl(page, "/");
   await expectVisible(page.getByRole("heading", { level: 1, name: `Welcome back, ${user.name.split(" ")[0]}` }));
   await checkA11y(page, "home after sign-up");
+}
+
+/** Opens the newest confirmation link sent to `email` (from the dev outbox) in this page. */
+export async function confirmEmail(page, email) {
+  const message = await latestEmail(page, email, { template: "verify_email" });
+  const link = message.links.find((href) => href.includes("/verify-email/"));
+  assert.ok(link, "the confirmation email carries a /verify-email/ link");
+  await page.goto(link);
+  await expectVisible(page.getByRole("heading", { level: 1, name: "Your email address is confirmed" }));
 }
 
 /** Fills the sign-in form (the page must be /login) and submits it. */
