@@ -58,13 +58,13 @@ const queueingAction = publicAction(
     await db.transaction(async (tx) => {
       await queueEmail(tx, reset(to));
     });
-    return { status: "success" as const };
+    return { status: "success" } as { status: "success" | "error" };
   },
-  () => ({ status: "error" as const }),
+  () => ({ status: "error" }),
 );
 
 /** One that queues nothing. */
-const quietAction = publicAction(noInput, async () => ({ status: "success" as const }), () => ({ status: "error" as const }));
+const quietAction = publicAction(noInput, async (): Promise<{ status: "success" | "error" }> => ({ status: "success" }), () => ({ status: "error" }));
 
 describe("email queued by a request is sent after its response", () => {
   it("an action that queued email schedules one delivery for after the response, and it sends the email", async () => {
