@@ -26,7 +26,7 @@ async function queueSamples(page) {
       assert.equal(waiting.length, 0, `still not sent: ${waiting.map((e) => `${e.template} (${e.status})`).join(", ")}`);
       return fresh;
     },
-    { timeout: 20_000, interval: 300, message: "the samples were sent after the response" },
+    { timeout: 45_000, interval: 500, message: "the samples were sent after the response" },
   );
 }
 
@@ -98,6 +98,9 @@ test("Email outbox: a link in an email's preview opens in the page itself", asyn
 
   await page.goto("/dev/outbox?tab=email");
   const item = page.locator('li[data-email][data-template="sign_up_attempt"]').first();
+  // Only the newest email's preview is open; open this one as a developer would.
+  const details = item.locator("details").first();
+  if ((await details.getAttribute("open")) === null) await details.locator("summary").click();
   const preview = item.frameLocator("iframe");
   await preview.getByRole("link", { name: "Sign in" }).click();
   // The sandbox allows a click to navigate the top window, and <base target="_top"> sends it there.

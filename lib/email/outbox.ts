@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Db } from "@/db/connect";
 import { emailOutbox } from "@/db/schema";
 import { encrypt } from "@/lib/crypto/encryption";
+import { uuidv7 } from "@/lib/crypto/uuid7";
 import type { EmailMessage } from "./messages";
 import { SEALED_PROPS } from "./messages";
 
@@ -23,7 +24,8 @@ export const sealedPropsContext = (id: string) => `email_outbox:${id}`;
 export async function queueEmails(db: Db, emails: QueuedEmail[]): Promise<string[]> {
   if (emails.length === 0) return [];
   const rows = emails.map(({ userId, to, message }) => {
-    const id = crypto.randomUUID();
+    // Time-ordered: the outbox lists the newest first, also among rows one statement wrote.
+    const id = uuidv7();
     const { template, ...all } = message;
     const props: Record<string, unknown> = { ...all };
     const sealed: Record<string, unknown> = {};

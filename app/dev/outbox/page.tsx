@@ -99,8 +99,8 @@ function EmailTab({ emails, justQueued }: { emails: OutboxEmail[]; justQueued: b
         <p className="rounded-xl bg-white p-6 text-sm text-gray-600 ring-1 ring-gray-200">No emails yet.</p>
       ) : (
         <ol className="space-y-4" aria-label="Emails">
-          {emails.map((email) => (
-            <EmailItem key={email.id} email={email} />
+          {emails.map((email, index) => (
+            <EmailItem key={email.id} email={email} open={index === 0} />
           ))}
         </ol>
       )}
@@ -115,19 +115,19 @@ const STATUS: Record<OutboxEmail["status"], { label: string; tone: string }> = {
   failed: { label: "Failed", tone: "bg-red-50 text-red-800 ring-red-200" },
 };
 
-function EmailItem({ email }: { email: OutboxEmail }) {
+function EmailItem({ email, open }: { email: OutboxEmail; open: boolean }) {
   const status = STATUS[email.status];
   const links = email.html ? linksIn(email.html) : [];
   const subject = email.subject ?? `(${email.template.replace(/_/g, " ")}, not rendered yet)`;
   return (
     <li data-email="" data-to={email.to} data-status={email.status} data-template={email.template} data-subject={email.subject ?? ""} className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-gray-200">
-      <div className="border-b border-gray-100 px-4 py-3 sm:px-5">
+      <div className="px-4 py-3 sm:px-5">
         <div className="flex flex-wrap items-start justify-between gap-2">
           <h3 className="min-w-0 text-sm font-semibold break-words text-gray-900">{subject}</h3>
           <span className={`shrink-0 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${status.tone}`}>{status.label}</span>
         </div>
         <dl className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs text-gray-500">
-          <div>
+          <div className="min-w-0 break-all">
             <dt className="inline">To </dt>
             <dd className="inline font-mono text-gray-900">{email.to}</dd>
           </div>
@@ -154,43 +154,36 @@ function EmailItem({ email }: { email: OutboxEmail }) {
             {email.status === "pending" && <> · next try {utc(email.nextAttemptAt)}</>}
           </p>
         )}
+        {links.length > 0 && (
+          <ul aria-label="Links in this email" className="mt-2 space-y-1">
+            {links.map((href) => (
+              <li key={href} className="text-xs break-all">
+                <a href={href} data-email-link="" className="text-blue-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
+                  {href}
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
       </div>
       {email.html && (
-        <div className="bg-gray-50">
+        <details open={open} className="group border-t border-gray-100">
+          <summary className="cursor-pointer px-4 py-2.5 text-xs font-medium text-gray-600 hover:bg-gray-50 hover:text-gray-900 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-blue-600 sm:px-5">
+            Email as the recipient sees it
+          </summary>
           {/* No scripts, no same-origin access: the email can only show itself and open its links in this window. */}
-          <iframe
-            title={`Email: ${subject}`}
-            srcDoc={previewDocument(email.html)}
-            sandbox="allow-top-navigation-by-user-activation"
-            className="block h-[36rem] w-full border-0"
-          />
-        </div>
+          <iframe title={`Email: ${subject}`} srcDoc={previewDocument(email.html)} sandbox="allow-top-navigation-by-user-activation" className="block h-[36rem] w-full border-0 bg-gray-50" />
+        </details>
       )}
-      {(email.text || links.length > 0) && (
-        <div className="space-y-3 border-t border-gray-100 px-4 py-3 sm:px-5">
-          {links.length > 0 && (
-            <div>
-              <h4 className="text-xs font-medium text-gray-500">Links</h4>
-              <ul className="mt-1 space-y-1">
-                {links.map((href) => (
-                  <li key={href} className="text-xs break-all">
-                    <a href={href} data-email-link="" className="text-blue-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
-                      {href}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
-          {email.text && (
-            <details>
-              <summary className="cursor-pointer text-xs font-medium text-gray-500 hover:text-gray-900">Plain-text part</summary>
-              <pre data-email-text="" className="mt-2 max-h-96 overflow-auto rounded-lg bg-gray-50 p-3 font-mono text-xs whitespace-pre-wrap text-gray-800 ring-1 ring-gray-200">
-                {email.text}
-              </pre>
-            </details>
-          )}
-        </div>
+      {email.text && (
+        <details className="border-t border-gray-100">
+          <summary className="cursor-pointer px-4 py-2.5 text-xs font-medium text-gray-600 hover:bg-gray-50 hover:text-gray-900 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-blue-600 sm:px-5">
+            Plain-text part
+          </summary>
+          <pre data-email-text="" className="mx-4 mb-4 max-h-96 overflow-auto rounded-lg bg-gray-50 p-3 font-mono text-xs whitespace-pre-wrap text-gray-800 ring-1 ring-gray-200 sm:mx-5">
+            {email.text}
+          </pre>
+        </details>
       )}
     </li>
   );
