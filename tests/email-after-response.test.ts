@@ -25,7 +25,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     EMAIL_PROVIDER: "ses",
     EMAIL_FROM: "Feedback Accounts <no-reply@example.com>",
-    EMAIL_TIMEOUT_MS: "400",
+    EMAIL_TIMEOUT_MS: "1500",
     AWS_ENDPOINT_URL_SESV2: standIn.url,
     AWS_REGION: "eu-west-1",
     AWS_ACCESS_KEY_ID: "test",
@@ -137,12 +137,12 @@ describe("email queued by a request is sent after its response", () => {
 
     const started = performance.now();
     expect(await queueingAction(formData({ to: "hang@example.com" }))).toEqual({ status: "success" });
-    expect(performance.now() - started).toBeLessThan(300);
+    expect(performance.now() - started).toBeLessThan(1_000);
 
     const delivery = performance.now();
     await runAfterResponse();
-    expect(performance.now() - delivery).toBeGreaterThanOrEqual(350);
-    expect(performance.now() - delivery).toBeLessThan(3_000);
+    expect(performance.now() - delivery).toBeGreaterThanOrEqual(1_400);
+    expect(performance.now() - delivery).toBeLessThan(5_000);
     const [waiting] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.toAddress, "hang@example.com"));
     expect(waiting).toMatchObject({ status: "pending", attempts: 1, lastError: "TimeoutError" });
     expect(waiting.sealedProps).not.toBeNull();

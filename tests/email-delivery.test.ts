@@ -25,6 +25,8 @@ let db: Db;
 let close: () => Promise<void>;
 let standIn: SesStandIn;
 let ses: EmailSender;
+/** The same provider with a short deadline, for the hanging stand-in. */
+let quickSes: EmailSender;
 const consoleSpies = new Map<string, MockInstance>();
 /** Every address, link and token queued in a test: none may reach the console. */
 const secrets = new Set<string>();
@@ -33,7 +35,9 @@ beforeAll(async () => {
   ({ db, close } = await getTestDb());
   standIn = await startSesStandIn();
   Object.assign(process.env, ENV, { AWS_ENDPOINT_URL_SESV2: standIn.url });
-  ses = createSesSender({ timeoutMs: 300 });
+  // A deadline a busy test machine cannot miss on a healthy answer; the hanging case uses quickSes.
+  ses = createSesSender({ timeoutMs: 10_000 });
+  quickSes = createSesSender({ timeoutMs: 300 });
 });
 
 afterAll(async () => {
@@ -193,7 +197,7 @@ describe("when the provider fails", () => {
     const { id } = await queueReset("hang@example.com");
 
     const started = performance.now();
-    expect(await deliverDueEmails(db, at(), { sender: ses })).toMatchObject({ retried: 1 });
+    expect(await deliverDueEmails(db, at(), { sender: quickSes, timeoutMs: 300 })).toMatchObject({ retried: 1 });
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(await row(id)).toMatchObject({ status: "pending", attempts: 1, lastError: "TimeoutError" });
 
@@ -241,10 +245,12 @@ describe("exactly once across senders", () => {
     for (const to of addresses) await queueReset(to);
     standIn.setMode("slow");
     standIn.setSlowMs(15);
-    const other = createSesSender({ timeoutMs: 2_000 });
+    // Deadlines far above the stand-in's delay, so a busy machine cannot turn a slow answer into a retry.
+    const [one, two] = [createSesSender({ timeoutMs: 10_000 }), createSesSender({ timeoutMs: 10_000 })];
 
-    const reports = await Promise.all([sweepEmails(db, at(), { sender: ses, limit: 4 }), sweepEmails(db, at(), { sender: other, limit: 4 })]);
+    const reports = await Promise.all([sweepEmails(db, at(), { sender: one, limit: 4 }), sweepEmails(db, at(), { sender: two, limit: 4 })]);
 
+    expect(reports[0].retried + reports[1].retried).toBe(0);
     expect(reports[0].sent + reports[1].sent).toBe(30);
     // Both took part: the claims interleaved rather than one sender taking everything.
     expect(reports[0].sent).toBeGreaterThan(0);
