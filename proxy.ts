@@ -103,5 +103,6 @@ function route(req: NextRequest, token: string | null, current: ActiveSession | 
 
 export const config = {
   // api/bench/ungated: figure 3's baseline in the benchmarks (404 unless BENCH_ROUTES=true; docs/performance.md).
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/health|api/bench/ungated/).*)"],
+  // api/cron: the scheduler's call, checked by its own secret (app/api/cron/route.ts), never a browser's session.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/health|api/cron|api/bench/ungated/).*)"],
 };

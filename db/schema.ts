@@ -270,8 +270,15 @@ export const emailOutbox = pgTable(
     /** A sender's claim on the row; a claim past this time is abandoned (the sender died) and may be taken again. */
     claimedUntil: timestamp("claimed_until", { withTimezone: true }),
     lastError: text("last_error"),
+    /** Which sender took it ("ses" or "outbox"), set once it is sent. */
+    provider: text("provider", { enum: ["ses", "outbox"] }),
     providerMessageId: text("provider_message_id"),
     sentAt: timestamp("sent_at", { withTimezone: true }),
+    /** The rendered subject, once rendered; subjects never carry a token or a code. */
+    subject: text("subject"),
+    /** The rendered parts, kept only by the development outbox (/dev/outbox); null for a provider. */
+    bodyHtml: text("body_html"),
+    bodyText: text("body_text"),
     createdAt: createdAt(),
   },
   (t) => [index("email_outbox_due_idx").on(t.status, t.nextAttemptAt), index("email_outbox_created_idx").on(t.createdAt)],

@@ -379,9 +379,9 @@ export async function outboxMessages(page, { sameContext = false } = {}) {
   const context = sameContext ? page.context() : await outboxContext(page.context().browser());
   const tab = await context.newPage();
   try {
-    const response = await tab.goto("/dev/outbox");
+    const response = await tab.goto("/dev/outbox?tab=sms");
     assert.equal(response?.status(), 200, "/dev/outbox must answer 200 (is ALLOW_DEV_OUTBOX=true set?)");
-    await expectVisible(tab.getByRole("heading", { level: 1, name: "SMS outbox" }));
+    await expectVisible(tab.getByRole("heading", { level: 2, name: "Text messages" }));
     const items = tab.getByRole("list", { name: "Messages" }).getByRole("listitem");
     const texts = (await items.count()) > 0 ? await items.allInnerTexts() : [];
     return texts.map((text) => {
@@ -443,6 +443,59 @@ export async function passStepUp(page, container, user, { sms, code, atCode } = 
 /** A six-digit code that is certainly not `code`. */
 export function wrongCode(code) {
   return String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+}
+
+// ---------------------------------------------------------------- email outbox
+
+/**
+ * Every email in /dev/outbox (newest first), read like outboxMessages: { to, subject, status, template, text,
+ * links }. `text` is the plain-text part and `links` the http(s) links of the HTML part, in order; both are
+ * empty until the email was sent (status "sent"). Queued email is sent after the response, so read it with
+ * latestEmail, which waits.
+ */
+export async function outboxEmails(page, { sameContext = false } = {}) {
+  const context = sameContext ? page.context() : await outboxContext(page.context().browser());
+  const tab = await context.newPage();
+  try {
+    const response = await tab.goto("/dev/outbox?tab=email");
+    assert.equal(response?.status(), 200, "/dev/outbox must answer 200 (are ALLOW_DEV_OUTBOX=true and EMAIL_PROVIDER=outbox set?)");
+    await expectVisible(tab.getByRole("heading", { level: 2, name: "Emails" }));
+    return await tab.locator("li[data-email]").evaluateAll((items) =>
+      items.map((item) => ({
+        to: item.getAttribute("data-to"),
+        subject: item.getAttribute("data-subject"),
+        status: item.getAttribute("data-status"),
+        template: item.getAttribute("data-template"),
+        text: item.querySelector("[data-email-text]")?.textContent ?? "",
+        links: [...item.querySelectorAll("a[data-email-link]")].map((a) => a.getAttribute("href")),
+      })),
+    );
+  } finally {
+    await tab.close();
+  }
+}
+
+/** How many emails went to `to` (any status). */
+export async function emailCount(page, to) {
+  return (await outboxEmails(page)).filter((email) => email.to === to).length;
+}
+
+/**
+ * The newest sent email to `to` ({ subject, text, links, template }), waiting up to `timeout` for it to be sent.
+ * With `after` (a count from emailCount), waits for a newer one than those; with `template`, only that kind.
+ */
+export async function latestEmail(page, to, { after, template, timeout = 10_000, sameContext } = {}) {
+  return eventually(
+    async () => {
+      const mine = (await outboxEmails(page, { sameContext })).filter((email) => email.to === to && (!template || email.template === template));
+      if (after !== undefined && mine.length <= after) throw new Error(`no new email to ${to} (still ${mine.length})`);
+      const latest = mine[0];
+      if (!latest) throw new Error(`no email to ${to} in the outbox`);
+      if (latest.status !== "sent") throw new Error(`the newest email to ${to} is ${latest.status}, not sent yet`);
+      return latest;
+    },
+    { timeout, interval: 250 },
+  );
 }
 
 // ---------------------------------------------------------------- colours

@@ -146,6 +146,7 @@ async function startServer() {
     // Test-only: the production build keeps /dev/outbox so the suite can read the codes it sends.
     ALLOW_DEV_OUTBOX: "true",
     SMS_PROVIDER: "outbox",
+    EMAIL_PROVIDER: "outbox",
     // Cost 10 (~43 ms) instead of 12 keeps sign-ups quick while still exercising real bcrypt.
     BCRYPT_COST: "10",
     // Every browser request comes from 127.0.0.1: the per-IP budgets would otherwise be shared by all tests.
@@ -153,7 +154,7 @@ async function startServer() {
     LIMIT_SMS_PER_IP_HOUR: "1000",
     LIMIT_SIGNIN_IP_FAILURES: "1000",
   };
-  for (const key of ["DATABASE_URL", "AUTH_COOKIE_SECURE", "SMS_ALLOWED_COUNTRIES", "AUTH_URL", "NEXTAUTH_URL", "BENCH_ROUTES"]) delete env[key];
+  for (const key of ["DATABASE_URL", "AUTH_COOKIE_SECURE", "SMS_ALLOWED_COUNTRIES", "AUTH_URL", "NEXTAUTH_URL", "BENCH_ROUTES", "EMAIL_FROM", "CRON_SECRET", "VERCEL"]) delete env[key];
   server = spawn(process.execPath, [serverJs], { cwd: path.dirname(serverJs), env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const capture = (chunk) => {
     serverLog += chunk.toString();

@@ -47,26 +47,35 @@ async function runServer(env) {
   return { code, output, answered };
 }
 
-test("Start-up: production without APP_URL or an SMS provider, or with test switches on a public address, exits with one line each", async () => {
+test("Start-up: production without APP_URL or an SMS or email provider, or with test switches on a public address, exits with one line each", async () => {
   const secrets = { AUTH_SECRET: crypto.randomBytes(33).toString("base64"), MFA_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64") };
-  const unset = { APP_URL: undefined, SMS_PROVIDER: undefined, ALLOW_DEV_OUTBOX: undefined, BENCH_ROUTES: undefined, DATABASE_URL: undefined };
+  const unset = { APP_URL: undefined, SMS_PROVIDER: undefined, EMAIL_PROVIDER: undefined, EMAIL_FROM: undefined, ALLOW_DEV_OUTBOX: undefined, BENCH_ROUTES: undefined, DATABASE_URL: undefined };
 
   const bare = await runServer({ ...unset, ...secrets });
-  assert.equal(bare.code, 1, `exit code without APP_URL and SMS_PROVIDER:\n${bare.output}`);
+  assert.equal(bare.code, 1, `exit code without APP_URL, SMS_PROVIDER and EMAIL_PROVIDER:\n${bare.output}`);
   assert.equal(bare.answered, false, "it never answered a request");
   const lines = bare.output.split("\n").filter((l) => l.startsWith("[config] "));
-  assert.equal(lines.length, 2, `one line each:\n${bare.output}`);
+  assert.equal(lines.length, 3, `one line each:\n${bare.output}`);
   assert.match(lines[0], /^\[config\] APP_URL is not set\./);
   assert.match(lines[1], /^\[config\] SMS_PROVIDER is not set\./);
+  assert.match(lines[2], /^\[config\] EMAIL_PROVIDER is not set\./);
 
-  const publicTest = await runServer({ ...unset, ...secrets, APP_URL: "https://accounts.example.com", SMS_PROVIDER: "outbox", ALLOW_DEV_OUTBOX: "true", BENCH_ROUTES: "true" });
+  const publicTest = await runServer({
+    ...unset,
+    ...secrets,
+    APP_URL: "https://accounts.example.com",
+    SMS_PROVIDER: "outbox",
+    EMAIL_PROVIDER: "ses",
+    ALLOW_DEV_OUTBOX: "true",
+    BENCH_ROUTES: "true",
+  });
   assert.equal(publicTest.code, 1, `exit code with the outbox and bench routes on a public APP_URL:\n${publicTest.output}`);
   assert.deepEqual(
     publicTest.output
       .split("\n")
       .filter((l) => l.startsWith("[config] "))
       .map((l) => l.split(/[ .=,]/)[1]),
-    ["SMS_PROVIDER", "ALLOW_DEV_OUTBOX", "BENCH_ROUTES"],
+    ["SMS_PROVIDER", "EMAIL_FROM", "ALLOW_DEV_OUTBOX", "BENCH_ROUTES"],
     publicTest.output,
   );
 

@@ -31,6 +31,8 @@ const SCRUB = [
   "AUTH_URL",
   "NEXTAUTH_URL",
   "SMS_PROVIDER",
+  "EMAIL_PROVIDER",
+  "EMAIL_FROM",
   "SMS_ALLOWED_COUNTRIES",
   "ALLOW_DEV_OUTBOX",
   "BENCH_ROUTES",
@@ -44,14 +46,14 @@ const SCRUB = [
 
 /**
  * The caller's environment without SCRUB, as a production server here: codes go to the outbox (the benchmark
- * reads them from sms_messages), which production allows only with ALLOW_DEV_OUTBOX=true on a loopback
+ * reads them from sms_messages), and so does email; production allows that only with ALLOW_DEV_OUTBOX=true on a loopback
  * APP_URL (startServer sets it to the server's own address).
  */
 export function cleanEnv(extra) {
   const env = { ...process.env };
   for (const key of SCRUB) delete env[key];
   for (const key of Object.keys(env)) if (key.startsWith("LIMIT_") || key === "SMS_DAILY_CAP" || key === "SMS_ENROLL_DAILY_CAP") delete env[key];
-  return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", SMS_PROVIDER: "outbox", ALLOW_DEV_OUTBOX: "true", ...extra };
+  return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", SMS_PROVIDER: "outbox", EMAIL_PROVIDER: "outbox", ALLOW_DEV_OUTBOX: "true", ...extra };
 }
 
 /** One GET answered with `status` (or an error). Plain node:http without keep-alive: also used to time the start. */

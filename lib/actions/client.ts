@@ -8,6 +8,7 @@ import type { ActiveSession } from "@/lib/auth/sessions";
 import { type Actor, actorOf } from "@/lib/mfa/actor";
 import type { OrgActor } from "@/lib/org/errors";
 import type { OrgOperation } from "@/lib/org/permissions";
+import { withEmailDelivery } from "./email-delivery";
 
 /**
  * The one way to write a server action: guard → zod → context → the domain call → words.
@@ -17,6 +18,7 @@ import type { OrgOperation } from "@/lib/org/permissions";
  *    (`invalid`), so bad input changes nothing and is answered next to its field.
  * 3. The body gets the parsed input, the actor, the database and the request's IP, user agent and host.
  * 4. The body calls the domain once and turns its error codes into the words users see.
+ * 5. Email the body queued is sent after the response (lib/actions/email-delivery.ts), never during it.
  * Actions are called with the form data last, as both `<form action>` and useActionState call them.
  */
 export interface RequestContext {
@@ -54,7 +56,7 @@ function defineClient<G>(guard: () => Promise<G>) {
       const parsed = schema.safeParse(values);
       if (!parsed.success) return invalid(parsed.error, values);
       const [db, request] = await Promise.all([getDb(), currentRequest()]);
-      return run(parsed.data, { ...guarded, db, ...request });
+      return withEmailDelivery(() => run(parsed.data, { ...guarded, db, ...request }));
     };
 }
 

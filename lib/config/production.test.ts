@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { isLoopbackUrl, unsafeProductionSettings } from "./production";
 
 /** A production server set up as a real deployment should be. */
-const SAFE = { NODE_ENV: "production", APP_URL: "https://accounts.example.com", SMS_PROVIDER: "sns" };
+const SAFE = { NODE_ENV: "production", APP_URL: "https://accounts.example.com", SMS_PROVIDER: "sns", EMAIL_PROVIDER: "ses", EMAIL_FROM: "Feedback Accounts <no-reply@example.com>" };
 /** The browser tests and the benchmark: a production build on this machine reading codes from the outbox. */
-const LOCAL_TEST = { NODE_ENV: "production", APP_URL: "http://127.0.0.1:4123", SMS_PROVIDER: "outbox", ALLOW_DEV_OUTBOX: "true", BENCH_ROUTES: "true" };
+const LOCAL_TEST = { NODE_ENV: "production", APP_URL: "http://127.0.0.1:4123", SMS_PROVIDER: "outbox", EMAIL_PROVIDER: "outbox", ALLOW_DEV_OUTBOX: "true", BENCH_ROUTES: "true" };
 
 const refused = (env: Record<string, string | undefined>) => unsafeProductionSettings(env);
 
 describe("unsafeProductionSettings", () => {
-  it("passes a deployment with APP_URL and SMS_PROVIDER=sns, and a test run on a loopback APP_URL", () => {
+  it("passes a deployment with APP_URL, SMS_PROVIDER=sns and EMAIL_PROVIDER=ses, and a test run on a loopback APP_URL", () => {
     expect(refused(SAFE)).toEqual([]);
     expect(refused(LOCAL_TEST)).toEqual([]);
     expect(refused({ ...LOCAL_TEST, APP_URL: "http://localhost:3000" })).toEqual([]);
@@ -45,9 +45,41 @@ describe("unsafeProductionSettings", () => {
   it("allows SMS_PROVIDER=outbox only with ALLOW_DEV_OUTBOX=true on a loopback APP_URL", () => {
     const outbox = { ...LOCAL_TEST, BENCH_ROUTES: undefined };
     expect(refused(outbox)).toEqual([]);
-    expect(refused({ ...outbox, ALLOW_DEV_OUTBOX: undefined })).toEqual([expect.stringMatching(/^SMS_PROVIDER=outbox keeps codes in a table/)]);
-    const publicOutbox = refused({ ...outbox, APP_URL: "https://accounts.example.com" });
+    expect(refused({ ...outbox, EMAIL_PROVIDER: "ses", EMAIL_FROM: SAFE.EMAIL_FROM, ALLOW_DEV_OUTBOX: undefined })).toEqual([
+      expect.stringMatching(/^SMS_PROVIDER=outbox keeps codes in a table/),
+    ]);
+    const publicOutbox = refused({ ...outbox, EMAIL_PROVIDER: "ses", EMAIL_FROM: SAFE.EMAIL_FROM, APP_URL: "https://accounts.example.com" });
     expect(publicOutbox).toEqual([expect.stringMatching(/^SMS_PROVIDER=outbox/), expect.stringMatching(/^ALLOW_DEV_OUTBOX is set, but APP_URL is not a loopback address/)]);
+  });
+
+  it("refuses production without EMAIL_PROVIDER (links would stay in the outbox while users read 'sent')", () => {
+    expect(refused({ ...SAFE, EMAIL_PROVIDER: undefined })).toEqual([expect.stringMatching(/^EMAIL_PROVIDER is not set\. Set EMAIL_PROVIDER=ses/)]);
+    expect(refused({ ...SAFE, EMAIL_PROVIDER: "" })).toHaveLength(1);
+  });
+
+  it("refuses an unknown EMAIL_PROVIDER, including a differently written ses", () => {
+    for (const bad of ["smtp", "SES", " ses", "sendgrid"])
+      expect(refused({ ...SAFE, EMAIL_PROVIDER: bad })).toEqual([expect.stringMatching(/is not a provider\. Use EMAIL_PROVIDER=ses/)]);
+  });
+
+  it("refuses EMAIL_PROVIDER=ses without an EMAIL_FROM that is one address", () => {
+    for (const bad of [undefined, "", "   ", "Feedback Accounts", "Feedback <no-reply>", "a@b.example, c@d.example", "<zoë@example.com>"])
+      expect(refused({ ...SAFE, EMAIL_FROM: bad })).toEqual([expect.stringMatching(/^EMAIL_FROM is not set, or is not an address/)]);
+    for (const good of ["no-reply@example.com", '"Feedback, Accounts" <no-reply@example.com>', "Équipe <no-reply@bücher.example>"])
+      expect(refused({ ...SAFE, EMAIL_FROM: good })).toEqual([]);
+  });
+
+  it("allows EMAIL_PROVIDER=outbox only with ALLOW_DEV_OUTBOX=true on a loopback APP_URL", () => {
+    const outbox = { ...LOCAL_TEST, BENCH_ROUTES: undefined };
+    expect(refused(outbox)).toEqual([]);
+    expect(refused({ ...outbox, ALLOW_DEV_OUTBOX: undefined })).toEqual([
+      expect.stringMatching(/^SMS_PROVIDER=outbox/),
+      expect.stringMatching(/^EMAIL_PROVIDER=outbox keeps emails in a table/),
+    ]);
+    expect(refused({ ...SAFE, EMAIL_PROVIDER: "outbox", ALLOW_DEV_OUTBOX: "true" })).toEqual([
+      expect.stringMatching(/^EMAIL_PROVIDER=outbox/),
+      expect.stringMatching(/^ALLOW_DEV_OUTBOX is set, but APP_URL is not a loopback address/),
+    ]);
   });
 
   it("refuses ALLOW_DEV_OUTBOX or BENCH_ROUTES unless APP_URL is a loopback address, one line each", () => {
@@ -61,7 +93,7 @@ describe("unsafeProductionSettings", () => {
   });
 
   it("lists every problem at once, so one restart can fix them all", () => {
-    expect(refused({ NODE_ENV: "production", ALLOW_DEV_OUTBOX: "true", BENCH_ROUTES: "true" })).toHaveLength(4);
+    expect(refused({ NODE_ENV: "production", ALLOW_DEV_OUTBOX: "true", BENCH_ROUTES: "true" })).toHaveLength(5);
   });
 });
 

@@ -1,3 +1,5 @@
+import { parseMailbox } from "@/lib/email/address";
+
 type Env = Record<string, string | undefined>;
 
 /** Whether a URL names this machine only: 127.0.0.0/8, localhost or [::1]. */
@@ -21,7 +23,7 @@ const isSet = (value: string | undefined) => Boolean(value?.trim()) && value?.tr
 /**
  * The settings a production server refuses to start with, one sentence each (empty: none, or not production).
  * Each one is safe only in development or in a test on this machine: a public server that took its address
- * from the Host header, kept codes in the outbox while saying "sent", or served the outbox page or the
+ * from the Host header, kept codes or links in an outbox while saying "sent", or served the outbox page or the
  * benchmark routes would hand an attacker codes, links or a way in.
  */
 export function unsafeProductionSettings(env: Env = process.env): string[] {
@@ -48,9 +50,28 @@ export function unsafeProductionSettings(env: Env = process.env): string[] {
       );
   } else if (provider !== "sns") problems.push(`SMS_PROVIDER=${provider.slice(0, 40)} is not a provider. Use SMS_PROVIDER=sns.`);
 
+  // The same rule for email (lib/email/index.ts): compared as written, "SES" would silently mean the outbox.
+  const emailProvider = env.EMAIL_PROVIDER ?? "";
+  if (!emailProvider)
+    problems.push(
+      "EMAIL_PROVIDER is not set. Set EMAIL_PROVIDER=ses with EMAIL_FROM (and the AWS variables): without a provider, password resets, invitations and security notices would stay in the outbox table.",
+    );
+  else if (emailProvider === "outbox") {
+    if (env.ALLOW_DEV_OUTBOX !== "true" || !loopback)
+      problems.push(
+        "EMAIL_PROVIDER=outbox keeps emails in a table instead of sending them. Use EMAIL_PROVIDER=ses; the outbox is allowed in production only for tests, with ALLOW_DEV_OUTBOX=true and a loopback APP_URL.",
+      );
+  } else if (emailProvider !== "ses") problems.push(`EMAIL_PROVIDER=${emailProvider.slice(0, 40)} is not a provider. Use EMAIL_PROVIDER=ses.`);
+  else if (!parseMailbox(env.EMAIL_FROM))
+    problems.push(
+      'EMAIL_FROM is not set, or is not an address. Set it to a sender on a domain verified in SES, e.g. EMAIL_FROM="Feedback Accounts <no-reply@example.com>".',
+    );
+
   if (!loopback) {
     if (isSet(env.ALLOW_DEV_OUTBOX))
-      problems.push("ALLOW_DEV_OUTBOX is set, but APP_URL is not a loopback address: it shows every text message at /dev/outbox, for tests on this machine only. Remove it.");
+      problems.push(
+        "ALLOW_DEV_OUTBOX is set, but APP_URL is not a loopback address: it shows every text message and email at /dev/outbox, for tests on this machine only. Remove it.",
+      );
     if (isSet(env.BENCH_ROUTES))
       problems.push("BENCH_ROUTES is set, but APP_URL is not a loopback address: the benchmark routes are for `npm run bench` on this machine only. Remove it.");
   }

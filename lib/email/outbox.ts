@@ -1,6 +1,8 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Db } from "@/db/connect";
 import { emailOutbox } from "@/db/schema";
 import { encrypt } from "@/lib/crypto/encryption";
+import { uuidv7 } from "@/lib/crypto/uuid7";
 import type { EmailMessage } from "./messages";
 import { SEALED_PROPS } from "./messages";
 
@@ -22,7 +24,8 @@ export const sealedPropsContext = (id: string) => `email_outbox:${id}`;
 export async function queueEmails(db: Db, emails: QueuedEmail[]): Promise<string[]> {
   if (emails.length === 0) return [];
   const rows = emails.map(({ userId, to, message }) => {
-    const id = crypto.randomUUID();
+    // Time-ordered: the outbox lists the newest first, also among rows one statement wrote.
+    const id = uuidv7();
     const { template, ...all } = message;
     const props: Record<string, unknown> = { ...all };
     const sealed: Record<string, unknown> = {};
@@ -36,10 +39,35 @@ export async function queueEmails(db: Db, emails: QueuedEmail[]): Promise<string
     return { id, userId: userId ?? null, toAddress: to, template, props, sealedProps };
   });
   await db.insert(emailOutbox).values(rows);
+  const scope = queueScopes.getStore();
+  if (scope) scope.queued = true;
   return rows.map((r) => r.id);
 }
 
 export async function queueEmail(db: Db, email: QueuedEmail): Promise<string> {
   const [id] = await queueEmails(db, [email]);
   return id;
+}
+
+interface QueueScope {
+  queued: boolean;
+}
+
+// On globalThis: Next bundles routes and actions apart, and all of them must see one store.
+const shared = globalThis as { __emailQueueScopes?: AsyncLocalStorage<QueueScope> };
+shared.__emailQueueScopes ??= new AsyncLocalStorage<QueueScope>();
+const queueScopes = shared.__emailQueueScopes;
+
+/**
+ * Runs `run` (a request's work) noting whether it queued any email, and calls `settled(queued)` once it has
+ * finished, thrown or redirected. A request that queued nothing costs no query: the note is a flag in memory,
+ * kept per request (AsyncLocalStorage), so one request never sends before another's transaction committed.
+ */
+export async function trackQueuedEmails<T>(run: () => Promise<T>, settled: (queued: boolean) => void): Promise<T> {
+  const scope: QueueScope = { queued: false };
+  try {
+    return await queueScopes.run(scope, run);
+  } finally {
+    settled(scope.queued);
+  }
 }

@@ -11,5 +11,18 @@ export interface PeriodicJob {
   run: (db: Db, now: Date) => Promise<void>;
 }
 
-/** Every periodic job. A new job is a new line here. */
-export const PERIODIC_JOBS: PeriodicJob[] = [];
+/**
+ * Every periodic job, run in this order (lib/jobs/runner.ts). A new job is a new line here. Keep "email" last,
+ * so that mail the jobs above queue goes out in the same run.
+ */
+export const PERIODIC_JOBS: PeriodicJob[] = [
+  {
+    // Sends what is due: first tries the after-response delivery missed, retries, claims of senders that died.
+    name: "email",
+    run: async (db, now) => {
+      // Loaded on first run: the templates and the SES client are not needed before.
+      const { sweepEmails } = await import("@/lib/email/sender");
+      await sweepEmails(db, now);
+    },
+  },
+];

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 const openDb = vi.fn(async () => {});
-vi.mock("@/db/client", () => ({ openDb }));
+const getDb = vi.fn(async () => {});
+vi.mock("@/db/client", () => ({ openDb, getDb }));
+const startPeriodicJobs = vi.fn(() => () => {});
+vi.mock("@/lib/jobs/runner", () => ({ startPeriodicJobs }));
 
 const { startServer } = await import("./startup");
 
@@ -29,32 +32,39 @@ afterEach(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
   openDb.mockClear();
+  startPeriodicJobs.mockClear();
 });
 
 describe("startServer in production", () => {
   const secrets = { AUTH_SECRET: "s".repeat(44), MFA_ENCRYPTION_KEY: "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0" };
 
   it("exits with one line per unsafe setting, before opening the database", async () => {
-    const { exitCode, printed } = await start({ NODE_ENV: "production", ...secrets, APP_URL: undefined, SMS_PROVIDER: undefined, BENCH_ROUTES: "true" });
+    const { exitCode, printed } = await start({ NODE_ENV: "production", ...secrets, APP_URL: undefined, SMS_PROVIDER: undefined, EMAIL_PROVIDER: undefined, BENCH_ROUTES: "true" });
     expect(exitCode).toBe("1");
     const lines = printed.trim().split("\n");
     expect(lines).toEqual([
       expect.stringMatching(/^\[config\] APP_URL is not set\./),
       expect.stringMatching(/^\[config\] SMS_PROVIDER is not set\./),
+      expect.stringMatching(/^\[config\] EMAIL_PROVIDER is not set\./),
       expect.stringMatching(/^\[config\] BENCH_ROUTES is set/),
     ]);
     expect(openDb).not.toHaveBeenCalled();
+    expect(startPeriodicJobs).not.toHaveBeenCalled();
   });
 
   it("lists a missing secret beside the unsafe settings", async () => {
-    const { exitCode, printed } = await start({ NODE_ENV: "production", ...secrets, AUTH_SECRET: undefined, APP_URL: "https://accounts.example.com", SMS_PROVIDER: "sns" });
+    const { exitCode, printed } = await start({ NODE_ENV: "production", ...secrets, AUTH_SECRET: undefined, APP_URL: "https://accounts.example.com", SMS_PROVIDER: "sns", EMAIL_PROVIDER: "ses", EMAIL_FROM: "no-reply@example.com" });
     expect(exitCode).toBe("1");
     expect(printed.trim().split("\n")).toEqual([expect.stringMatching(/^\[config\] AUTH_SECRET is not set/)]);
   });
 
   it("starts with safe settings, and on a loopback APP_URL with the test-only outbox", async () => {
-    expect(await start({ NODE_ENV: "production", ...secrets, APP_URL: "https://accounts.example.com", SMS_PROVIDER: "sns", BENCH_ROUTES: undefined, ALLOW_DEV_OUTBOX: undefined })).toEqual({ exitCode: null, printed: "" });
-    expect(await start({ NODE_ENV: "production", ...secrets, APP_URL: "http://127.0.0.1:4000", SMS_PROVIDER: "outbox", ALLOW_DEV_OUTBOX: "true" })).toEqual({ exitCode: null, printed: "" });
+    const email = { EMAIL_PROVIDER: "ses", EMAIL_FROM: "Feedback Accounts <no-reply@example.com>" };
+    expect(await start({ NODE_ENV: "production", ...secrets, ...email, APP_URL: "https://accounts.example.com", SMS_PROVIDER: "sns", BENCH_ROUTES: undefined, ALLOW_DEV_OUTBOX: undefined, VERCEL: undefined })).toEqual({ exitCode: null, printed: "" });
+    expect(await start({ NODE_ENV: "production", ...secrets, APP_URL: "http://127.0.0.1:4000", SMS_PROVIDER: "outbox", EMAIL_PROVIDER: "outbox", ALLOW_DEV_OUTBOX: "true", VERCEL: undefined })).toEqual({ exitCode: null, printed: "" });
     expect(openDb).toHaveBeenCalledTimes(2);
+    // The periodic jobs (the email sweep) start with the server, reading the database the server opens.
+    expect(startPeriodicJobs).toHaveBeenCalledTimes(2);
+    expect(startPeriodicJobs).toHaveBeenCalledWith(getDb);
   });
 });

@@ -1,4 +1,5 @@
 import { type MessageAttributeValue, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { describeError } from "@/lib/aws/describe-error";
 import { maskPhoneNumber } from "./deliveries";
 import type { SmsSender } from "./types";
 
@@ -68,20 +69,4 @@ function fail(error: string, to: string) {
   return { ok: false as const, error };
 }
 
-/**
- * Name, code and HTTP status only. Provider error messages can echo the destination number
- * (e.g. "Invalid parameter: PhoneNumber Reason: +31... is not valid"), so they are never kept.
- */
-export function describeError(error: unknown): string {
-  if (typeof error !== "object" || error === null) return "Error";
-  const e = error as { name?: unknown; code?: unknown; message?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  // The SDK's only signal for a missing AWS_REGION is this plain Error; name it so the cause is visible.
-  if (e.message === "Region is missing") return "RegionMissing";
-  const token = (value: unknown) =>
-    typeof value === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(value) ? value : undefined;
-  const name = token(e.name);
-  const code = token(e.code);
-  const label = name && name !== "Error" ? name : (code ?? name ?? "Error");
-  const status = e.$metadata?.httpStatusCode;
-  return typeof status === "number" ? `${label} (HTTP ${status})` : label;
-}
+export { describeError };

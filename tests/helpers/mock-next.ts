@@ -9,3 +9,5 @@ vi.mock("@/db/client", async () => (await import("./next-mocks")).mocks.client);
 vi.mock("next/headers", async () => (await import("./next-mocks")).mocks.headers);
 vi.mock("next/navigation", async () => (await import("./next-mocks")).mocks.navigation);
 vi.mock("next/cache", async () => (await import("./next-mocks")).mocks.cache);
+// after() keeps its work in request.afterResponse; runAfterResponse() runs it, as Next does once the response is sent.
+vi.mock("next/server", async (importOriginal) => ({ ...(await importOriginal<typeof import("next/server")>()), ...(await import("./next-mocks")).mocks.server }));

@@ -15,7 +15,15 @@ export const request = {
   cookies: new Map<string, string>(),
   /** The attributes each cookie was last set with (secure, httpOnly, sameSite, maxAge, path). */
   cookieOptions: new Map<string, Record<string, unknown>>(),
+  /** What next/server's after() was given: work for after the response (sending queued email). Run it with runAfterResponse(). */
+  afterResponse: [] as (() => unknown)[],
 };
+
+/** Runs (and forgets) the work scheduled for after the response, as Next does once the response is finished. */
+export async function runAfterResponse(): Promise<void> {
+  const work = request.afterResponse.splice(0);
+  for (const task of work) await task();
+}
 
 /** The request's cookies as next/headers' cookies() shows them: the session cookie is sealed for real. */
 const cookieStore = {
@@ -69,6 +77,11 @@ export const mocks = {
     },
   },
   cache: { revalidatePath: () => {} },
+  server: {
+    after: (task: (() => unknown) | Promise<unknown>) => {
+      request.afterResponse.push(typeof task === "function" ? task : () => task);
+    },
+  },
 };
 
 /** Runs a server action and reports how it ended: a redirect target, or the value it returned. */

@@ -1,3 +1,4 @@
+import { withEmailDelivery } from "@/lib/actions/email-delivery";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { type CodeOutcome, submitLoginCode } from "../submit-code";
 
@@ -30,7 +31,8 @@ export async function POST(req: Request): Promise<Response> {
   }
   let outcome: CodeOutcome;
   try {
-    outcome = await submitLoginCode(form);
+    // A sign-in can queue a notice (a new browser, a backup code used): it is sent after the response.
+    outcome = await withEmailDelivery(() => submitLoginCode(form));
   } catch (error) {
     console.error(`[verify] ${(error as Error).name}: could not check the code`);
     const message = "We could not check your code right now. Nothing was lost: try again in a moment.";
