@@ -3,6 +3,7 @@ import type { Db } from "@/db/connect";
 import { describeBrowser } from "@/lib/account/user-agent";
 import type { NoticeKind } from "@/lib/email/messages";
 import { type Notice, queueNoticeSql } from "@/lib/email/notices";
+import { noteQueuedEmail } from "@/lib/email/outbox";
 import type { AuditAction } from "./actions";
 
 type Detail = Record<string, string | number | boolean | null | string[]>;
@@ -57,5 +58,7 @@ export async function queueNoticeFor(
   at = new Date(),
 ): Promise<void> {
   const notice = event.userId ? noticeFor(event, at) : null;
-  if (notice) await db.execute(queueNoticeSql(notice, sql`(select ${event.userId}::uuid as user_id) as subject`));
+  if (!notice) return;
+  await db.execute(queueNoticeSql(notice, sql`(select ${event.userId}::uuid as user_id) as subject`));
+  noteQueuedEmail();
 }

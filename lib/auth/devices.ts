@@ -1,8 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Db } from "@/db/connect";
+import { type Db, rowsOf } from "@/db/connect";
 import { originOf } from "@/lib/audit/notices";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
 import { queueNoticeSql } from "@/lib/email/notices";
+import { noteQueuedEmail } from "@/lib/email/outbox";
 
 /**
  * A device id names one browser: 256 random bits in a long-lived HttpOnly cookie, stored server-side only
@@ -49,7 +50,8 @@ export function signedInFromSql(input: { deviceId: string | null; userAgent?: st
 /** The same as one statement, for a sign-in finished outside a larger one. */
 export async function recordSignedInFrom(db: Db, input: { deviceId: string | null; userId: string; userAgent?: string | null; ip?: string | null; now?: Date }) {
   const parts = signedInFromSql({ ...input, now: input.now ?? new Date(), from: sql`(select ${input.userId}::uuid as user_id) as signed_in` });
-  await db.execute(sql`with remembered as (${parts.remembered}) ${parts.noticed}`);
+  const result = await db.execute(sql`with remembered as (${parts.remembered}) ${parts.noticed}`);
+  if (rowsOf(result).length > 0) noteQueuedEmail();
 }
 
 /** Records the browser an account was made in, so its first sign-in there is not announced as a new browser. */

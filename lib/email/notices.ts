@@ -17,6 +17,7 @@ export const noticeActionLink = () => appLink("/forgot-password");
  * addressed to their current email, as one INSERT ... SELECT: it can stand alone or be a fragment of the
  * statement that makes the change, so the notice exists exactly when the change commits (OWASP ASVS 5.0
  * 6.3.7: users are told of changes to their authentication). Notices carry no secret, so nothing is sealed.
+ * It returns the new rows' ids: a caller that finds any calls noteQueuedEmail (lib/email/outbox.ts).
  */
 export function queueNoticeSql(notice: Notice, recipients: SQL): SQL {
   const props = {
@@ -28,5 +29,6 @@ export function queueNoticeSql(notice: Notice, recipients: SQL): SQL {
   };
   return sql`insert into email_outbox (user_id, to_address, template, props)
     select u.id, u.email, 'security_notice', jsonb_build_object('name', u.name) || ${JSON.stringify(props)}::jsonb
-    from users u where u.id in (select user_id from ${recipients})`;
+    from users u where u.id in (select user_id from ${recipients})
+    returning id`;
 }

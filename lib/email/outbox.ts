@@ -39,9 +39,14 @@ export async function queueEmails(db: Db, emails: QueuedEmail[]): Promise<string
     return { id, userId: userId ?? null, toAddress: to, template, props, sealedProps };
   });
   await db.insert(emailOutbox).values(rows);
+  noteQueuedEmail();
+  return rows.map((r) => r.id);
+}
+
+/** For a statement that wrote outbox rows itself (a notice inside a sign-in's statement): they go after the response. */
+export function noteQueuedEmail(): void {
   const scope = queueScopes.getStore();
   if (scope) scope.queued = true;
-  return rows.map((r) => r.id);
 }
 
 export async function queueEmail(db: Db, email: QueuedEmail): Promise<string> {

@@ -3,6 +3,7 @@ import { type Db, rowsOf } from "@/db/connect";
 import type { OtpChallenge } from "@/db/schema";
 import { recordEvent, recordEventSql, type RequestInfo } from "@/lib/audit/events";
 import { isDeviceId, signedInFromSql } from "@/lib/auth/devices";
+import { noteQueuedEmail } from "@/lib/email/outbox";
 import { createSessionSql, endPendingSessionSql, isLive, revokeSession, sessionByToken, sessionIdleMs } from "@/lib/auth/sessions";
 import { sha256 } from "@/lib/crypto/tokens";
 import { type MethodHolder, type MfaMethodsSetting, type MfaPolicy, methodAllowed, policyOf, readMfaPolicy } from "@/lib/org/policy";
@@ -237,6 +238,8 @@ async function finishSignIn(
     ), recorded as (
       ${recordEventSql({ action: "sign_in.succeeded", ...pending, ...info, detail: { mfa: true, method: input.method }, now, from: sql`created` })}
     )
-    select id from created`);
-  return rowsOf<{ id: string }>(result).length === 1 ? created.token : null;
+    select id, (select count(*) from noticed)::int as notices from created`);
+  const [row] = rowsOf<{ id: string; notices: number }>(result);
+  if (row?.notices) noteQueuedEmail();
+  return row ? created.token : null;
 }
