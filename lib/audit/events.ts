@@ -21,6 +21,13 @@ export type AuditAction =
   | "mfa.backup_codes_generated"
   | "mfa.backup_code_used"
   | "password.changed"
+  | "password.reset_requested"
+  | "password.reset"
+  | "password.reset_failed_code"
+  | "password.reset_mfa_locked"
+  | "email.change_requested"
+  | "email.change_cancelled"
+  | "email.changed"
   | "session.others_revoked"
   | "org.created"
   | "org.renamed"
@@ -50,6 +57,7 @@ export function clean(value: string | null, max: number): string | null {
 type AuditEvent = {
   action: AuditAction;
   userId?: string | null;
+  /** Who did it: the subject when left out; null for nobody signed in (an operator's command line). */
   actorId?: string | null;
   organisationId?: string | null;
   detail?: Detail;
@@ -60,7 +68,7 @@ function eventRow(event: AuditEvent) {
   return {
     action: event.action,
     userId: event.userId ?? null,
-    actorId: event.actorId ?? event.userId ?? null,
+    actorId: event.actorId === undefined ? (event.userId ?? null) : event.actorId,
     organisationId: event.organisationId ?? null,
     ip: clean(event.ip ?? null, 64),
     userAgent: clean(event.userAgent ?? null, 300),
