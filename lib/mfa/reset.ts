@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { type OtpChallenge, otpChallenges } from "@/db/schema";
+import { emailTokens, type OtpChallenge, otpChallenges } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { voidEmailTokens } from "@/lib/email/tokens";
 import { allowedMethods, readMfaPolicy } from "@/lib/org/policy";
@@ -18,7 +18,7 @@ import { type ResendOutcome, resendAvailableAt, resendChallenge, type SendContex
  * The reset is signed out, so its challenge belongs to the link's token row instead of a session (purpose
  * "reset"); otherwise it is the sign-in's challenge: the same code check, the same per-challenge cap and the
  * same per-account strike (lib/mfa/code-check.ts), and the methods the organisation allows at sign-in. One
- * link gets one challenge's attempts: a challenge that expires passes its count on to the next, and when
+ * link gets one challenge's attempts (a challenge that expires passes its count on to the next), and when
  * the cap is reached every reset link of the user is void, as a locked sign-in ends its pending session.
  */
 
@@ -72,25 +72,35 @@ export async function resetProofState(db: Db, holder: ResetHolder, now = new Dat
 }
 
 /**
- * The link's challenge, opened when there is none or the open one expired. A fresh challenge carries the
- * attempts of the expired one, so waiting buys no guesses. Null when the open one used up its attempts.
+ * The link's challenge, opened when there is none or the open one expired. The link's row is locked first, so
+ * parallel requests share one challenge instead of each opening its own. A new challenge starts with the
+ * attempts the link's earlier ones used, so the cap counts per link and waiting buys no guesses. Null when
+ * the link used them up.
  */
 async function resetChallenge(db: Db, holder: ResetHolder, methods: UserMethods, now: Date): Promise<OtpChallenge | null> {
-  const open = await findOpenChallenge(db, { emailTokenId: holder.tokenId }, "reset");
-  if (open && open.attempts >= MAX_CODE_ATTEMPTS) return null;
-  if (open && open.expiresAt > now) return open;
-  const fresh = await openChallenge(db, {
-    userId: holder.userId,
-    emailTokenId: holder.tokenId,
-    purpose: "reset",
-    // The number is on the challenge from the start, so choosing text messages later sends to it (a resend).
-    phone: methods.sms?.phone ?? null,
-    factorId: methods.sms?.id ?? null,
-    now,
+  return db.transaction(async (tx) => {
+    await tx.select({ id: emailTokens.id }).from(emailTokens).where(eq(emailTokens.id, holder.tokenId)).for("update");
+    const open = await findOpenChallenge(tx, { emailTokenId: holder.tokenId }, "reset");
+    if (open && open.expiresAt > now) return open.attempts < MAX_CODE_ATTEMPTS ? open : null;
+    const [row] = await tx
+      .select({ used: sql<number>`coalesce(sum(${otpChallenges.attempts}), 0)` })
+      .from(otpChallenges)
+      .where(and(eq(otpChallenges.emailTokenId, holder.tokenId), eq(otpChallenges.purpose, "reset")));
+    const used = Number(row?.used ?? 0);
+    if (used >= MAX_CODE_ATTEMPTS) return null;
+    const fresh = await openChallenge(tx, {
+      userId: holder.userId,
+      emailTokenId: holder.tokenId,
+      purpose: "reset",
+      // The number is on the challenge from the start, so choosing text messages later sends to it (a resend).
+      phone: methods.sms?.phone ?? null,
+      factorId: methods.sms?.id ?? null,
+      now,
+    });
+    if (used === 0) return fresh;
+    const [carried] = await tx.update(otpChallenges).set({ attempts: used }).where(eq(otpChallenges.id, fresh.id)).returning();
+    return carried ?? fresh;
   });
-  if (!open || open.attempts === 0) return fresh;
-  const [carried] = await db.update(otpChallenges).set({ attempts: open.attempts }).where(eq(otpChallenges.id, fresh.id)).returning();
-  return carried ?? fresh;
 }
 
 export type ResetCodeSend = Exclude<ResendOutcome, { status: "sent" }> | { status: "sent"; resendAt: Date } | { status: "no_sms" };
