@@ -41,8 +41,9 @@ export function EmailRow({ email, pending, methods, hasFactor }: Props) {
     router.refresh();
   };
   return (
-    <div className="space-y-2">
-      <div className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
+    <div className="space-y-3">
+      {/* The button is taller than a line of text: pulled into the row's padding, so the address lines up with its label. */}
+      <div className="-my-1.5 flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
         <span className="break-all">{email}</span>
         <Button
           variant="secondary"

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { buttonClass } from "@/components/ui/button";
+import { buttonClass } from "@/components/ui/button-class";
 
 export type LinkProblemKind = "invalid" | "expired" | "used" | "missing" | "locked";
 
