@@ -13,7 +13,9 @@ import { UNAVAILABLE_MESSAGE } from "@/lib/http/unavailable";
 const DEVICE_COOKIE = { httpOnly: true, secure: secureCookiesEnabled(), sameSite: "lax", path: "/", maxAge: DEVICE_COOKIE_MAX_AGE_S } as const;
 
 /** Pages anyone may open. Everything else needs a session. */
-const PUBLIC_PATHS = ["/login", "/signup", "/invite", "/verify-email", "/dev/outbox"];
+const PUBLIC_PATHS = ["/login", "/signup", "/invite", "/dev/outbox", "/verify-email", "/forgot-password", "/reset-password", "/confirm-email"];
+/** Pages a link in an email opens: they work in any session state (signed out, halfway signed in, held at setup). */
+const FROM_EMAIL = ["/verify-email", "/forgot-password", "/reset-password", "/confirm-email"];
 /** Open whatever the session state: the dev outbox is where a pending sign-in reads its code. */
 const ALWAYS_OPEN = ["/dev/outbox"];
 const VERIFY_PATH = "/login/verify";
@@ -90,7 +92,7 @@ const UNAVAILABLE_HTML = `<!doctype html><html lang="en"><head><meta charset="ut
 /** Decides where a navigation may go; undefined means "continue". */
 function route(req: NextRequest, token: string | null, current: ActiveSession | null): NextResponse | undefined {
   const path = req.nextUrl.pathname;
-  if (ALWAYS_OPEN.some((p) => isUnder(path, p))) return undefined;
+  if (ALWAYS_OPEN.some((p) => isUnder(path, p)) || FROM_EMAIL.some((p) => isUnder(path, p))) return undefined;
   const isPublic = PUBLIC_PATHS.some((p) => isUnder(path, p)) && !isUnder(path, VERIFY_PATH);
 
   // A cookie whose session is gone (signed out elsewhere, removed from the organisation, timed out) says so at sign-in.

@@ -121,7 +121,12 @@ export const otpChallenges = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     /** The session that started the challenge; a challenge is only usable from it. */
     sessionId: uuid("session_id").references(() => sessions.id, { onDelete: "cascade" }),
-    purpose: text("purpose", { enum: ["enroll", "login", "step_up"] }).notNull(),
+    purpose: text("purpose", { enum: ["enroll", "login", "step_up", "reset"] }).notNull(),
+    /**
+     * A password reset's challenge (purpose "reset") has no session: it belongs to the emailed link's token row
+     * instead, and is only usable with that link.
+     */
+    emailTokenId: uuid("email_token_id").references(() => emailTokens.id, { onDelete: "cascade" }),
     factorId: uuid("factor_id").references(() => mfaFactors.id, { onDelete: "cascade" }),
     /** E.164 destination for enrolment challenges (the number is not a factor until verified). */
     phone: text("phone"),
@@ -137,7 +142,11 @@ export const otpChallenges = pgTable(
     consumedAt: timestamp("consumed_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index("otp_challenges_user_idx").on(t.userId), index("otp_challenges_session_idx").on(t.sessionId)],
+  (t) => [
+    index("otp_challenges_user_idx").on(t.userId),
+    index("otp_challenges_session_idx").on(t.sessionId),
+    index("otp_challenges_email_token_idx").on(t.emailTokenId),
+  ],
 );
 
 /** Recovery codes: 10 per user, only their hashes are stored; a used code keeps its row (used_at) until the set is regenerated. */

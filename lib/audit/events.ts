@@ -21,6 +21,7 @@ export function clean(value: string | null, max: number): string | null {
 type AuditEvent = {
   action: AuditAction;
   userId?: string | null;
+  /** Who did it: the subject when left out; null for nobody signed in (an operator's command line). */
   actorId?: string | null;
   organisationId?: string | null;
   detail?: Detail;
@@ -31,7 +32,7 @@ function eventRow(event: AuditEvent) {
   return {
     action: event.action,
     userId: event.userId ?? null,
-    actorId: event.actorId ?? event.userId ?? null,
+    actorId: event.actorId === undefined ? (event.userId ?? null) : event.actorId,
     organisationId: event.organisationId ?? null,
     ip: clean(event.ip ?? null, 64),
     userAgent: clean(event.userAgent ?? null, 300),

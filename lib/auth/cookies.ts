@@ -32,3 +32,20 @@ export function backupLeftCookieOptions() {
 export function deviceCookieName(): string {
   return secureCookiesEnabled() ? "__Host-device" : "device";
 }
+
+/** Where the reset page and its actions live; the reset link's cookie is sent there only. */
+export const RESET_PATH = "/reset-password";
+
+/**
+ * The reset link's token, moved out of the address bar by the link's first response (OWASP Forgot Password
+ * Cheat Sheet: the token must not leak through the Referer header or the history of the page that asks for
+ * the password). `__Secure-` where cookies are Secure (`__Host-` would need the path `/`).
+ */
+export function resetLinkCookieName(): string {
+  return secureCookiesEnabled() ? "__Secure-reset-link" : "reset-link";
+}
+
+/** HttpOnly, Lax (the email's link is a top-level navigation from another site), the reset path only, the link's 30 minutes. */
+export function resetLinkCookieOptions() {
+  return { httpOnly: true, secure: secureCookiesEnabled(), sameSite: "lax", maxAge: 30 * 60, path: RESET_PATH } as const;
+}

@@ -4,6 +4,7 @@ import { users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { MFA_ERRORS, retryMessage } from "@/lib/mfa/errors";
 import { hashPassword, newPasswordProblem } from "./password";
+import { voidRecoveryLinks } from "./password-reset";
 import { revokeOtherSessions } from "./sessions";
 import { checkCurrentPassword } from "./reauth";
 
@@ -11,7 +12,7 @@ export type PasswordChangeResult =
   | { ok: true; otherSessionsEnded: number }
   | { ok: false; field: "currentPassword" | "newPassword"; message: string };
 
-/** Needs the current password; the new one follows the sign-up rules. Every other session ends. */
+/** Needs the current password; the new one follows the sign-up rules. Every other session ends, and every emailed reset or change-of-address link. */
 export async function changePassword(
   db: Db,
   actor: { userId: string; sessionId: string; organisationId: string | null },
@@ -33,6 +34,8 @@ export async function changePassword(
   const hash = await hashPassword(input.newPassword);
   return db.transaction(async (tx) => {
     await tx.update(users).set({ passwordHash: hash, passwordChangedAt: now }).where(eq(users.id, actor.userId));
+    // Reset links and a pending change of address predate the new password (ASVS 5.0 6.4.x): they stop working.
+    await voidRecoveryLinks(tx, actor.userId, now);
     const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, "password_changed", now);
     await recordEvent(tx, {
       action: "password.changed",

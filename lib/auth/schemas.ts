@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { PASSWORD_MAX_BYTES, passwordProblem } from "./password";
 
-const email = z
+/** An email address as a form or a command line gives it: trimmed, at most 254 characters, lower-cased. */
+export const emailAddressSchema = z
   .string({ error: "Enter your email address." })
   .trim()
   .min(1, "Enter your email address.")
@@ -21,7 +22,7 @@ const newPassword = z
 
 export const signUpSchema = z.object({
   name: z.string({ error: "Enter your name." }).trim().min(1, "Enter your name.").max(100, "Use at most 100 characters."),
-  email,
+  email: emailAddressSchema,
   password: newPassword,
   organisation: z
     .string({ error: "Enter your organisation's name." })
@@ -53,6 +54,27 @@ export const passwordChangeSchema = z.object({
 
 /** A session id from the sessions list. */
 export const sessionIdSchema = z.object({ sessionId: z.uuid() });
+
+/** "Forgot password?": the address only. */
+export const forgotPasswordSchema = z.object({ email: emailAddressSchema });
+
+/** A new password from a reset link: its rules are the domain's (newPasswordProblem), as for a password change. */
+export const resetPasswordSchema = z.object({
+  password: z
+    .string({ error: "Choose a new password." })
+    .min(1, "Choose a new password.")
+    .max(1024, `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`),
+});
+
+/** A new sign-in address, and the step-up that allows the change (none for a user without a factor). */
+export const emailChangeSchema = z.object({
+  email: emailAddressSchema,
+  // A malformed id counts as none; the domain then asks for the step-up.
+  stepUpChallengeId: z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === "string" && /^[0-9a-f-]{36}$/i.test(v) ? v : null)),
+});
 
 /** Field errors as one message per field, for forms. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {

@@ -5,29 +5,44 @@ import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import { CODE_TTL_MS, hashCode, MAX_CODE_ATTEMPTS } from "./codes";
 
 /**
- * Challenges: one row per thing a user is asked to prove (a sign-in, an enrolment, a step-up). Every
- * method answers against a challenge, so its attempt cap, expiry and single use hold for all of them.
+ * Challenges: one row per thing a user is asked to prove (a sign-in, an enrolment, a step-up, a password
+ * reset). Every method answers against a challenge, so its attempt cap, expiry and single use hold for all of them.
  */
-export type ChallengePurpose = "enroll" | "login" | "step_up";
+export type ChallengePurpose = "enroll" | "login" | "step_up" | "reset";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Challenge ids come from forms; anything that is not a UUID cannot name a challenge (and must not reach SQL as one). */
 export const isChallengeId = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
 
-export type ChallengeKey = { challengeId: string; userId: string; sessionId: string; purpose: ChallengePurpose };
+/**
+ * What a challenge belongs to besides its user: the session that opened it or, for a password reset (signed
+ * out, so there is no session), the emailed link's token row. Exactly one of the two.
+ */
+export type ChallengeHolder = { sessionId: string; emailTokenId?: undefined } | { emailTokenId: string; sessionId?: undefined };
 
-/** A challenge is only ever reached by its id together with its user, its session and its purpose. */
+export type ChallengeKey = { challengeId: string; userId: string; purpose: ChallengePurpose } & ChallengeHolder;
+
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+/** The rows a holder owns: a session's challenges, or a reset link's (which never have a session). */
+export function holderScope(holder: ChallengeHolder) {
+  return holder.emailTokenId !== undefined
+    ? and(eq(otpChallenges.emailTokenId, holder.emailTokenId), isNull(otpChallenges.sessionId))
+    : eq(otpChallenges.sessionId, holder.sessionId ?? NIL_UUID);
+}
+
+/** A challenge is only ever reached by its id together with its user, its holder and its purpose. */
 export function challengeScope(input: ChallengeKey) {
-  return and(
-    eq(otpChallenges.id, input.challengeId),
-    eq(otpChallenges.userId, input.userId),
-    eq(otpChallenges.sessionId, input.sessionId),
-    eq(otpChallenges.purpose, input.purpose),
-  );
+  return and(eq(otpChallenges.id, input.challengeId), eq(otpChallenges.userId, input.userId), holderScope(input), eq(otpChallenges.purpose, input.purpose));
+}
+
+/** The holder part of a key or input, alone (so a spread never carries both). */
+export function holderOf(input: ChallengeHolder): ChallengeHolder {
+  return input.emailTokenId !== undefined ? { emailTokenId: input.emailTokenId } : { sessionId: input.sessionId };
 }
 
 /**
- * Opens a challenge, closing the session's other open challenges of the same purpose first, so at most one
+ * Opens a challenge, closing its holder's other open challenges of the same purpose first, so at most one
  * is live. `code` is the code that will be texted; without one the stored hash is of a random value nobody
  * knows, so only a method with its own check (authenticator app, backup code) can answer it.
  */
@@ -35,27 +50,28 @@ export async function openChallenge(
   db: Db,
   input: {
     userId: string;
-    sessionId: string;
     purpose: ChallengePurpose;
     code?: string;
     phone?: string | null;
     factorId?: string | null;
     secretCiphertext?: string | null;
     now: Date;
-  },
+  } & ChallengeHolder,
 ): Promise<OtpChallenge> {
   const id = crypto.randomUUID();
   const { now } = input;
+  const holder = holderOf(input);
   await db
     .update(otpChallenges)
     .set({ consumedAt: now })
-    .where(and(eq(otpChallenges.sessionId, input.sessionId), eq(otpChallenges.purpose, input.purpose), isNull(otpChallenges.consumedAt)));
+    .where(and(holderScope(holder), eq(otpChallenges.purpose, input.purpose), isNull(otpChallenges.consumedAt)));
   const [challenge] = await db
     .insert(otpChallenges)
     .values({
       id,
       userId: input.userId,
-      sessionId: input.sessionId,
+      sessionId: holder.sessionId ?? null,
+      emailTokenId: holder.emailTokenId ?? null,
       purpose: input.purpose,
       factorId: input.factorId ?? null,
       phone: input.phone ?? null,
@@ -102,12 +118,13 @@ export async function isVerifiedChallenge(db: Db, input: ChallengeKey & { now: D
   return Boolean(row?.verifiedAt && !row.consumedAt && input.now.getTime() - row.verifiedAt.getTime() < CODE_TTL_MS);
 }
 
-/** The newest open challenge of a session for a purpose (the challenge page shows it). */
-export async function findOpenChallenge(db: Db, sessionId: string, purpose: ChallengePurpose) {
+/** The newest open challenge of a session (or of a reset link) for a purpose (the challenge page shows it). */
+export async function findOpenChallenge(db: Db, holder: string | ChallengeHolder, purpose: ChallengePurpose) {
+  const scope = holderScope(typeof holder === "string" ? { sessionId: holder } : holder);
   const [row] = await db
     .select()
     .from(otpChallenges)
-    .where(and(eq(otpChallenges.sessionId, sessionId), eq(otpChallenges.purpose, purpose), isNull(otpChallenges.consumedAt)))
+    .where(and(scope, eq(otpChallenges.purpose, purpose), isNull(otpChallenges.consumedAt)))
     .orderBy(sql`${otpChallenges.createdAt} desc`)
     .limit(1);
   return row ?? null;
@@ -150,6 +167,7 @@ export function challengeFromJson(json: Record<string, unknown> | null): OtpChal
     id: json.id as string,
     userId: json.user_id as string,
     sessionId: (json.session_id as string | null) ?? null,
+    emailTokenId: (json.email_token_id as string | null) ?? null,
     purpose: json.purpose as OtpChallenge["purpose"],
     factorId: (json.factor_id as string | null) ?? null,
     phone: (json.phone as string | null) ?? null,

@@ -110,7 +110,7 @@ export type CodeCheckResult =
   /** The code could not be read (empty, wrong format): nothing was counted. */
   | { ok: false; error: "code_unreadable"; reason: string };
 
-export interface CodeCheckInput extends ChallengeKey {
+export type CodeCheckInput = ChallengeKey & {
   method: LoginMethod;
   code: unknown;
   organisationId: string | null;
@@ -123,7 +123,7 @@ export interface CodeCheckInput extends ChallengeKey {
   onWrong?: (attemptsLeft: number) => Promise<unknown>;
   /** Replaces marking the challenge verified; it also gives back the account's strikes (sign-in's one statement). */
   onMatch?: (challenge: OtpChallenge, match: Matched, held: HeldStrike[]) => Promise<OtpChallenge | null>;
-}
+};
 
 export async function checkCode(db: Db, input: CodeCheckInput): Promise<CodeCheckResult> {
   const now = input.now ?? new Date();

@@ -51,4 +51,10 @@ export const LIMITS = {
   invitationEmailsPerInvitation: () => ({ max: intFromEnv("LIMIT_INVITATION_EMAILS_PER_INVITATION_HOUR", 3), windowMs: HOUR }),
   /** Invitation emails per organisation per day (100). */
   invitationEmailsPerOrg: () => ({ max: intFromEnv("LIMIT_INVITATION_EMAILS_PER_ORG_DAY", 100), windowMs: 24 * HOUR }),
+  /** Password-reset requests per email address per hour (5), known or not: one inbox is not flooded with links. */
+  resetPerAddress: () => ({ max: intFromEnv("LIMIT_RESET_PER_ADDRESS_HOUR", 5), windowMs: HOUR }),
+  /** Password-reset requests per client IP per hour (20): one client cannot mail many people. */
+  resetPerIp: () => ({ max: intFromEnv("LIMIT_RESET_PER_IP_HOUR", 20), windowMs: HOUR }),
+  /** Email-change links per user per hour (5): a signed-in account cannot be used to mail many addresses. */
+  emailChangePerUser: () => ({ max: intFromEnv("LIMIT_EMAIL_CHANGE_PER_USER_HOUR", 5), windowMs: HOUR }),
 };

@@ -2,12 +2,14 @@ import type { Metadata } from "next";
 import { Card, CardHeader } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { requireSession } from "@/lib/auth/dal";
-import { listMethods } from "@/lib/mfa/methods";
+import { listMethods, summarize } from "@/lib/mfa/methods";
 import { mayRemoveLastFactor, methodAllowed, policyOf } from "@/lib/org/policy";
 import { BACKUP_CODES_LOW } from "@/lib/mfa/backup-codes/codes";
 import { maskPhone } from "@/lib/phone/parse";
 import { listUserEvents } from "@/lib/audit/events";
 import { listActiveSessions } from "@/lib/auth/sessions";
+import { pendingEmailChange } from "@/lib/auth/email-change";
+import { EmailRow } from "./_components/email-row";
 import { ActivityCard } from "./_components/activity-card";
 import { MfaCard } from "./_components/mfa-card";
 import { PasswordCard } from "./_components/password-card";
@@ -28,10 +30,11 @@ export default async function AccountPage() {
   const { user, organisation, membership, session } = await requireSession();
   const db = await getDb();
   const now = new Date();
-  const [methods, sessions, events] = await Promise.all([
+  const [methods, sessions, events, pendingEmail] = await Promise.all([
     listMethods(db, user.id),
     listActiveSessions(db, user.id, now),
     listUserEvents(db, user.id, 15),
+    pendingEmailChange(db, user.id, now),
   ]);
   const policy = policyOf(organisation);
   return (
@@ -44,7 +47,14 @@ export default async function AccountPage() {
         <CardHeader title="Profile" />
         <dl className="divide-y divide-gray-100">
           <Row label="Name">{user.name}</Row>
-          <Row label="Email">{user.email}</Row>
+          <Row label="Email">
+            <EmailRow
+              email={user.email}
+              pending={pendingEmail ? { email: pendingEmail.email, expiresAt: pendingEmail.expiresAt.toISOString() } : null}
+              methods={summarize(methods)}
+              hasFactor={methods.available.length > 0}
+            />
+          </Row>
           <Row label="Organisation">{organisation?.name ?? "None"}</Row>
           <Row label="Role">{membership?.role === "admin" ? "Admin" : "Member"}</Row>
         </dl>

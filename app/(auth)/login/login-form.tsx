@@ -6,7 +6,7 @@ import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { type LoginState, loginAction } from "./actions";
 
-export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: string; notice?: string; email?: string }) {
+export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: string; notice?: { text: string; tone: "info" | "success" }; email?: string }) {
   const [state, action] = useActionState(loginAction, { status: "idle" } as LoginState);
   const errors = state.status === "error" ? state.fieldErrors ?? {} : {};
   const signedIn = state.status === "signed_in" ? state.to : null;
@@ -16,7 +16,7 @@ export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: st
   return (
     <form action={action} className="space-y-5" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
-      {notice && state.status === "idle" && <Alert tone="info">{notice}</Alert>}
+      {notice && state.status === "idle" && <Alert tone={notice.tone}>{notice.text}</Alert>}
       {state.status === "error" && state.formError && <Alert tone="error">{state.formError}</Alert>}
       <Field
         label="Email"
@@ -29,7 +29,14 @@ export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: st
         error={errors.email}
         autoFocus
       />
-      <Field label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
+      <div>
+        <Field label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
+        <div className="mt-2 text-right">
+          <Link href="/forgot-password" className="rounded text-sm font-medium text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
+            Forgot password?
+          </Link>
+        </div>
+      </div>
       <SubmitButton className="w-full" pendingLabel="Signing in…" pending={signedIn !== null}>
         Sign in
       </SubmitButton>

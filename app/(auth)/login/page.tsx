@@ -11,11 +11,13 @@ const NOTICES: Record<string, string> = {
   expired: "Your sign-in took too long. Sign in again.",
   ended: "Your session has ended. Sign in again to continue.",
   verified: "Your email address is confirmed. Sign in to continue.",
+  password_reset: "Your password is changed, and every session was signed out. Sign in with your new password.",
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const notice = typeof params.notice === "string" ? NOTICES[params.notice] : undefined;
+  const text = typeof params.notice === "string" && Object.hasOwn(NOTICES, params.notice) ? NOTICES[params.notice] : undefined;
+  const notice = text ? { text, tone: params.notice === "password_reset" || params.notice === "verified" ? ("success" as const) : ("info" as const) } : undefined;
   return (
     <Card className="p-6 sm:p-8">
       <h1 className="text-xl font-semibold tracking-tight">Sign in</h1>

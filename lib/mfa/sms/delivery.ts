@@ -7,7 +7,7 @@ import { LIMITS } from "@/lib/security/limits";
 import { type Budget, ipBucket, takeBudgets } from "@/lib/security/rate-limit";
 import { formatCodeMessage } from "@/lib/sms/message";
 import type { SmsSender } from "@/lib/sms/types";
-import { type ChallengePurpose, isChallengeId, openChallenge } from "../challenge";
+import { type ChallengeHolder, type ChallengePurpose, holderOf, holderScope, isChallengeId, openChallenge } from "../challenge";
 import { CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, type RandomInt, RESEND_DELAYS_MS, resendDelayMs } from "../codes";
 
 /** Texting a challenge's code: the SMS budgets, the provider call and the resend cooldown. */
@@ -94,11 +94,11 @@ async function deliver(
   return { status: "send_failed" };
 }
 
-/** Opens a challenge (closing the session's other open ones of that purpose) and texts its code to `phone`. */
+/** Opens a challenge (closing the holder's other open ones of that purpose) and texts its code to `phone`. */
 export async function startSmsChallenge(
   db: Db,
   ctx: SendContext,
-  input: { userId: string; sessionId: string; purpose: ChallengePurpose; phone: string; factorId?: string | null },
+  input: { userId: string; purpose: ChallengePurpose; phone: string; factorId?: string | null } & ChallengeHolder,
 ) {
   const now = ctx.now ?? new Date();
   const code = generateCode(ctx.randomInt);
@@ -116,12 +116,12 @@ export async function startSmsChallenge(
 export async function resendChallenge(
   db: Db,
   ctx: SendContext,
-  input: { challengeId: string; userId: string; sessionId: string },
+  input: { challengeId: string; userId: string } & ChallengeHolder,
 ): Promise<ResendOutcome> {
   if (!isChallengeId(input.challengeId)) return { status: "closed" };
   const now = ctx.now ?? new Date();
   const code = generateCode(ctx.randomInt);
-  const mine = and(eq(otpChallenges.id, input.challengeId), eq(otpChallenges.userId, input.userId), eq(otpChallenges.sessionId, input.sessionId));
+  const mine = and(eq(otpChallenges.id, input.challengeId), eq(otpChallenges.userId, input.userId), holderScope(holderOf(input)));
   const [row] = await db
     .update(otpChallenges)
     .set({

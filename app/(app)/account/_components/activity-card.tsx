@@ -21,6 +21,13 @@ const LABELS: Record<string, string> = {
   "mfa.backup_codes_generated": "New backup codes created",
   "mfa.backup_code_used": "A backup code was used",
   "password.changed": "Password changed",
+  "password.reset_requested": "Password reset link requested",
+  "password.reset": "Password reset with an email link",
+  "password.reset_failed_code": "Password reset stopped: wrong code",
+  "password.reset_mfa_locked": "Password reset link ended after too many wrong codes",
+  "email.change_requested": "Change of email address requested",
+  "email.change_cancelled": "Change of email address cancelled",
+  "email.changed": "Email address changed",
   "org.member_mfa_reset": "Multi-factor authentication reset by an admin",
   "org.admin_mfa_reset": "An admin's multi-factor authentication was reset",
   "org.member_role_changed": "Your role was changed by an admin",
@@ -61,6 +68,8 @@ function describe(e: Event): string {
     const actor = e.actorId && e.actorId === e.userId ? "You" : (person(e.detail?.actorName, e.detail?.actorEmail) ?? "An admin");
     return `${actor} reset the multi-factor authentication of admin ${target}`;
   }
+  if (e.action === "org.member_mfa_reset" && e.detail?.by === "operator") return "Multi-factor authentication reset by support";
+  if (e.action === "email.changed" && typeof e.detail?.to === "string") return `Email address changed to ${e.detail.to}`;
   const method = typeof e.detail?.method === "string" ? METHODS[e.detail.method] : undefined;
   if (method && e.action === "mfa.factor_added") return `${method} added`;
   if (method && e.action === "mfa.factor_removed") return `${method} removed`;

@@ -1,0 +1,87 @@
+"use client";
+import Link from "next/link";
+import { useActionState, useState } from "react";
+import { SubmitButton } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { type ForgotState, forgotPasswordAction } from "./actions";
+
+function MailIcon() {
+  return (
+    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.75" className="size-6" aria-hidden="true">
+      <rect x="3" y="5" width="18" height="14" rx="2.5" />
+      <path d="m4 7 8 6 8-6" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  );
+}
+
+/** The address form, then "check your inbox": the same words whether or not an account has the address. */
+export function ForgotForm({ minutes }: { minutes: number }) {
+  // "Send a new link" starts a fresh round of the form, with the address kept.
+  const [round, setRound] = useState({ n: 0, email: "" });
+  return <ForgotRound key={round.n} minutes={minutes} email={round.email} onAgain={(email) => setRound((r) => ({ n: r.n + 1, email }))} />;
+}
+
+function ForgotRound({ minutes, email: initialEmail, onAgain }: { minutes: number; email: string; onAgain: (email: string) => void }) {
+  const [state, action] = useActionState(forgotPasswordAction, { status: "idle" } as ForgotState);
+
+  if (state.status === "sent")
+    return (
+      <div>
+        <div className="mb-4 flex size-11 items-center justify-center rounded-full bg-blue-50 text-blue-700 ring-1 ring-blue-100">
+          <MailIcon />
+        </div>
+        <h1 className="text-xl font-semibold tracking-tight">Check your inbox</h1>
+        <p className="mt-2 text-sm text-gray-600" role="status">
+          If an account exists for <span className="font-medium break-all text-gray-900">{state.email}</span>, we sent it a link to choose a
+          new password. The link works for {minutes} minutes, once.
+        </p>
+        <ul className="mt-5 space-y-2 rounded-lg bg-gray-50 px-4 py-3 text-sm text-gray-600 ring-1 ring-gray-200 ring-inset">
+          <li>Nothing after a few minutes? Look in your spam or junk folder.</li>
+          <li>Only the newest link works: sending another one replaces this one.</li>
+        </ul>
+        <div className="mt-6 flex flex-wrap items-center justify-between gap-3">
+          <Link href="/login" className="rounded text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
+            Back to sign in
+          </Link>
+          <button
+            type="button"
+            onClick={() => onAgain(state.email)}
+            className="rounded text-sm text-gray-600 underline-offset-2 hover:text-gray-900 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600"
+          >
+            Send a new link
+          </button>
+        </div>
+      </div>
+    );
+
+  const errors = state.status === "error" ? state.fieldErrors : {};
+  const email = state.status === "error" ? state.email : initialEmail;
+  return (
+    <form action={action} className="space-y-5" noValidate>
+      <div>
+        <h1 className="text-xl font-semibold tracking-tight">Reset your password</h1>
+        <p className="mt-1 text-sm text-gray-600">Enter the email address you sign in with. We will send you a link to choose a new password.</p>
+      </div>
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        maxLength={254}
+        defaultValue={email}
+        error={errors.email}
+        autoFocus
+      />
+      <SubmitButton className="w-full" pendingLabel="Sending…">
+        Send reset link
+      </SubmitButton>
+      <p className="text-center text-sm text-gray-600">
+        Remembered it?{" "}
+        <Link href="/login" className="font-semibold text-blue-700 hover:text-blue-800">
+          Back to sign in
+        </Link>
+      </p>
+    </form>
+  );
+}

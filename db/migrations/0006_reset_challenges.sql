@@ -1,0 +1,3 @@
+ALTER TABLE "otp_challenges" ADD COLUMN "email_token_id" uuid;--> statement-breakpoint
+ALTER TABLE "otp_challenges" ADD CONSTRAINT "otp_challenges_email_token_id_email_tokens_id_fk" FOREIGN KEY ("email_token_id") REFERENCES "public"."email_tokens"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "otp_challenges_email_token_idx" ON "otp_challenges" USING btree ("email_token_id");
