@@ -1,4 +1,6 @@
 import type { Db } from "@/db/connect";
+import { deleteExpiredEvents } from "@/lib/audit/retention";
+import { queueScheduledReminders } from "@/lib/org/mfa-reminders";
 
 /**
  * Work that runs on a schedule rather than in a request: sending queued email that is due again, reminders,
@@ -12,4 +14,9 @@ export interface PeriodicJob {
 }
 
 /** Every periodic job. A new job is a new line here. */
-export const PERIODIC_JOBS: PeriodicJob[] = [];
+export const PERIODIC_JOBS: PeriodicJob[] = [
+  /** MFA reminders 7, 3 and 1 days before an organisation's deadline and on the day; one per member per day. */
+  { name: "mfa-reminders", run: async (db, now) => void (await queueScheduledReminders(db, now)) },
+  /** Audit events past AUDIT_RETENTION_DAYS (default 365), deleted in batches. */
+  { name: "audit-retention", run: async (db, now) => void (await deleteExpiredEvents(db, now)) },
+];

@@ -10,6 +10,7 @@ import { listUserEvents } from "@/lib/audit/events";
 import { listActiveSessions } from "@/lib/auth/sessions";
 import { ActivityCard } from "./_components/activity-card";
 import { MfaCard } from "./_components/mfa-card";
+import { ReenrolProofProvider } from "./_components/mfa/reenrol-proof";
 import { PasswordCard } from "./_components/password-card";
 import { SessionsCard } from "./_components/sessions-card";
 
@@ -49,6 +50,8 @@ export default async function AccountPage() {
           <Row label="Role">{membership?.role === "admin" ? "Admin" : "Member"}</Row>
         </dl>
       </Card>
+      {/* After an admin's reset, enrolling again needs the proof the admin chose besides the password (lib/mfa/reenrol.ts). */}
+      <ReenrolProofProvider need={user.mfaReenrolProof ? { proof: user.mfaReenrolProof, email: user.email } : null}>
       <MfaCard
         enabled={user.mfaEnabled && Boolean(methods.sms || methods.totp)}
         maskedPhone={user.mfaEnabled && methods.sms ? maskPhone(methods.sms.phone) : null}
@@ -58,6 +61,7 @@ export default async function AccountPage() {
         smsAllowed={methodAllowed(policy, "enroll", "sms", { hasTotp: Boolean(methods.totp) })}
         backupCodesLow={methods.backupCodesLeft <= BACKUP_CODES_LOW}
       />
+      </ReenrolProofProvider>
       <PasswordCard />
       <SessionsCard sessions={sessions} currentId={session.id} now={now} />
       <ActivityCard events={events} />

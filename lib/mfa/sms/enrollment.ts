@@ -10,6 +10,7 @@ import { consumeVerifiedChallenge } from "../challenge";
 import { checkCode } from "../code-check";
 import { applyFactorChange, lockFactors } from "../enrollment";
 import type { MfaError } from "../errors";
+import { reenrolProofMissing, spendReenrolProof } from "../reenrol";
 import { hasVerifiedStepUp, spendStepUp } from "../step-up";
 import { type SendContext, type SendOutcome, startSmsChallenge } from "./delivery";
 
@@ -33,6 +34,8 @@ export async function startSmsEnrollment(
   const now = ctx.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
   if (!methodAllowed(await readMfaPolicy(db, actor.organisationId), "enroll", "sms", { hasTotp: false })) return { ok: false, error: "sms_not_allowed" };
+  // After an admin's reset, no text goes out before the email (or access code) proof (lib/mfa/reenrol.ts).
+  if (await reenrolProofMissing(db, actor, now)) return { ok: false, error: "reenrol_proof_required" };
   const problem = smsDestinationProblem(input.phone);
   if (problem) return { ok: false, error: problem === "premium_rate" ? "phone_premium" : "phone_country" };
   const factors = await db.select({ kind: mfaFactors.kind, phone: mfaFactors.phone }).from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
@@ -75,6 +78,8 @@ export async function completeSmsEnrollment(
     if (factors.length > 0 && !(await spendStepUp(tx, actor, input.stepUpChallengeId, now))) return { ok: false, error: "factor_required" } as const;
     const challenge = await consumeVerifiedChallenge(tx, { challengeId: input.challengeId, userId: actor.userId, sessionId: actor.sessionId, purpose: "enroll", now });
     if (!challenge?.phone) return { ok: false, error: "challenge_missing" } as const;
+    // The last check before anything is written, so nothing after it can fail with the proof spent.
+    if (!(await spendReenrolProof(tx, actor, now))) return { ok: false, error: "reenrol_proof_required" } as const;
     if (current) {
       await tx.update(mfaFactors).set({ phone: challenge.phone, verifiedAt: now, lastUsedAt: null }).where(eq(mfaFactors.id, current.id));
     } else {
