@@ -62,6 +62,7 @@ export function kindOf(action: string): EventKind | null {
 }
 
 type DetailValue = string | number | boolean | null | string[];
+const FIRST_KEYS = ["method", "from", "to"];
 const METHOD_NAMES: Record<string, string> = { totp: "authenticator app", sms: "text message", backup: "backup code" };
 
 /**
@@ -71,7 +72,13 @@ const METHOD_NAMES: Record<string, string> = { totp: "authenticator app", sms: "
 export function describeDetail(detail: Record<string, DetailValue> | null | undefined): string {
   if (!detail) return "";
   const words = (key: string) => key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  // jsonb keeps keys by length, not as written: read "from" before "to" again.
+  const rank = (key: string) => {
+    const i = FIRST_KEYS.indexOf(key);
+    return i === -1 ? FIRST_KEYS.length : i;
+  };
   return Object.entries(detail)
+    .sort(([a], [b]) => rank(a) - rank(b))
     .filter(([, v]) => v !== null && v !== "")
     .map(([k, v]) => {
       const value = Array.isArray(v) ? v.join(", ") : k === "method" && typeof v === "string" ? (METHOD_NAMES[v] ?? v) : String(v);
