@@ -94,7 +94,10 @@ async function banner() {
   let found: Record<string, unknown> | null = null;
   const walk = (node: unknown): void => {
     if (!node || typeof node !== "object" || found) return;
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+      return;
+    }
     const element = node as { type?: unknown; props?: { children?: unknown } };
     if (element.type === MfaDeadlineBanner) found = element.props as Record<string, unknown>;
     else walk(element.props?.children);
