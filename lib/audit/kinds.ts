@@ -79,9 +79,18 @@ export function describeDetail(detail: Record<string, DetailValue> | null | unde
   };
   return Object.entries(detail)
     .sort(([a], [b]) => rank(a) - rank(b))
-    .filter(([, v]) => v !== null && v !== "")
+    // Internal ids (an invitation's, a factor's) mean nothing to a reader; the row names the people.
+    .filter(([k, v]) => v !== null && v !== "" && !/Id$/.test(k))
     .map(([k, v]) => {
-      const value = Array.isArray(v) ? v.join(", ") : k === "method" && typeof v === "string" ? (METHOD_NAMES[v] ?? v) : String(v);
+      const value = Array.isArray(v)
+        ? v.join(", ")
+        : typeof v === "boolean"
+          ? v
+            ? "yes"
+            : "no"
+          : k === "method" && typeof v === "string"
+            ? (METHOD_NAMES[v] ?? v)
+            : String(v);
       return `${words(k)}: ${value}`;
     })
     .join(" · ");

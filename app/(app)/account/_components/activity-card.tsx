@@ -33,6 +33,9 @@ const LABELS: Record<string, string> = {
   "org.renamed": "You renamed the organisation",
   "org.invitation_created": "You invited someone",
   "org.invitation_revoked": "You revoked an invitation",
+  "org.mfa_deadline_changed": "You changed when the organisation requires multi-factor authentication",
+  "org.security_log_exported": "You exported the organisation's security log",
+  "mfa.reenrol_proven": "You confirmed it is you before setting up multi-factor authentication again",
 };
 
 const METHODS: Record<string, string> = { totp: "Authenticator app", sms: "Phone number" };
@@ -61,6 +64,8 @@ function describe(e: Event): string {
     const actor = e.actorId && e.actorId === e.userId ? "You" : (person(e.detail?.actorName, e.detail?.actorEmail) ?? "An admin");
     return `${actor} reset the multi-factor authentication of admin ${target}`;
   }
+  if (e.action === "org.mfa_reminders_sent")
+    return e.actorId && e.actorId !== e.userId ? "An admin reminded you to set up multi-factor authentication" : "You reminded members to set up multi-factor authentication";
   const method = typeof e.detail?.method === "string" ? METHODS[e.detail.method] : undefined;
   if (method && e.action === "mfa.factor_added") return `${method} added`;
   if (method && e.action === "mfa.factor_removed") return `${method} removed`;

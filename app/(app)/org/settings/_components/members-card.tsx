@@ -153,9 +153,9 @@ function MemberActions({ member, onConfirm }: { member: MemberRow; onConfirm: (k
   );
 }
 
-/** "Off", or "Reset: awaiting setup" until a member reset by an admin has enrolled again. */
+/** "Off", or "Off · reset by an admin" until a member reset by an admin has enrolled again. */
 function badgeLabel(m: MemberRow) {
-  return !m.mfaEnabled && m.reenrolProof ? "Reset: awaiting setup" : m.mfaLabel;
+  return !m.mfaEnabled && m.reenrolProof ? "Off · reset by an admin" : m.mfaLabel;
 }
 
 function MfaBadge({ enabled, label }: { enabled: boolean; label: string }) {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Alert } from "@/components/ui/alert";
-import { buttonClass } from "@/components/ui/button";
+import { buttonClass } from "@/components/ui/button-styles";
 import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { EVENT_KIND_KEYS, EVENT_KINDS } from "@/lib/audit/kinds";
@@ -73,8 +73,8 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
       </div>
       <SettingsNav current="security-log" />
       <Card>
-        <div className="flex flex-wrap items-start justify-between gap-3 border-b border-gray-100 px-5 py-4 sm:px-6">
-          <div className="min-w-0">
+        <div className="flex flex-wrap items-start justify-between gap-3 border-b border-gray-100 px-5 py-4 sm:flex-nowrap sm:px-6">
+          <div className="min-w-0 flex-1">
             <h2 className="text-base font-semibold text-gray-900">Security log</h2>
             <p className="mt-1 text-sm text-gray-600">
               Sign-ins and every change to how your members sign in, newest first. Times are in UTC; events are kept for{" "}
@@ -135,7 +135,7 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
             <input id="log-to" type="date" name="to" defaultValue={shown("to")} className={`${inputClass} ${errors.to ? "ring-red-400" : "ring-gray-300"}`} {...described("to")} />
             {fieldError("to")}
           </div>
-          <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-1">
+          <div className="flex items-center gap-2 self-start sm:col-span-2 lg:col-span-1 lg:pt-7">
             <button type="submit" className={buttonClass("primary", "px-3.5 py-2")}>
               Apply
             </button>
@@ -148,12 +148,12 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
         </form>
 
         {!parsed.success && (errors.before || errors.after) && (
-          <div className="px-5 pt-4 sm:px-6">
+          <div className="px-5 py-4 sm:px-6">
             <Alert tone="error">{errors.before ?? errors.after}</Alert>
           </div>
         )}
         {!parsed.success && !errors.before && !errors.after && (
-          <div className="px-5 pt-4 sm:px-6">
+          <div className="px-5 py-4 sm:px-6">
             <Alert tone="error">Check the filter: {Object.values(errors)[0]}</Alert>
           </div>
         )}
