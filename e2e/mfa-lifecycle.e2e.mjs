@@ -289,3 +289,76 @@ test("Security log: the admin filters by member and kind, pages back, and export
   await checkA11y(page, "security log at phone width");
   await shot("security log at phone width");
 });
+
+test("Re-enrolment after a reset: the admin hands over a temporary access code; the password alone does not reach the phone step", async (t) => {
+  const { page, context, shot } = t;
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL() });
+  const admin = newUser();
+  const member = newUser({ name: "Sam de Boer", initials: "SB" });
+  await signUp(page, admin);
+  await openOrgSettings(page);
+  const link = await invite(page, admin, member.email);
+  // Required now: the admin sets up their phone first, and the member on joining.
+  await page.getByRole("switch", REQUIRE).click();
+  await page.getByRole("dialog", { name: "Require multi-factor authentication?" }).getByRole("button", { name: "Require for everyone" }).click();
+  await expectUrl(page, (u) => u.pathname === SETUP);
+  await registerPhoneAtSetup(page, admin, "612345682");
+  await expectUrl(page, "/org/settings");
+
+  const second = await secondBrowser(t);
+  try {
+    const m = second.page;
+    await acceptInvitation(m, link, member, admin.organisation);
+    await expectUrl(m, (u) => u.pathname === SETUP);
+    await registerPhoneAtSetup(m, member, "612345683");
+    await expectUrl(m, "/");
+
+    // The admin resets the member's MFA and chooses a temporary access code.
+    await page.reload();
+    const row = page.getByRole("row").filter({ hasText: member.email });
+    await row.getByRole("button", { name: `Reset MFA for ${member.name}` }).click();
+    const dialog = page.getByRole("dialog", { name: "Reset multi-factor authentication?" });
+    await expectVisible(dialog);
+    await dialog.getByRole("radio", { name: /A temporary access code from you/ }).check();
+    await checkA11y(page, "reset dialog with the proof choice");
+    await shot("reset: the admin chooses a temporary access code");
+    await dialog.getByRole("button", { name: "Reset MFA" }).click();
+    // Sudo mode: the admin's proof may have gone stale since the setup; then the dialog asks for it.
+    const password = dialog.getByLabel("Current password");
+    const code = dialog.getByTestId("access-code");
+    await Promise.race([password.waitFor(), code.waitFor()]);
+    if (await password.isVisible()) await passStepUp(page, dialog, admin, { sms: "5682" });
+    await expectVisible(code);
+    const accessCode = (await code.textContent()).trim();
+    assert.match(accessCode, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+    await expectText(dialog, "Works once, until");
+    await checkA11y(page, "access code shown once");
+    await shot("reset: the access code, shown once");
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await expectHidden(dialog);
+    await expectText(page.getByRole("row").filter({ hasText: member.email }), "Off · reset by an admin");
+    await shot("member list: reset, awaiting setup");
+
+    // The member signs in again: their password, then the access code, and only then the phone number.
+    await m.reload();
+    await expectUrl(m, "/login");
+    await submitSignIn(m, member.email, member.password);
+    await expectUrl(m, (u) => u.pathname === SETUP);
+    await m.getByLabel("Current password").fill(member.password);
+    await m.getByRole("button", { name: "Continue" }).click();
+    const field = m.getByLabel("Temporary access code");
+    await expectVisible(field);
+    assert.equal(await m.getByPlaceholder("Please enter your phone number").count(), 0, "no phone step before the proof");
+    await field.fill("AAAA-BBBB-CCCC-DDDD");
+    await m.getByRole("button", { name: "Verify" }).click();
+    await expectText(m.getByText(/That access code is not right/), "4 tries left.");
+    await checkA11y(m, "wrong access code");
+    await shot("member: a wrong access code", m);
+    await field.fill(accessCode.toLowerCase());
+    await m.getByRole("button", { name: "Verify" }).click();
+    await expectVisible(m.getByPlaceholder("Please enter your phone number"));
+    await shot("member: access code accepted, on to the phone number", m);
+  } finally {
+    await second.context.close();
+  }
+});
