@@ -14,8 +14,8 @@ import { CODE_TTL_MS, codeMatches, generateCode, hashCode, MAX_CODE_ATTEMPTS, no
 
 /**
  * Enrolling again after an admin's MFA reset. The reset leaves an account that a password alone opens, so the
- * next enrolment must prove more than the password (NIST SP 800-63B 4.1.2.1 and 6.1.2.3: binding an
- * authenticator after the others are gone needs a second proof; ASVS 5.0 6.4.3): either a 6-digit code sent to
+ * next enrolment must prove more than the password (NIST SP 800-63B 4.1.2.1 and 4.2: binding an
+ * authenticator after the others are gone needs a second proof; ASVS 5.0 6.4.4): either a 6-digit code sent to
  * the account's email address, or, when the admin chose it at the reset, the temporary access code the admin
  * was shown once (single use, 24 hours). The proof is a `reenrol` challenge of this session, verified; the
  * enrolment that adds the factor spends it in its own transaction and clears the user's mark
@@ -25,7 +25,7 @@ import { CODE_TTL_MS, codeMatches, generateCode, hashCode, MAX_CODE_ATTEMPTS, no
 
 export type ReenrolProof = "email" | "access_code";
 
-/** A temporary access code works for 24 hours after the reset (NIST SP 800-63B 6.1.2.3: a short-lived recovery secret). */
+/** A temporary access code works for 24 hours after the reset (NIST SP 800-63B 4.2: a short-lived recovery secret). */
 export const ACCESS_CODE_TTL_MS = 24 * 60 * 60_000;
 /** How long a proven email or access code lets this session finish an enrolment. */
 export const REENROL_PROOF_TTL_MS = 30 * 60_000;
