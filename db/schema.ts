@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  date,
   index,
   integer,
   jsonb,
@@ -19,6 +20,11 @@ export const organisations = pgTable("organisations", {
   name: text("name").notNull(),
   mfaRequired: boolean("mfa_required").notNull().default(false),
   mfaRequiredAt: timestamp("mfa_required_at", { withTimezone: true }),
+  /**
+   * With mfa_required: the moment members without MFA start being held at setup (the end of the grace period).
+   * Before it they see a reminder and keep working. Null means from the moment it was required.
+   */
+  mfaEnforcedFrom: timestamp("mfa_enforced_from", { withTimezone: true }),
   /** "any" allows SMS and authenticator apps; "totp_only" forbids SMS. */
   mfaMethods: text("mfa_methods", { enum: ["any", "totp_only"] }).notNull().default("any"),
   createdAt: createdAt(),
@@ -36,6 +42,12 @@ export const users = pgTable(
     passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
     /** When the address was proven by a link sent to it (or by accepting an invitation sent to it); null until then. */
     emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+    /**
+     * Set by an admin's MFA reset: the next enrolment needs more than the password. "email": a code sent to the
+     * account's address; "access_code": the temporary access code the admin was shown. Cleared by the enrolment
+     * that spends the proof (lib/mfa/reenrol.ts).
+     */
+    mfaReenrolProof: text("mfa_reenrol_proof", { enum: ["email", "access_code"] }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email)],
@@ -121,7 +133,12 @@ export const otpChallenges = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     /** The session that started the challenge; a challenge is only usable from it. */
     sessionId: uuid("session_id").references(() => sessions.id, { onDelete: "cascade" }),
-    purpose: text("purpose", { enum: ["enroll", "login", "step_up", "reset"] }).notNull(),
+    /**
+     * reenrol: the email proof after an admin's reset (a code sent by email), or the mark that a temporary access
+     * code was redeemed in this session; access_code: the admin's temporary access code itself (no session, 24 h).
+     * reset: a password reset's second-factor check.
+     */
+    purpose: text("purpose", { enum: ["enroll", "login", "step_up", "reset", "reenrol", "access_code"] }).notNull(),
     /**
      * A password reset's challenge (purpose "reset") has no session: it belongs to the emailed link's token row
      * instead, and is only usable with that link.
@@ -197,7 +214,33 @@ export const auditEvents = pgTable(
     detail: jsonb("detail").$type<Record<string, string | number | boolean | null | string[]>>(),
     createdAt: createdAt(),
   },
-  (t) => [index("audit_events_user_idx").on(t.userId, t.createdAt), index("audit_events_org_idx").on(t.organisationId, t.createdAt)],
+  (t) => [
+    index("audit_events_user_idx").on(t.userId, t.createdAt),
+    // The security log reads an organisation's events newest first by (created_at, id): keyset pagination.
+    index("audit_events_org_created_idx").on(t.organisationId, t.createdAt, t.id),
+    // Retention deletes the oldest events across all organisations.
+    index("audit_events_created_idx").on(t.createdAt),
+  ],
+);
+
+/**
+ * One row per member and UTC day on which they were reminded to set up MFA (scheduled or by an admin): the
+ * primary key makes "at most one reminder a day" hold across app instances (INSERT ... ON CONFLICT DO NOTHING).
+ */
+export const mfaReminders = pgTable(
+  "mfa_reminders",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    day: date("day", { mode: "string" }).notNull(),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["scheduled", "admin"] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] }), index("mfa_reminders_day_idx").on(t.day)],
 );
 
 export const invitations = pgTable(

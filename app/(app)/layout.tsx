@@ -1,15 +1,21 @@
 import { cookies } from "next/headers";
 import Link from "next/link";
 import { AppHeader } from "@/components/shell/app-header";
+import { MfaDeadlineBanner } from "@/components/shell/mfa-deadline-banner";
 import { Alert } from "@/components/ui/alert";
 import { BACKUP_LEFT_COOKIE } from "@/lib/auth/cookies";
 import { requireSession } from "@/lib/auth/dal";
 import { ResendButton } from "./_components/resend-verification";
+import { daysUntil, formatDay, inDays } from "@/lib/org/dates";
+import { mfaGraceDeadline } from "@/lib/org/policy";
 import { signOutAction } from "./sign-out-action";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const current = await requireSession({ allowMfaSetup: true });
   const backupLeft = (await cookies()).get(BACKUP_LEFT_COOKIE)?.value;
+  const now = new Date();
+  // The organisation requires MFA from a day still ahead and this member has none: a reminder on every page.
+  const deadline = mfaGraceDeadline(current, now);
   return (
     <div className="min-h-dvh">
       <AppHeader
@@ -18,6 +24,14 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         isAdmin={current.membership?.role === "admin"}
         signOutAction={signOutAction}
       />
+      {deadline && current.organisation && (
+        <MfaDeadlineBanner
+          organisation={current.organisation.name}
+          deadline={formatDay(deadline)}
+          when={inDays(daysUntil(deadline, now))}
+          urgent={daysUntil(deadline, now) <= 3}
+        />
+      )}
       <main className="mx-auto max-w-5xl px-4 py-8 sm:px-6 sm:py-10">
         {!current.user.emailVerifiedAt && (
           <Alert tone="warning" className="mb-6">

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card } from "@/components/ui/card";
 import { requireSession } from "@/lib/auth/dal";
+import { formatDay } from "@/lib/org/dates";
+import { requirementEnforced, policyOf } from "@/lib/org/policy";
 import { NoOrganisation } from "./_components/no-organisation";
 
 export const metadata: Metadata = { title: "Home" };
@@ -36,9 +38,11 @@ export default async function HomePage() {
           <Card className="p-5">
             <h2 className="text-sm font-semibold text-gray-900">{organisation.name}</h2>
             <p className="mt-1 text-sm text-gray-600">
-              {organisation.mfaRequired
-                ? "Your organisation requires multi-factor authentication for everyone."
-                : "Your organisation does not require multi-factor authentication yet."}
+              {!organisation.mfaRequired
+                ? "Your organisation does not require multi-factor authentication yet."
+                : requirementEnforced(policyOf(organisation), new Date()) || !organisation.mfaEnforcedFrom
+                  ? "Your organisation requires multi-factor authentication for everyone."
+                  : `Your organisation requires multi-factor authentication for everyone from ${formatDay(organisation.mfaEnforcedFrom)}.`}
             </p>
           </Card>
         )}

@@ -40,4 +40,8 @@ export type AuditAction =
   | "org.member_role_changed"
   | "org.member_removed"
   | "org.member_mfa_reset"
-  | "org.admin_mfa_reset";
+  | "org.admin_mfa_reset"
+  | "mfa.reenrol_proven"
+  | "org.mfa_deadline_changed"
+  | "org.mfa_reminders_sent"
+  | "org.security_log_exported";

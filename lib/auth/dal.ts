@@ -67,6 +67,14 @@ export async function requireSessionForRoute(): Promise<ActiveSession | Response
   return current;
 }
 
+/** For route handlers: a member whose role allows `operation`, or the Response to return (401, 403). */
+export async function requireOrgPermissionForRoute(operation: OrgOperation): Promise<OrgSession | Response> {
+  const current = await requireSessionForRoute();
+  if (current instanceof Response) return current;
+  if (!current.organisation || !can(current.membership?.role, operation)) return Response.json({ error: "Only admins of this organisation can do this." }, { status: 403 });
+  return current as OrgSession;
+}
+
 export async function currentRequest() {
   const h = await headers();
   return { info: requestInfoFrom(h), host: appHostFrom(h), origin: appOriginFrom(h) };

@@ -111,10 +111,18 @@ export async function findActiveSession(db: Db, token: string, now = new Date())
         name: users.name,
         mfaEnabled: users.mfaEnabled,
         emailVerifiedAt: users.emailVerifiedAt,
+        /** After an admin's reset: what the next enrolment must prove besides the password (lib/mfa/reenrol.ts). */
+        mfaReenrolProof: users.mfaReenrolProof,
         hasTotp: sql<boolean>`exists (select 1 from ${mfaFactors} where ${mfaFactors.userId} = ${users.id} and ${mfaFactors.kind} = 'totp')`,
       },
       membership: { role: memberships.role, organisationId: memberships.organisationId },
-      organisation: { id: organisations.id, name: organisations.name, mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods },
+      organisation: {
+        id: organisations.id,
+        name: organisations.name,
+        mfaRequired: organisations.mfaRequired,
+        mfaMethods: organisations.mfaMethods,
+        mfaEnforcedFrom: organisations.mfaEnforcedFrom,
+      },
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))

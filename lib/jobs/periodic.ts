@@ -1,4 +1,6 @@
 import type { Db } from "@/db/connect";
+import { deleteExpiredEvents } from "@/lib/audit/retention";
+import { queueScheduledReminders } from "@/lib/org/mfa-reminders";
 
 /**
  * Work that runs on a schedule rather than in a request: sending queued email that is due again, reminders,
@@ -16,6 +18,10 @@ export interface PeriodicJob {
  * so that mail the jobs above queue goes out in the same run.
  */
 export const PERIODIC_JOBS: PeriodicJob[] = [
+  /** MFA reminders 7, 3 and 1 days before an organisation's deadline and on the day; one per member per day. */
+  { name: "mfa-reminders", run: async (db, now) => void (await queueScheduledReminders(db, now)) },
+  /** Audit events past AUDIT_RETENTION_DAYS (default 365), deleted in batches. */
+  { name: "audit-retention", run: async (db, now) => void (await deleteExpiredEvents(db, now)) },
   {
     // Sends what is due: first tries the after-response delivery missed, retries, claims of senders that died.
     name: "email",

@@ -6,9 +6,11 @@ import { CODE_TTL_MS, hashCode, MAX_CODE_ATTEMPTS } from "./codes";
 
 /**
  * Challenges: one row per thing a user is asked to prove (a sign-in, an enrolment, a step-up, a password
- * reset). Every method answers against a challenge, so its attempt cap, expiry and single use hold for all of them.
+ * reset, the email proof before enrolling again after an admin's reset). Every method answers against a
+ * challenge, so its attempt cap, expiry and single use hold for all of them. An admin's temporary access code
+ * is a challenge too (`access_code`), bound to the user but to no session until it is redeemed (lib/mfa/reenrol.ts).
  */
-export type ChallengePurpose = "enroll" | "login" | "step_up" | "reset";
+export type ChallengePurpose = "enroll" | "login" | "step_up" | "reset" | "reenrol" | "access_code";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Challenge ids come from forms; anything that is not a UUID cannot name a challenge (and must not reach SQL as one). */

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { mfaFactors, users } from "@/db/schema";
 import { type AuditAction, recordEvent, type RequestInfo } from "@/lib/audit/events";
@@ -18,7 +18,8 @@ export async function lockFactors(tx: Db, userId: string) {
 }
 
 /**
- * What follows every factor that is added or replaced, in the enrolment's transaction: MFA is on, a first
+ * What follows every factor that is added or replaced, in the enrolment's transaction (after the enrolment
+ * spent any re-enrolment proof an admin's reset asked for, lib/mfa/reenrol.ts): MFA is on, a first
  * set of backup codes is issued when asked (returned once), enrolments other sessions had open are void,
  * the other sessions end (NIST SP 800-63B 4.6: a changed authenticator must not leave old sessions
  * behind), and the change is audited.
@@ -37,7 +38,14 @@ export async function applyFactorChange(
   },
 ): Promise<{ backupCodes: string[] | null }> {
   const { now } = input;
-  await tx.update(users).set({ mfaEnabled: true }).where(eq(users.id, actor.userId));
+  // After an admin's reset the password alone must not add a factor: the enrolment spends the proof first
+  // (spendReenrolProof, lib/mfa/reenrol.ts). A path that forgot it fails here and its transaction rolls back.
+  const [enabled] = await tx
+    .update(users)
+    .set({ mfaEnabled: true })
+    .where(and(eq(users.id, actor.userId), isNull(users.mfaReenrolProof)))
+    .returning({ id: users.id });
+  if (!enabled) throw new Error("A factor was added without the re-enrolment proof an admin's reset asks for (spendReenrolProof).");
   const codes = input.issueBackupCodes ? await generateBackupCodes(tx, actor.userId, { now }) : null;
   await closeOtherEnrollments(tx, actor.userId, actor.sessionId, now);
   const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, input.reason, now);

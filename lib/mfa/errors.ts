@@ -20,6 +20,13 @@ export const MFA_ERRORS = {
   method_not_allowed: "Your organisation does not allow this method for signing in. Choose another one.",
   email_unverified: "Confirm your email address first: open the link we sent you, or use Resend email at the top of the page.",
   sms_not_allowed: "Your organisation allows only authenticator apps, so text messages cannot be used. Add an authenticator app instead.",
+  reenrol_proof_required: "Your admin reset your multi-factor authentication: confirm your email address (or enter the access code your admin gave you) first.",
+  reenrol_not_needed: "There is nothing to confirm: set up your sign-in method.",
+  reenrol_wrong_proof: "Your admin chose another way to confirm it is you. Reload the page and follow the steps shown.",
+  email_limit: "We have sent you several codes already.",
+  access_code_format: "The access code is 16 letters and digits, like 7K3M-Q9XD-2BHP-R4TW.",
+  access_code_wrong: "That access code is not right. Check it with your admin.",
+  access_code_unavailable: "This access code has expired, was used or was tried too often. Ask your admin to reset your multi-factor authentication again.",
 } as const;
 
 export type MfaError = keyof typeof MFA_ERRORS;

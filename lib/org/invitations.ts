@@ -12,6 +12,7 @@ import { takeBudgets } from "@/lib/security/rate-limit";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
 import type { OrgActor, OrgError } from "./errors";
 import { lockWithPermission } from "./members";
+import type { PolicyColumns } from "./policy";
 import { type AcceptInvitationInput, INVITATION_TOKEN_PATTERN, type InvitationInput, type Role } from "./schemas";
 
 /** An invitation link works for 7 days. */
@@ -284,7 +285,7 @@ export async function acceptInvitation(
 ): Promise<
   | { ok: false; error: InvitationProblem | "email_taken" }
   | { ok: false; error: "password_unsafe"; message: string }
-  | { ok: true; userId: string; organisationId: string; mfaRequired: boolean; sessionToken: string }
+  | { ok: true; userId: string; organisationId: string; organisation: PolicyColumns; sessionToken: string }
 > {
   const now = options.now ?? new Date();
   const found = await findInvitation(db, input.token, now);
@@ -311,7 +312,10 @@ export async function acceptInvitation(
         const again = await findInvitation(tx, input.token, now);
         return again.ok ? ({ ok: false, error: "invitation_used" } as const) : again;
       }
-      const [org] = await tx.select({ mfaRequired: organisations.mfaRequired }).from(organisations).where(eq(organisations.id, invitation.organisationId));
+      const [org] = await tx
+        .select({ mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods, mfaEnforcedFrom: organisations.mfaEnforcedFrom })
+        .from(organisations)
+        .where(eq(organisations.id, invitation.organisationId));
       const [taken] = await tx.select({ id: users.id }).from(users).where(eq(users.email, invitation.email));
       if (taken) throw new EmailTaken();
       // The link reached this address, so it is proven.
@@ -328,7 +332,7 @@ export async function acceptInvitation(
         detail: { invitationId: invitation.id, role: invitation.role },
         ...options.info,
       });
-      return { ok: true, userId: user.id, organisationId: invitation.organisationId, mfaRequired: Boolean(org?.mfaRequired), sessionToken: token } as const;
+      return { ok: true, userId: user.id, organisationId: invitation.organisationId, organisation: org, sessionToken: token } as const;
     });
   } catch (error) {
     // The email got an account after the invitation was sent (or in a race with sign-up): the unique index decides.
@@ -350,7 +354,7 @@ export async function joinWithInvitation(
   options: Options = {},
 ): Promise<
   | { ok: false; error: InvitationProblem | "invitation_other_account" | "already_in_organisation" }
-  | { ok: true; organisationId: string; organisation: { mfaRequired: boolean; mfaMethods: "any" | "totp_only" } }
+  | { ok: true; organisationId: string; organisation: PolicyColumns }
 > {
   const now = options.now ?? new Date();
   const found = await findInvitation(db, input.token, now);
@@ -374,7 +378,7 @@ export async function joinWithInvitation(
         return again.ok ? ({ ok: false, error: "invitation_used" } as const) : again;
       }
       const [org] = await tx
-        .select({ mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods })
+        .select({ mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods, mfaEnforcedFrom: organisations.mfaEnforcedFrom })
         .from(organisations)
         .where(eq(organisations.id, invitation.organisationId));
       await tx.insert(memberships).values({ userId: input.userId, organisationId: invitation.organisationId, role: invitation.role });

@@ -4,6 +4,8 @@ import { memberships, mfaFactors, organisations, users } from "@/db/schema";
 import { recordEvent, recordEvents, type RequestInfo } from "@/lib/audit/events";
 import { revokeOtherSessions } from "@/lib/auth/sessions";
 import { describeFactors } from "@/lib/mfa/factors";
+import type { RandomInt } from "@/lib/mfa/codes";
+import { issueAccessCode, type ReenrolProof, voidAccessCodes } from "@/lib/mfa/reenrol";
 import { removeFactors } from "@/lib/mfa/remove";
 import { hasFreshStepUp } from "@/lib/mfa/step-up";
 import type { OrgActor, OrgError } from "./errors";
@@ -20,6 +22,8 @@ export interface Member {
   role: Role;
   joinedAt: Date;
   mfa: MemberMfa;
+  /** Reset by an admin and not enrolled again yet: how they will prove it is them (lib/mfa/reenrol.ts). */
+  reenrolProof: "email" | "access_code" | null;
 }
 
 type Failure = { ok: false; error: OrgError };
@@ -35,6 +39,7 @@ export async function listMembers(db: Db, organisationId: string): Promise<Membe
       role: memberships.role,
       joinedAt: memberships.createdAt,
       mfaEnabled: users.mfaEnabled,
+      reenrolProof: users.mfaReenrolProof,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
@@ -67,7 +72,7 @@ export function mfaCoverage(members: Pick<Member, "mfa">[]) {
 
 async function findMember(db: Db, organisationId: string, userId: string) {
   const [row] = await db
-    .select({ role: memberships.role, name: users.name, email: users.email, mfaEnabled: users.mfaEnabled })
+    .select({ role: memberships.role, name: users.name, email: users.email, mfaEnabled: users.mfaEnabled, reenrolProof: users.mfaReenrolProof })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.userId, userId), eq(memberships.organisationId, organisationId)));
@@ -199,14 +204,20 @@ async function announceAdminReset(
  * For a lost phone: every factor and recovery code of the member goes, MFA is off and all their sessions
  * end. Where the organisation requires MFA, their next sign-in lands on setup. The admin never sees a code
  * or a number. Admins reset their own factor in My account instead (that needs the factor itself).
+ *
+ * Their next enrolment must prove more than the password (lib/mfa/reenrol.ts): `proof` "email" (the default)
+ * asks for a code sent to their address; "access_code" makes a temporary access code, returned here once for
+ * the admin to pass on (24 hours, single use). A member still waiting to enrol again can be reset again, to
+ * switch the proof or to get a new access code; the older code stops working.
  */
 export async function resetMemberMfa(
   db: Db,
   actor: OrgActor,
-  input: { userId: string },
-  options: Options = {},
-): Promise<Failure | { ok: true; sessionsEnded: number }> {
+  input: { userId: string; proof?: ReenrolProof },
+  options: Options & { randomInt?: RandomInt } = {},
+): Promise<Failure | { ok: true; sessionsEnded: number; accessCode: { code: string; expiresAt: Date } | null }> {
   const now = options.now ?? new Date();
+  const proof = input.proof ?? "email";
   return db.transaction(async (tx) => {
     const refused = await lockWithPermission(tx, actor, "members.reset_mfa", now);
     if (refused) return { ok: false, error: refused } as const;
@@ -214,20 +225,23 @@ export async function resetMemberMfa(
     if (!target) return { ok: false, error: "not_found" } as const;
     if (input.userId === actor.userId) return { ok: false, error: "cannot_reset_self" } as const;
     const held = await tx.select({ id: mfaFactors.id }).from(mfaFactors).where(eq(mfaFactors.userId, input.userId)).limit(1);
-    if (!target.mfaEnabled && held.length === 0) return { ok: false, error: "mfa_not_set_up" } as const;
+    if (!target.mfaEnabled && held.length === 0 && !target.reenrolProof) return { ok: false, error: "mfa_not_set_up" } as const;
     // The same removal as a user's own (lib/mfa/remove.ts); an admin's reset may remove the last factor.
     const removed = await removeFactors(tx, { userId: input.userId, which: "all", lastAllowed: true, keepSessionId: null, now });
     const factors = removed.ok ? removed.removed.filter((m) => m !== "backup") : [];
     const ended = await revokeOtherSessions(tx, input.userId, null, "mfa_reset_by_admin", now);
+    await tx.update(users).set({ mfaReenrolProof: proof }).where(eq(users.id, input.userId));
+    const accessCode = proof === "access_code" ? await issueAccessCode(tx, { userId: input.userId, now, randomInt: options.randomInt }) : null;
+    if (!accessCode) await voidAccessCodes(tx, input.userId, now);
     await recordEvent(tx, {
       action: "org.member_mfa_reset",
       userId: input.userId,
       actorId: actor.userId,
       organisationId: actor.organisationId,
-      detail: { factorsRemoved: factors.length, sessionsEnded: ended },
+      detail: { factorsRemoved: factors.length, sessionsEnded: ended, proof },
       ...options.info,
     });
     if (target.role === "admin") await announceAdminReset(tx, actor, { userId: input.userId, name: target.name, email: target.email }, options.info);
-    return { ok: true, sessionsEnded: ended } as const;
+    return { ok: true, sessionsEnded: ended, accessCode } as const;
   });
 }

@@ -4,44 +4,99 @@ import { memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import type { OrgActor, OrgError } from "./errors";
 import { lockWithPermission } from "./members";
+import { requirementEnforced } from "./policy";
 
 type Refused = { ok: false; error: OrgError };
 
+const DAY_MS = 24 * 60 * 60_000;
+/** The longest grace period an admin may give (365 days): a requirement is a requirement, not a wish. */
+export const MAX_GRACE_DAYS = 365;
+/** The grace periods the settings page offers besides "Now" and a date of the admin's choosing. */
+export const GRACE_DAYS = [7, 14, 30] as const;
+
+/** 00:00 UTC of the day `date` falls on. */
+export function startOfUtcDay(date: Date): Date {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+}
+
 /**
- * Turns "Require multi-factor authentication for all users" on or off. Either way the admin's step-up must
- * be fresh (lib/org/permissions.ts; ASVS 5.0 7.5.1). The gate reads the flag on every request, so members
- * without a factor are sent to setup from their very next request, not their next sign-in.
+ * When a requirement asked for at `now` starts holding members: "now", the start (00:00 UTC) of the day
+ * `days` ahead, or the start of a chosen date (YYYY-MM-DD, UTC). A deadline is always a whole UTC day, so "from
+ * 14 December" means the same thing in the banner, the reminders and the gate.
+ */
+export function deadlineFor(choice: { when: "now" } | { when: "days"; days: number } | { when: "date"; date: string }, now: Date): Date {
+  if (choice.when === "now") return now;
+  if (choice.when === "days") return new Date(startOfUtcDay(now).getTime() + choice.days * DAY_MS);
+  return new Date(`${choice.date}T00:00:00Z`);
+}
+
+async function countWithoutMfa(tx: Db, organisationId: string) {
+  const [without] = await tx
+    .select({ n: count() })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.organisationId, organisationId), eq(users.mfaEnabled, false)));
+  return Number(without.n);
+}
+
+export type RequirementChange = "turned_on" | "turned_off" | "deadline_changed" | "unchanged";
+
+/**
+ * Turns "Require multi-factor authentication for all users" on or off, or moves its deadline. Either way the
+ * admin's step-up must be fresh (lib/org/permissions.ts; ASVS 5.0 7.5.1). `enforceFrom` (default: now) ends
+ * the grace period: until then members without a factor see a reminder and keep working; from then on they
+ * are held at setup. The gate reads the columns on every request, so a deadline brought forward (or "now")
+ * holds them from their very next request, not their next sign-in. A deadline in the past means now.
  */
 export async function setMfaRequirement(
   db: Db,
   actor: OrgActor,
-  input: { required: boolean; now?: Date; info?: Partial<RequestInfo> },
-): Promise<Refused | { ok: true; changed: boolean; membersWithoutMfa: number }> {
+  input: { required: boolean; enforceFrom?: Date | null; now?: Date; info?: Partial<RequestInfo> },
+): Promise<Refused | { ok: true; change: RequirementChange; changed: boolean; membersWithoutMfa: number; enforcedFrom: Date | null }> {
   const now = input.now ?? new Date();
+  const from = input.enforceFrom && input.enforceFrom.getTime() > now.getTime() ? input.enforceFrom : now;
+  if (input.required && from.getTime() - now.getTime() > MAX_GRACE_DAYS * DAY_MS) return { ok: false, error: "deadline_too_far" };
   return db.transaction(async (tx) => {
     const refused = await lockWithPermission(tx, actor, "mfa_policy.change", now);
     if (refused) return { ok: false, error: refused } as const;
-    const [org] = await tx.select({ mfaRequired: organisations.mfaRequired }).from(organisations).where(eq(organisations.id, actor.organisationId));
-    if (!org) return { ok: false, error: "forbidden" } as const;
-    const [without] = await tx
-      .select({ n: count() })
-      .from(memberships)
-      .innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(memberships.organisationId, actor.organisationId), eq(users.mfaEnabled, false)));
-    const membersWithoutMfa = Number(without.n);
-    if (org.mfaRequired === input.required) return { ok: true, changed: false, membersWithoutMfa } as const;
-    await tx
-      .update(organisations)
-      .set({ mfaRequired: input.required, mfaRequiredAt: input.required ? now : null })
+    const [org] = await tx
+      .select({ mfaRequired: organisations.mfaRequired, mfaEnforcedFrom: organisations.mfaEnforcedFrom })
+      .from(organisations)
       .where(eq(organisations.id, actor.organisationId));
+    if (!org) return { ok: false, error: "forbidden" } as const;
+    const membersWithoutMfa = await countWithoutMfa(tx, actor.organisationId);
+    const unchanged = { ok: true, change: "unchanged", changed: false, membersWithoutMfa } as const;
+
+    if (!input.required) {
+      if (!org.mfaRequired) return { ...unchanged, enforcedFrom: null };
+      await tx.update(organisations).set({ mfaRequired: false, mfaRequiredAt: null, mfaEnforcedFrom: null }).where(eq(organisations.id, actor.organisationId));
+      await recordEvent(tx, { action: "org.mfa_not_required", userId: actor.userId, organisationId: actor.organisationId, detail: { membersWithoutMfa }, ...input.info });
+      return { ok: true, change: "turned_off", changed: true, membersWithoutMfa, enforcedFrom: null } as const;
+    }
+
+    const grace = from.getTime() > now.getTime();
+    const detail = { membersWithoutMfa, enforcedFrom: from.toISOString() };
+    if (!org.mfaRequired) {
+      await tx
+        .update(organisations)
+        .set({ mfaRequired: true, mfaRequiredAt: now, mfaEnforcedFrom: from })
+        .where(eq(organisations.id, actor.organisationId));
+      await recordEvent(tx, { action: "org.mfa_required", userId: actor.userId, organisationId: actor.organisationId, detail: { ...detail, grace }, ...input.info });
+      return { ok: true, change: "turned_on", changed: true, membersWithoutMfa, enforcedFrom: from } as const;
+    }
+
+    // Already required: "now" on a requirement in force changes nothing; any other date moves the deadline.
+    const inForce = requirementEnforced({ required: true, enforcedFrom: org.mfaEnforcedFrom, methods: "any" }, now);
+    if ((inForce && !grace) || org.mfaEnforcedFrom?.getTime() === from.getTime()) return { ...unchanged, enforcedFrom: org.mfaEnforcedFrom ?? now };
+    await tx.update(organisations).set({ mfaEnforcedFrom: from }).where(eq(organisations.id, actor.organisationId));
     await recordEvent(tx, {
-      action: input.required ? "org.mfa_required" : "org.mfa_not_required",
+      action: "org.mfa_deadline_changed",
       userId: actor.userId,
       organisationId: actor.organisationId,
-      detail: { membersWithoutMfa },
+      detail: { ...detail, previous: org.mfaEnforcedFrom?.toISOString() ?? null },
       ...input.info,
     });
-    return { ok: true, changed: true, membersWithoutMfa } as const;
+    return { ok: true, change: "deadline_changed", changed: true, membersWithoutMfa, enforcedFrom: from } as const;
   });
 }
 

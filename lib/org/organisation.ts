@@ -34,7 +34,14 @@ export async function createOrganisation(
 
 export async function getOrganisation(db: Db, organisationId: string) {
   const [org] = await db
-    .select({ id: organisations.id, name: organisations.name, mfaRequired: organisations.mfaRequired, mfaRequiredAt: organisations.mfaRequiredAt, mfaMethods: organisations.mfaMethods })
+    .select({
+      id: organisations.id,
+      name: organisations.name,
+      mfaRequired: organisations.mfaRequired,
+      mfaRequiredAt: organisations.mfaRequiredAt,
+      mfaEnforcedFrom: organisations.mfaEnforcedFrom,
+      mfaMethods: organisations.mfaMethods,
+    })
     .from(organisations)
     .where(eq(organisations.id, organisationId));
   return org ?? null;

@@ -25,6 +25,10 @@ export const ORG_PERMISSIONS = {
   "members.remove": { roles: ["admin"], stepUp: true },
   "members.reset_mfa": { roles: ["admin"], stepUp: true },
   "mfa_policy.change": { roles: ["admin"], stepUp: true },
+  /** Email members without MFA a reminder: it changes nothing about who can get in. Limited per organisation. */
+  "members.remind_mfa": { roles: ["admin"], stepUp: false },
+  /** Read every audited event of the organisation's members (the security log), and export it as CSV. */
+  "security_log.view": { roles: ["admin"], stepUp: false },
 } as const satisfies Record<string, { roles: readonly Role[]; stepUp: boolean }>;
 
 export type OrgOperation = keyof typeof ORG_PERMISSIONS;

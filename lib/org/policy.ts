@@ -11,27 +11,40 @@ import { type LoginMethod, MFA_METHODS } from "@/lib/mfa/method";
 export type MfaMethodsSetting = "any" | "totp_only";
 
 export interface MfaPolicy {
-  /** Every member must have a second factor before using anything else. */
+  /** Every member must have a second factor: from `enforcedFrom` on, before using anything else. */
   required: boolean;
+  /**
+   * With `required`: the end of the grace period, from which members without a factor are held at setup.
+   * Before it they see a reminder and keep working. Null or absent: held from the moment it was required.
+   */
+  enforcedFrom?: Date | null;
   /** "totp_only": text messages are not accepted as a factor (NIST SP 800-63B 3.2.9 calls SMS restricted). */
   methods: MfaMethodsSetting;
 }
 
 /** A user without an organisation has no organisation policy. */
-export const NO_POLICY: MfaPolicy = { required: false, methods: "any" };
+export const NO_POLICY: MfaPolicy = { required: false, enforcedFrom: null, methods: "any" };
 
-export function policyOf(organisation: { mfaRequired: boolean; mfaMethods: MfaMethodsSetting } | null | undefined): MfaPolicy {
-  return organisation ? { required: organisation.mfaRequired, methods: organisation.mfaMethods } : NO_POLICY;
+/** The organisation's columns the policy is read from (a session lookup joins them). */
+export type PolicyColumns = { mfaRequired: boolean; mfaMethods: MfaMethodsSetting; mfaEnforcedFrom?: Date | null };
+
+export function policyOf(organisation: PolicyColumns | null | undefined): MfaPolicy {
+  return organisation ? { required: organisation.mfaRequired, enforcedFrom: organisation.mfaEnforcedFrom ?? null, methods: organisation.mfaMethods } : NO_POLICY;
 }
 
 /** The policy as it is in the database now (inside the caller's transaction, when given one). */
 export async function readMfaPolicy(db: Db, organisationId: string | null): Promise<MfaPolicy> {
   if (!organisationId) return NO_POLICY;
   const [org] = await db
-    .select({ mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods })
+    .select({ mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods, mfaEnforcedFrom: organisations.mfaEnforcedFrom })
     .from(organisations)
     .where(eq(organisations.id, organisationId));
   return policyOf(org);
+}
+
+/** Whether the requirement holds members without a factor at `now`: it is on and its grace period (if any) is over. */
+export function requirementEnforced(policy: MfaPolicy, now: Date): boolean {
+  return policy.required && (!policy.enforcedFrom || policy.enforcedFrom.getTime() <= now.getTime());
 }
 
 /** Where a method is being used: signing in, adding it, or proving it before a change. */
@@ -61,16 +74,29 @@ export function mayRemoveLastFactor(policy: MfaPolicy): boolean {
   return !policy.required;
 }
 
+type Current = { user: { mfaEnabled: boolean; hasTotp: boolean }; organisation: PolicyColumns | null };
+
 /**
- * Whether the policy holds this user at MFA setup: the organisation requires MFA and the user has none, or
- * it allows only authenticator apps and the user has MFA without one. The gate (proxy.ts) and the guards
- * (lib/auth/dal.ts) both ask this, so both apply the same rule from the next request on.
+ * Whether the policy holds this user at MFA setup at `now`: the organisation requires MFA, its grace period
+ * is over and the user has none; or it allows only authenticator apps and the user has MFA without one (that
+ * applies at once: those members have a factor already). The gate (proxy.ts) and the guards
+ * (lib/auth/dal.ts) both ask this, so both apply the same rule from the next request on, and a deadline
+ * brought forward holds members at their very next request.
  */
-export function needsMfaSetup(current: {
-  user: { mfaEnabled: boolean; hasTotp: boolean };
-  organisation: { mfaRequired: boolean; mfaMethods: MfaMethodsSetting } | null;
-}): boolean {
+export function needsMfaSetup(current: Current, now: Date = new Date()): boolean {
   const policy = policyOf(current.organisation);
-  if (policy.required && !current.user.mfaEnabled) return true;
-  return policy.methods === "totp_only" && (policy.required || current.user.mfaEnabled) && !current.user.hasTotp;
+  const enforced = requirementEnforced(policy, now);
+  if (enforced && !current.user.mfaEnabled) return true;
+  return policy.methods === "totp_only" && (enforced || current.user.mfaEnabled) && !current.user.hasTotp;
+}
+
+/**
+ * The grace period as this user lives it: the deadline while the organisation requires MFA from a moment
+ * still ahead and the user has no factor yet (they see a reminder on every page and keep working); null
+ * otherwise. A member who joins during the grace period gets the time that is left; after it, none.
+ */
+export function mfaGraceDeadline(current: Current, now: Date = new Date()): Date | null {
+  const policy = policyOf(current.organisation);
+  if (!policy.required || current.user.mfaEnabled || requirementEnforced(policy, now)) return null;
+  return policy.enforcedFrom ?? null;
 }

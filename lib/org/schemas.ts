@@ -34,8 +34,47 @@ export const memberIdSchema = z.object({ userId: z.uuid() });
 export const roleChangeSchema = z.object({ userId: z.uuid(), role });
 export const invitationIdSchema = z.object({ invitationId: z.uuid() });
 
-export const mfaRequirementSchema = z.object({
-  required: z.enum(["on", "off"], { error: "Choose on or off." }).transform((v) => v === "on"),
+const DAY_MS = 86_400_000;
+/** A real calendar day (YYYY-MM-DD): "2026-02-30" is refused, not rolled over. */
+const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+
+/**
+ * The requirement switch and its "when": now (the default), in 7, 14 or 30 days, or from a date (UTC). The
+ * date must be after today and within a year; the domain turns the choice into a deadline (deadlineFor).
+ */
+export const mfaRequirementSchema = z
+  .object({
+    required: z.enum(["on", "off"], { error: "Choose on or off." }).transform((v) => v === "on"),
+    when: z.preprocess((v) => (v === undefined || v === "" ? "now" : v), z.enum(["now", "7", "14", "30", "date"], { error: "Choose when the requirement starts." })),
+    date: z.preprocess((v) => (typeof v === "string" ? v.trim() : v), z.string().max(20).optional()),
+  })
+  .transform((value, ctx) => {
+    if (!value.required || value.when === "now") return { required: value.required, when: { when: "now" as const } };
+    if (value.when !== "date") return { required: true, when: { when: "days" as const, days: Number(value.when) } };
+    const date = value.date ?? "";
+    if (!isDay(date)) {
+      ctx.addIssue({ code: "custom", path: ["date"], message: date ? "Enter a date like 2026-12-14." : "Choose the date the requirement starts." });
+      return z.NEVER;
+    }
+    const today = new Date().toISOString().slice(0, 10);
+    if (date <= today) {
+      ctx.addIssue({ code: "custom", path: ["date"], message: "Choose a date after today, or choose Now." });
+      return z.NEVER;
+    }
+    if (new Date(`${date}T00:00:00Z`).getTime() - Date.now() > 365 * DAY_MS) {
+      ctx.addIssue({ code: "custom", path: ["date"], message: "Choose a date within a year from today." });
+      return z.NEVER;
+    }
+    return { required: true, when: { when: "date" as const, date } };
+  });
+
+/** "Remind" for one member; "Remind all" sends no member. A malformed id is answered like an unknown one. */
+export const remindSchema = z.object({ userId: z.preprocess((v) => (v === "" ? undefined : v), z.uuid().optional()) });
+
+/** The admin's reset, with how the member proves it is them when they enrol again (lib/mfa/reenrol.ts). */
+export const resetMfaSchema = z.object({
+  userId: z.uuid(),
+  proof: z.preprocess((v) => (v === undefined || v === "" ? "email" : v), z.enum(["email", "access_code"], { error: "Choose how they confirm it is them." })),
 });
 
 /** Joining sets name and password by the same rules as sign-up. */

@@ -39,6 +39,10 @@ export const LIMITS = {
    * script that signs up and registers numbers spends this one, and members' sign-in texts still go out.
    */
   smsEnrollDaily: () => ({ max: intFromEnv("SMS_ENROLL_DAILY_CAP", 300), windowMs: 24 * HOUR }),
+  /** Emailed one-time codes per user per hour (5): the email proof before enrolling again after an admin's reset. */
+  emailCodesPerUser: () => ({ max: intFromEnv("LIMIT_EMAIL_CODES_PER_USER_HOUR", 5), windowMs: HOUR }),
+  /** "Remind" and "Remind all" presses per organisation per hour (20); each member gets at most one reminder a day anyway. */
+  mfaRemindersPerOrg: () => ({ max: intFromEnv("LIMIT_MFA_REMINDERS_PER_ORG_HOUR", 20), windowMs: HOUR }),
   /** Sign-ups per client IP per hour (10). */
   signUpPerIp: () => ({ max: intFromEnv("LIMIT_SIGNUP_PER_IP_HOUR", 10), windowMs: HOUR }),
   /** Sign-ups for the whole app per hour (200). */

@@ -12,6 +12,7 @@ import { pendingEmailChange } from "@/lib/auth/email-change";
 import { EmailRow } from "./_components/email-row";
 import { ActivityCard } from "./_components/activity-card";
 import { MfaCard } from "./_components/mfa-card";
+import { ReenrolProofProvider } from "./_components/mfa/reenrol-proof";
 import { PasswordCard } from "./_components/password-card";
 import { SessionsCard } from "./_components/sessions-card";
 
@@ -59,6 +60,8 @@ export default async function AccountPage() {
           <Row label="Role">{membership?.role === "admin" ? "Admin" : "Member"}</Row>
         </dl>
       </Card>
+      {/* After an admin's reset, enrolling again needs the proof the admin chose besides the password (lib/mfa/reenrol.ts). */}
+      <ReenrolProofProvider need={user.mfaReenrolProof ? { proof: user.mfaReenrolProof, email: user.email } : null}>
       <MfaCard
         enabled={user.mfaEnabled && Boolean(methods.sms || methods.totp)}
         maskedPhone={user.mfaEnabled && methods.sms ? maskPhone(methods.sms.phone) : null}
@@ -68,6 +71,7 @@ export default async function AccountPage() {
         smsAllowed={methodAllowed(policy, "enroll", "sms", { hasTotp: Boolean(methods.totp) })}
         backupCodesLow={methods.backupCodesLeft <= BACKUP_CODES_LOW}
       />
+      </ReenrolProofProvider>
       <PasswordCard />
       <SessionsCard sessions={sessions} currentId={session.id} now={now} />
       <ActivityCard events={events} />

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { otpChallenges } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
@@ -121,7 +121,13 @@ export async function resendChallenge(
   if (!isChallengeId(input.challengeId)) return { status: "closed" };
   const now = ctx.now ?? new Date();
   const code = generateCode(ctx.randomInt);
-  const mine = and(eq(otpChallenges.id, input.challengeId), eq(otpChallenges.userId, input.userId), holderScope(holderOf(input)));
+  const mine = and(
+    eq(otpChallenges.id, input.challengeId),
+    eq(otpChallenges.userId, input.userId),
+    holderScope(holderOf(input)),
+    // Only challenges whose codes go by text; an emailed code is sent again by its own flow (lib/mfa/reenrol.ts).
+    inArray(otpChallenges.purpose, ["enroll", "login", "step_up", "reset"]),
+  );
   const [row] = await db
     .update(otpChallenges)
     .set({

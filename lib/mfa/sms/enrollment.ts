@@ -11,6 +11,7 @@ import { consumeVerifiedChallenge } from "../challenge";
 import { checkCode } from "../code-check";
 import { applyFactorChange, lockFactors } from "../enrollment";
 import type { MfaError } from "../errors";
+import { reenrolProofMissing, spendReenrolProof } from "../reenrol";
 import { hasVerifiedStepUp, spendStepUp } from "../step-up";
 import { type SendContext, type SendOutcome, startSmsChallenge } from "./delivery";
 
@@ -37,6 +38,8 @@ export async function startSmsEnrollment(
   // Texting a number the account has not proven costs money and reaches a third party: an unproven address
   // (the cheapest kind of account to make) may not do it (SMS pumping; OWASP ASVS 5.0 2.4.1 anti-automation).
   if (!(await isEmailVerified(db, actor.userId))) return { ok: false, error: "email_unverified" };
+  // After an admin's reset, no text goes out before the email (or access code) proof (lib/mfa/reenrol.ts).
+  if (await reenrolProofMissing(db, actor, now)) return { ok: false, error: "reenrol_proof_required" };
   const problem = smsDestinationProblem(input.phone);
   if (problem) return { ok: false, error: problem === "premium_rate" ? "phone_premium" : "phone_country" };
   const factors = await db.select({ kind: mfaFactors.kind, phone: mfaFactors.phone }).from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
@@ -79,6 +82,8 @@ export async function completeSmsEnrollment(
     if (factors.length > 0 && !(await spendStepUp(tx, actor, input.stepUpChallengeId, now))) return { ok: false, error: "factor_required" } as const;
     const challenge = await consumeVerifiedChallenge(tx, { challengeId: input.challengeId, userId: actor.userId, sessionId: actor.sessionId, purpose: "enroll", now });
     if (!challenge?.phone) return { ok: false, error: "challenge_missing" } as const;
+    // The last check before anything is written, so nothing after it can fail with the proof spent.
+    if (!(await spendReenrolProof(tx, actor, now))) return { ok: false, error: "reenrol_proof_required" } as const;
     if (current) {
       await tx.update(mfaFactors).set({ phone: challenge.phone, verifiedAt: now, lastUsedAt: null }).where(eq(mfaFactors.id, current.id));
     } else {

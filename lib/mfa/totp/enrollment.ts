@@ -8,6 +8,7 @@ import { isChallengeId, openChallenge } from "../challenge";
 import { checkCode } from "../code-check";
 import { MAX_CODE_ATTEMPTS } from "../codes";
 import { applyFactorChange, lockFactors } from "../enrollment";
+import { reenrolProofMissing, spendReenrolProof } from "../reenrol";
 import { withStepUp } from "../step-up";
 import { generateTotpSecret, qrSvg, totpUri } from "./rfc6238";
 import { decryptTotpSecret, encryptTotpSecret } from "./secret";
@@ -64,7 +65,7 @@ export async function beginTotpEnrollment(
   db: Db,
   actor: Actor,
   input: { stepUpChallengeId?: string | null; now?: Date } = {},
-): Promise<Failure<"step_up_required" | "factor_required"> | ({ ok: true } & TotpEnrollment)> {
+): Promise<Failure<"step_up_required" | "factor_required" | "reenrol_proof_required"> | ({ ok: true } & TotpEnrollment)> {
   const now = input.now ?? new Date();
   if (!input.stepUpChallengeId) return startTotpEnrollment(db, actor, { now });
   return withStepUp(db, actor, { stepUpChallengeId: input.stepUpChallengeId, now }, (tx) => startTotpEnrollment(tx, actor, { factorVerified: true, now }));
@@ -75,13 +76,15 @@ export async function startTotpEnrollment(
   db: Db,
   actor: Actor,
   input: { factorVerified?: boolean; now?: Date } = {},
-): Promise<Failure<"step_up_required" | "factor_required"> | ({ ok: true } & TotpEnrollment)> {
+): Promise<Failure<"step_up_required" | "factor_required" | "reenrol_proof_required"> | ({ ok: true } & TotpEnrollment)> {
   const now = input.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, actor.userId));
   if (!user) return { ok: false, error: "step_up_required" };
   const factors = await db.select({ id: mfaFactors.id, kind: mfaFactors.kind }).from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
   if (factors.length > 0 && !input.factorVerified) return { ok: false, error: "factor_required" };
+  // After an admin's reset, no key is made before the email (or access code) proof (lib/mfa/reenrol.ts).
+  if (await reenrolProofMissing(db, actor, now)) return { ok: false, error: "reenrol_proof_required" };
   const current = factors.find((f) => f.kind === "totp") ?? null;
 
   const secret = generateTotpSecret();
@@ -123,7 +126,7 @@ export async function getTotpEnrollment(db: Db, actor: Actor, challengeId: strin
 }
 
 export type ConfirmTotpResult =
-  | Failure<"step_up_required" | "challenge_missing" | "code_empty" | "code_format" | "code_expired" | "code_locked">
+  | Failure<"step_up_required" | "challenge_missing" | "code_empty" | "code_format" | "code_expired" | "code_locked" | "reenrol_proof_required">
   | { ok: false; error: "totp_code_wrong"; attemptsLeft: number }
   | {
       ok: true;
@@ -172,6 +175,8 @@ export async function confirmTotpEnrollment(
     const step = checked.match.step;
     const { secretCiphertext } = checked.challenge;
     if (step === undefined || !secretCiphertext) return { ok: false, error: "challenge_missing" };
+    // The last check before anything is written, so nothing after it can fail with the proof spent.
+    if (!(await spendReenrolProof(tx, actor, now))) return { ok: false, error: "reenrol_proof_required" };
 
     const factors = await tx.select().from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
     const current = factors.find((f) => f.kind === "totp") ?? null;

@@ -40,6 +40,9 @@ const LABELS: Record<string, string> = {
   "org.renamed": "You renamed the organisation",
   "org.invitation_created": "You invited someone",
   "org.invitation_revoked": "You revoked an invitation",
+  "org.mfa_deadline_changed": "You changed when the organisation requires multi-factor authentication",
+  "org.security_log_exported": "You exported the organisation's security log",
+  "mfa.reenrol_proven": "You confirmed it is you before setting up multi-factor authentication again",
 };
 
 const METHODS: Record<string, string> = { totp: "Authenticator app", sms: "Phone number" };
@@ -70,6 +73,8 @@ function describe(e: Event): string {
   }
   if (e.action === "org.member_mfa_reset" && e.detail?.by === "operator") return "Multi-factor authentication reset by support";
   if (e.action === "email.changed" && typeof e.detail?.to === "string") return `Email address changed to ${e.detail.to}`;
+  if (e.action === "org.mfa_reminders_sent")
+    return e.actorId && e.actorId !== e.userId ? "An admin reminded you to set up multi-factor authentication" : "You reminded members to set up multi-factor authentication";
   const method = typeof e.detail?.method === "string" ? METHODS[e.detail.method] : undefined;
   if (method && e.action === "mfa.factor_added") return `${method} added`;
   if (method && e.action === "mfa.factor_removed") return `${method} removed`;

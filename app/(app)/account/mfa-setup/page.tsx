@@ -3,7 +3,10 @@ import { redirect } from "next/navigation";
 import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { requireSession } from "@/lib/auth/dal";
-import { methodAllowed, needsMfaSetup, policyOf } from "@/lib/org/policy";
+import Link from "next/link";
+import { formatDay } from "@/lib/org/dates";
+import { methodAllowed, mfaGraceDeadline, needsMfaSetup, policyOf } from "@/lib/org/policy";
+import { ReenrolProofProvider } from "../_components/mfa/reenrol-proof";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { listMethods, summarize } from "@/lib/mfa/methods";
 import { SetupFlow } from "./setup-flow";
@@ -20,6 +23,10 @@ export default async function MfaSetupPage({ searchParams }: { searchParams: Pro
   const totpOnly = !methodAllowed(policyOf(current.organisation), "enroll", "sms", current.user);
   const methods = current.user.mfaEnabled ? await listMethods(await getDb(), current.user.id) : null;
   const orgName = current.organisation?.name;
+  const now = new Date();
+  // Before the organisation's deadline the member may leave and come back; from it on, setup is the only page.
+  const deadline = mfaGraceDeadline(current, now);
+  const held = needsMfaSetup(current, now);
   return (
     <div className="mx-auto max-w-lg space-y-6">
       <div>
@@ -27,18 +34,26 @@ export default async function MfaSetupPage({ searchParams }: { searchParams: Pro
         <p className="mt-1 text-sm text-gray-600">
           {totpOnly
             ? `${orgName} allows only authenticator apps for multi-factor authentication. Add one to continue.`
-            : current.organisation?.mfaRequired
-              ? `${orgName} requires multi-factor authentication for everyone. Register your phone number to continue.`
-              : "Register your phone number so sign-in asks for a code sent to it."}
+            : deadline
+              ? `${orgName} requires multi-factor authentication from ${formatDay(deadline)}. Set it up now: an authenticator app or your phone number, a couple of minutes.`
+              : held
+                ? `${orgName} requires multi-factor authentication for everyone. Add an authenticator app or your phone number to continue.`
+                : "Add an authenticator app or your phone number so sign-in asks for a code from it."}
         </p>
       </div>
       <Card className="p-5 sm:p-6">
-        <SetupFlow
-          next={next}
-          totpOnly={totpOnly}
-          methods={methods ? summarize(methods) : null}
-        />
+        <ReenrolProofProvider need={current.user.mfaReenrolProof ? { proof: current.user.mfaReenrolProof, email: current.user.email } : null}>
+          <SetupFlow next={next} totpOnly={totpOnly} methods={methods ? summarize(methods) : null} />
+        </ReenrolProofProvider>
       </Card>
+      {!held && (
+        <p className="text-center text-sm text-gray-600">
+          <Link href={next} className="rounded font-medium text-gray-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
+            Not now
+          </Link>
+          {deadline ? ` · you can keep working until ${formatDay(deadline)}` : ""}
+        </p>
+      )}
     </div>
   );
 }

@@ -7,7 +7,10 @@ import { fieldErrors } from "@/lib/auth/schemas";
 import { ORG_ERRORS, type OrgError } from "@/lib/org/errors";
 import { createInvitation, resendInvitation, revokeInvitation } from "@/lib/org/invitations";
 import { changeMemberRole, removeMember, resetMemberMfa } from "@/lib/org/members";
-import { setMfaMethods, setMfaRequirement } from "@/lib/org/mfa-settings";
+import { formatDay } from "@/lib/org/dates";
+import { remindMembers } from "@/lib/org/mfa-reminders";
+import { deadlineFor, type RequirementChange, setMfaMethods, setMfaRequirement } from "@/lib/org/mfa-settings";
+import { retryMessage } from "@/lib/mfa/errors";
 import { renameOrganisation } from "@/lib/org/organisation";
 import { needsMfaSetup } from "@/lib/org/policy";
 import {
@@ -17,6 +20,8 @@ import {
   mfaMethodsSchema,
   mfaRequirementSchema,
   organisationNameSchema,
+  remindSchema,
+  resetMfaSchema,
   roleChangeSchema,
 } from "@/lib/org/schemas";
 
@@ -27,7 +32,7 @@ import {
 export type OrgState =
   | { status: "idle" }
   | { status: "error"; message?: string; fieldErrors?: Record<string, string>; stepUp?: true }
-  | { status: "success"; message: string };
+  | { status: "success"; message: string; accessCode?: { code: string; expiresAt: string } };
 export type InviteState = OrgState | { status: "created"; email: string; link: string; replaced: boolean; emailed: boolean };
 
 const PATH = "/org/settings";
@@ -51,24 +56,48 @@ export const renameOrganisationAction = orgAdminAction(
   invalid,
 );
 
+/** What the admin reads after the switch or the deadline changed. */
+function requirementMessage(change: RequirementChange, enforcedFrom: Date | null, now: Date): string {
+  if (change === "turned_off") return "Multi-factor authentication is no longer required.";
+  const grace = enforcedFrom !== null && enforcedFrom.getTime() > now.getTime();
+  if (grace && enforcedFrom)
+    return change === "deadline_changed"
+      ? `The deadline is now ${formatDay(enforcedFrom)}. Members without multi-factor authentication see the new date on every page.`
+      : `Multi-factor authentication is required from ${formatDay(enforcedFrom)}. Until then, members without it see a reminder on every page.`;
+  if (change === "unchanged") return "Nothing to change: multi-factor authentication is already required.";
+  return "Multi-factor authentication is now required. Members without it are asked to set it up on their next page.";
+}
+
 export const setMfaRequirementAction = orgAdminAction(
   mfaRequirementSchema,
   "mfa_policy.change",
   async (input, { current, actor, info, db }): Promise<OrgState> => {
-    const result = await setMfaRequirement(db, actor, { ...input, info });
-    if (!result.ok) return refused(result.error);
+    const now = new Date();
+    const result = await setMfaRequirement(db, actor, { required: input.required, enforceFrom: deadlineFor(input.when, now), now, info });
+    if (!result.ok) return result.error === "deadline_too_far" ? { status: "error", fieldErrors: { date: ORG_ERRORS.deadline_too_far } } : refused(result.error);
     revalidatePath("/", "layout");
-    // The admin is a member too: without a factor of their own, the requirement applies to them right away.
-    if (input.required && needsMfaSetup({ ...current, organisation: { ...current.organisation, mfaRequired: true } }))
-      redirect(`/account/mfa-setup?callbackUrl=${encodeURIComponent(PATH)}`);
-    return {
-      status: "success",
-      message: input.required
-        ? "Multi-factor authentication is now required. Members without it are asked to set it up on their next page."
-        : "Multi-factor authentication is no longer required.",
-    };
+    // The admin is a member too: without a factor of their own, a requirement in force applies to them right away.
+    const organisation = { ...current.organisation, mfaRequired: input.required, mfaEnforcedFrom: result.enforcedFrom };
+    if (input.required && needsMfaSetup({ ...current, organisation }, now)) redirect(`/account/mfa-setup?callbackUrl=${encodeURIComponent(PATH)}`);
+    return { status: "success", message: requirementMessage(result.change, result.enforcedFrom, now) };
   },
   invalid,
+);
+
+/** "Remind" (one member) and "Remind all": an email to set up MFA, at most one a day per member. */
+export const remindMembersAction = orgAdminAction(
+  remindSchema,
+  "members.remind_mfa",
+  async ({ userId }, { actor, info, db }): Promise<OrgState> => {
+    const result = await remindMembers(db, actor, { userId, info });
+    if (!result.ok) return result.error === "rate_limited" ? { status: "error", message: `You have sent many reminders this hour. ${retryMessage(result.retryAt)}` } : refused(result.error);
+    revalidatePath(PATH);
+    const { sent, alreadyToday } = result;
+    if (userId) return { status: "success", message: sent ? "Reminder sent." : "They were already reminded today. They get at most one reminder a day." };
+    const already = alreadyToday ? ` ${alreadyToday} already reminded today.` : "";
+    return { status: "success", message: sent ? `Reminder sent to ${sent} ${sent === 1 ? "member" : "members"}.${already}` : `Everyone without MFA was already reminded today.` };
+  },
+  () => refused("not_found"),
 );
 
 export const setMfaMethodsAction = orgAdminAction(
@@ -153,18 +182,19 @@ export const removeMemberAction = orgAdminAction(
 );
 
 export const resetMemberMfaAction = orgAdminAction(
-  memberIdSchema,
+  resetMfaSchema,
   "members.reset_mfa",
   async (input, { current, actor, info, db }): Promise<OrgState> => {
     const result = await resetMemberMfa(db, actor, input, { info });
     if (!result.ok) return refused(result.error);
     revalidatePath(PATH);
-    return {
-      status: "success",
-      message: current.organisation.mfaRequired
-        ? "Multi-factor authentication was reset and they were signed out. They set it up again when they next sign in."
-        : "Multi-factor authentication was reset and they were signed out. They can sign in with their password and turn it on again.",
-    };
+    const proof = input.proof === "access_code" ? "the temporary access code below" : "a code we email them";
+    const next = current.organisation.mfaRequired
+      ? `They set it up again when they next sign in, proving it is them with their password and ${proof}.`
+      : `They can sign in with their password; to turn it on again they also need ${proof}.`;
+    // The access code leaves the server this once, for the admin to pass on (like an invitation link).
+    const accessCode = result.accessCode ? { code: result.accessCode.code, expiresAt: result.accessCode.expiresAt.toISOString() } : undefined;
+    return { status: "success", message: `Multi-factor authentication was reset and they were signed out. ${next}`, accessCode };
   },
   unknownMember,
 );

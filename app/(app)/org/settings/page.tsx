@@ -6,11 +6,14 @@ import { REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
 import { listMethods, summarize } from "@/lib/mfa/methods";
 import { listPendingInvitations } from "@/lib/org/invitations";
 import { describeMemberMfa, listMembers, mfaCoverage } from "@/lib/org/members";
+import { remindedToday } from "@/lib/org/mfa-reminders";
 import { getOrganisation } from "@/lib/org/organisation";
+import { requirementEnforced } from "@/lib/org/policy";
 import { InviteCard } from "./_components/invite-card";
 import { MembersCard, type MemberRow } from "./_components/members-card";
 import { MfaPolicyCard } from "./_components/mfa-policy-card";
 import { OrgNameCard } from "./_components/org-name-card";
+import { SettingsNav } from "./_components/settings-nav";
 import { StepUpGate } from "./_components/step-up-gate";
 
 export const metadata: Metadata = { title: "Organisation settings" };
@@ -28,12 +31,15 @@ export default async function OrgSettingsPage({ searchParams }: { searchParams?:
   const created = (await searchParams)?.created === "1";
   const db = await getDb();
   const now = new Date();
-  const [org, members, invitations, methods] = await Promise.all([
+  const [org, members, invitations, methods, reminded] = await Promise.all([
     getOrganisation(db, current.organisation.id),
     listMembers(db, current.organisation.id),
     listPendingInvitations(db, current.organisation.id, now),
     listMethods(db, current.user.id),
+    remindedToday(db, current.organisation.id, now),
   ]);
+  const required = Boolean(org?.mfaRequired);
+  const inGrace = Boolean(org && required && !requirementEnforced({ required, enforcedFrom: org.mfaEnforcedFrom, methods: org.mfaMethods }, now));
   const rows: MemberRow[] = members.map((m) => ({
     userId: m.userId,
     name: m.name,
@@ -42,6 +48,7 @@ export default async function OrgSettingsPage({ searchParams }: { searchParams?:
     mfaEnabled: m.mfa.enabled,
     mfaLabel: describeMemberMfa(m.mfa),
     isYou: m.userId === current.user.id,
+    reenrolProof: m.reenrolProof,
   }));
   const coverage = mfaCoverage(members);
   const adminCount = members.filter((m) => m.role === "admin").length;
@@ -51,18 +58,23 @@ export default async function OrgSettingsPage({ searchParams }: { searchParams?:
         <h1 className="text-2xl font-semibold tracking-tight">Organisation settings</h1>
         <p className="mt-1 text-sm text-gray-600">Manage {org?.name ?? current.organisation.name}: its name, its members and how they sign in.</p>
       </div>
+      <SettingsNav current="general" />
       {created && <Alert tone="success">Your organisation is ready and you are its admin. Invite your team below.</Alert>}
       <OrgNameCard name={org?.name ?? current.organisation.name} />
       {/* Changes to who can get in ask for a fresh step-up first (lib/org/permissions.ts); renaming does not. */}
       <StepUpGate windowMs={REAUTH_WINDOW_MS} methods={methods.available.length > 0 ? summarize(methods) : null}>
         <MfaPolicyCard
-          required={Boolean(org?.mfaRequired)}
+          required={required}
           requiredSince={org?.mfaRequiredAt?.toISOString() ?? null}
+          enforcedFrom={org?.mfaEnforcedFrom?.toISOString() ?? null}
+          inGrace={inGrace}
           methods={org?.mfaMethods ?? "any"}
           coverage={coverage}
-          withoutMfa={rows.filter((m) => !m.mfaEnabled).map((m) => ({ userId: m.userId, name: m.name, email: m.email, isYou: m.isYou }))}
+          withoutMfa={rows
+            .filter((m) => !m.mfaEnabled)
+            .map((m) => ({ userId: m.userId, name: m.name, email: m.email, isYou: m.isYou, remindedToday: reminded.has(m.userId) }))}
         />
-        <MembersCard members={rows} adminCount={adminCount} orgRequiresMfa={Boolean(org?.mfaRequired)} />
+        <MembersCard members={rows} adminCount={adminCount} orgRequiresMfa={required} />
         <InviteCard
           invitations={invitations.map((i) => ({
             id: i.id,

@@ -26,8 +26,10 @@ export const acceptInvitationAction = publicAction(
     const result = await acceptInvitation(db, input, { info });
     if (!result.ok && result.error === "password_unsafe") return { status: "error", fieldErrors: { password: result.message }, name: input.name.slice(0, 300) };
     if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error], name: input.name.slice(0, 300) };
-    // Where the organisation requires MFA they go straight to setup (every other page would send them there anyway).
-    await signIn("session", { token: result.sessionToken, redirectTo: result.mfaRequired ? "/account/mfa-setup" : "/" });
+    // Where the organisation's requirement is in force they go straight to setup (every other page would send them
+    // there anyway); during its grace period they get the time that is left, like everyone else.
+    const held = needsMfaSetup({ user: { mfaEnabled: false, hasTotp: false }, organisation: result.organisation });
+    await signIn("session", { token: result.sessionToken, redirectTo: held ? "/account/mfa-setup" : "/" });
     return { status: "idle" };
   },
   (error, values): AcceptState => {

@@ -18,8 +18,9 @@ import {
   sendStepUpCodeAction,
   type StepResult,
 } from "../../mfa-actions";
+import { ReenrolProofStep, useReenrolProofNeeded } from "./reenrol-proof";
 
-type Step = "password" | "current" | "phone" | "verify";
+type Step = "password" | "proof" | "current" | "phone" | "verify";
 
 const STEPS: { key: Step | "save"; label: string }[] = [
   { key: "password", label: "Password" },
@@ -69,6 +70,8 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
   const [verified, setVerified] = useState(false);
   const lastChecked = useRef<string | null>(null);
   const phoneForm = useRef<HTMLFormElement>(null);
+  // After an admin's reset the password alone is not enough: the email (or access code) proof comes next.
+  const proofNeeded = useReenrolProofNeeded();
 
   const afterSend = (r: StepResult, next: Step) => {
     if (r.status !== "sent") return;
@@ -84,7 +87,7 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
 
   const afterPassword = () => {
     if (mode === "change") run(sendStepUpCodeAction, (r) => afterSend(r, "current"));
-    else setStep("phone");
+    else setStep(proofNeeded ? "proof" : "phone");
   };
 
   const submitPhone = (e: React.FormEvent<HTMLFormElement>) => {
@@ -149,7 +152,7 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
     if (step === "phone") phoneForm.current?.querySelector<HTMLInputElement>('input[type="tel"]')?.focus();
   }, [step]);
 
-  const active = step === "password" ? 0 : step === "phone" || step === "current" ? 1 : verified ? 3 : 2;
+  const active = step === "password" || step === "proof" ? 0 : step === "phone" || step === "current" ? 1 : verified ? 3 : 2;
   const formError = error && !error.field ? <Alert tone="error" className="mb-4">{error.message}</Alert> : null;
 
   if (saved)
@@ -180,6 +183,8 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
           onConfirmed={afterPassword}
         />
       )}
+
+      {step === "proof" && <ReenrolProofStep onProven={() => setStep("phone")} />}
 
       {step === "current" && (
         <div className="space-y-5">

@@ -8,6 +8,7 @@ import { useStepRunner } from "@/components/mfa/use-step-runner";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { beginTotpEnrollmentAction, confirmTotpEnrollmentAction, type MethodResult } from "../../methods-actions";
+import { ReenrolProofStep, useReenrolProofNeeded } from "./reenrol-proof";
 
 type Enrolling = Extract<MethodResult, { status: "enrolling" }>;
 
@@ -27,7 +28,9 @@ type Props = {
  * the key → a code from the app makes it active → on a first factor, the backup codes, once.
  */
 export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
-  const [stage, setStage] = useState<"prove" | "scan" | "codes">("prove");
+  const [stage, setStage] = useState<"prove" | "reenrol" | "scan" | "codes">("prove");
+  // After an admin's reset the password alone is not enough: the email (or access code) proof comes next.
+  const proofNeeded = useReenrolProofNeeded();
   const [attempt, setAttempt] = useState(0);
   const { pending, run, error, setError, fieldError } = useStepRunner();
   const [enrolling, setEnrolling] = useState<Enrolling | null>(null);
@@ -87,13 +90,21 @@ export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
           key={attempt}
           methods={methods}
           busy={pending}
-          onVerified={begin}
+          onVerified={(id) => (proofNeeded ? setStage("reenrol") : begin(id))}
           intro={
             replacing
               ? "The new app replaces the old one once you enter a code from it. Confirm your current password first."
               : "An authenticator app on your phone (such as Authy, Google Authenticator or 1Password) makes a new code every 30 seconds. Confirm your current password first."
           }
         />
+      </div>
+    );
+
+  if (stage === "reenrol")
+    return (
+      <div className="space-y-4">
+        {error && <Alert tone="error">{error.message}</Alert>}
+        <ReenrolProofStep onProven={() => begin(null)} />
       </div>
     );
 

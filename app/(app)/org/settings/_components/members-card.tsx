@@ -17,6 +17,8 @@ export type MemberRow = {
   /** "Off", "SMS ending in 1234" or "Authenticator app": never a full number. */
   mfaLabel: string;
   isYou: boolean;
+  /** Reset by an admin and not set up again yet: the proof they will need besides their password. */
+  reenrolProof: "email" | "access_code" | null;
 };
 
 type Confirm = { kind: "remove" | "reset"; member: MemberRow };
@@ -84,7 +86,7 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
                 </p>
                 <p className="truncate text-gray-500">{m.email}</p>
                 <p className="mt-1 md:hidden">
-                  <MfaBadge enabled={m.mfaEnabled} label={m.mfaLabel} />
+                  <MfaBadge enabled={m.mfaEnabled} label={badgeLabel(m)} />
                 </p>
                 {/* On a phone the actions sit under the member instead of in a column of their own. */}
                 <div className="mt-2 sm:hidden">
@@ -95,7 +97,7 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
                 <RoleForm member={m} onResult={report} lastAdmin={m.role === "admin" && adminCount <= 1} />
               </td>
               <td className="hidden px-2 py-3.5 md:table-cell">
-                <MfaBadge enabled={m.mfaEnabled} label={m.mfaLabel} />
+                <MfaBadge enabled={m.mfaEnabled} label={badgeLabel(m)} />
               </td>
               <td className="hidden py-3 pr-5 pl-2 sm:table-cell sm:pr-6">
                 <MemberActions member={m} onConfirm={ask} />
@@ -129,7 +131,7 @@ function MemberActions({ member, onConfirm }: { member: MemberRow; onConfirm: (k
   if (member.isYou) return null;
   return (
     <div className="flex flex-wrap gap-1.5 sm:justify-end">
-      {member.mfaEnabled && (
+      {(member.mfaEnabled || member.reenrolProof) && (
         <Button
           variant="secondary"
           className="px-2.5 py-1.5 text-xs whitespace-nowrap"
@@ -149,6 +151,11 @@ function MemberActions({ member, onConfirm }: { member: MemberRow; onConfirm: (k
       </Button>
     </div>
   );
+}
+
+/** "Off", or "Off · reset by an admin" until a member reset by an admin has enrolled again. */
+function badgeLabel(m: MemberRow) {
+  return !m.mfaEnabled && m.reenrolProof ? "Off · reset by an admin" : m.mfaLabel;
 }
 
 function MfaBadge({ enabled, label }: { enabled: boolean; label: string }) {
@@ -214,6 +221,49 @@ function RoleForm({ member, onResult, lastAdmin }: { member: MemberRow; onResult
   );
 }
 
+/** The temporary access code, once: the admin copies it or reads it out; closing the dialog forgets it. */
+function AccessCodeShown({ member, state, onDone }: { member: MemberRow; state: Extract<OrgState, { status: "success" }>; onDone: () => void }) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const code = state.accessCode?.code ?? "";
+  const until = state.accessCode ? new Date(state.accessCode.expiresAt).toISOString().replace("T", " ").slice(0, 16) : "";
+  useInitialFocus("access-code-copy");
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(code);
+      setCopied("Copied.");
+    } catch {
+      setCopied("Copying is not available here. Select the code and copy it.");
+    }
+  };
+  return (
+    <div className="space-y-4">
+      <Alert tone="success">{state.message}</Alert>
+      <div className="rounded-lg bg-gray-50 px-4 py-4 text-center ring-1 ring-gray-200 ring-inset">
+        <p className="text-xs font-medium tracking-wide text-gray-500 uppercase" id="access-code-label">
+          Temporary access code for {member.name}
+        </p>
+        <p data-testid="access-code" className="mt-2 font-mono text-xl font-semibold tracking-wider text-gray-900 select-all">
+          {code}
+        </p>
+        <p className="mt-2 text-xs text-gray-600">Works once, until {until} UTC. It is not shown again.</p>
+      </div>
+      {copied && (
+        <p className="text-sm text-gray-600" role="status">
+          {copied}
+        </p>
+      )}
+      <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+        <Button type="button" variant="secondary" onClick={copy} id="access-code-copy">
+          Copy code
+        </Button>
+        <Button type="button" onClick={onDone}>
+          Done
+        </Button>
+      </div>
+    </div>
+  );
+}
+
 function ConfirmForm({
   confirm,
   orgRequiresMfa,
@@ -227,8 +277,10 @@ function ConfirmForm({
 }) {
   const reset = confirm.kind === "reset";
   const [state, action] = useActionState(reset ? resetMemberMfaAction : removeMemberAction, { status: "idle" } as OrgState);
+  const [proof, setProof] = useState<"email" | "access_code">(confirm.member.reenrolProof ?? "email");
   useOutcome(state, (s) => {
-    if (s.status === "success") onDone(s);
+    // A temporary access code is shown here, once, before the dialog closes.
+    if (s.status === "success" && !s.accessCode) onDone(s);
   });
   const { member } = confirm;
   const stepUp = useStepUpForm(
@@ -238,6 +290,7 @@ function ConfirmForm({
   );
   // The safe choice has focus first in a destructive confirmation.
   useInitialFocus("confirm-cancel");
+  if (state.status === "success" && state.accessCode) return <AccessCodeShown member={member} state={state} onDone={() => onDone(state)} />;
   return (
     <>
       {stepUp.proof}
@@ -250,16 +303,40 @@ function ConfirmForm({
           </p>
         </div>
         {reset ? (
-          <ul className="list-disc space-y-1 pl-5 text-sm text-gray-700">
-            <li>Their registered phone and any recovery codes are removed.</li>
-            <li>They are signed out everywhere.</li>
-            {member.role === "admin" && <li>They are an admin, so every admin of the organisation sees this reset in their security activity.</li>}
-            <li>
-              {orgRequiresMfa
-                ? "Your organisation requires multi-factor authentication, so they set it up again when they next sign in."
-                : "They can sign in with their password and turn it on again in My account."}
-            </li>
-          </ul>
+          <>
+            <ul className="list-disc space-y-1 pl-5 text-sm text-gray-700">
+              <li>Their sign-in methods (authenticator app, phone) and any backup codes are removed.</li>
+              <li>They are signed out everywhere.</li>
+              {member.role === "admin" && <li>They are an admin, so every admin of the organisation sees this reset in their security activity.</li>}
+              <li>
+                {orgRequiresMfa
+                  ? "Your organisation requires multi-factor authentication, so they set it up again when they next sign in."
+                  : "They can sign in with their password and turn it on again in My account."}
+              </li>
+            </ul>
+            <fieldset>
+              <legend className="text-sm font-medium text-gray-900">Before they set it up again, they prove it is them with</legend>
+              <div className="mt-2 space-y-2">
+                {(
+                  [
+                    ["email", "A code we email them", `Sent to ${member.email} when they start. Recommended.`],
+                    ["access_code", "A temporary access code from you", "Shown once after the reset; give it to them in person or by phone. Works once, for 24 hours."],
+                  ] as const
+                ).map(([value, label, hint]) => (
+                  <label
+                    key={value}
+                    className={`flex cursor-pointer items-start gap-3 rounded-lg px-3 py-2.5 ring-1 ring-inset ${proof === value ? "bg-blue-50 ring-blue-300" : "ring-gray-200 hover:bg-gray-50"}`}
+                  >
+                    <input type="radio" name="proof" value={value} checked={proof === value} onChange={() => setProof(value)} className="mt-0.5 size-4 accent-blue-600" />
+                    <span>
+                      <span className="block text-sm font-medium text-gray-900">{label}</span>
+                      <span className="block text-xs text-gray-600">{hint}</span>
+                    </span>
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          </>
         ) : (
           <p className="text-sm text-gray-700">
             They lose access to the organisation and its data, and are signed out everywhere at once.

@@ -8,28 +8,48 @@ import { Switch } from "@/components/ui/switch";
 import { type OrgState, setMfaRequirementAction } from "../actions";
 import { CoverageBar } from "./coverage-bar";
 import { MfaMethodsForm } from "./mfa-methods-form";
+import { type PersonWithoutMfa, WithoutMfaList } from "./without-mfa-list";
 import { useStepUpForm } from "./step-up-gate";
 import { useInitialFocus } from "./use-initial-focus";
 
-type Person = { userId: string; name: string; email: string; isYou: boolean };
 type Props = {
   required: boolean;
   requiredSince: string | null;
+  /** With `required`: when members without MFA start being held (ISO); null: since it was required. */
+  enforcedFrom: string | null;
+  /** The deadline is still ahead (decided on the server, with its clock). */
+  inGrace: boolean;
   methods: "any" | "totp_only";
   coverage: { enabled: number; total: number };
-  withoutMfa: Person[];
+  withoutMfa: PersonWithoutMfa[];
 };
 
 const REQUIRE_SWITCH_LABEL = "Require multi-factor authentication for all users";
+const DAY_MS = 86_400_000;
 
-export function MfaPolicyCard({ required, requiredSince, methods, coverage, withoutMfa }: Props) {
-  const [dialog, setDialog] = useState<null | "on" | "off">(null);
+const dayFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+const formatDay = (d: Date | string) => dayFormat.format(new Date(d));
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+const startOfUtcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+
+/** What the policy allows, in the words members read: the methods, not "a phone". */
+function methodsInWords(methods: "any" | "totp_only") {
+  return methods === "totp_only" ? "an authenticator app" : "an authenticator app or a text message";
+}
+
+export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, methods, coverage, withoutMfa }: Props) {
+  const [dialog, setDialog] = useState<null | "on" | "off" | "change">(null);
   const [message, setMessage] = useState<string | null>(null);
+  const since = requiredSince ? ` since ${formatDay(requiredSince)}` : "";
+  const openChange = () => {
+    setMessage(null);
+    setDialog("change");
+  };
   return (
     <Card>
       <CardHeader
         title="Multi-factor authentication"
-        description="A second step after the password, with a code from the member's phone, so a stolen password alone is not enough."
+        description={`A second step after the password, with a code from ${methodsInWords(methods)}, so a stolen password alone is not enough.`}
       />
       <div className="space-y-5 px-5 py-5 sm:px-6">
         {message && <Alert tone="success">{message}</Alert>}
@@ -45,22 +65,50 @@ export function MfaPolicyCard({ required, requiredSince, methods, coverage, with
               setDialog(next ? "on" : "off");
             }}
           />
-          <p id="require-mfa-help" className="mt-2 text-sm text-gray-600">
-            {required
-              ? `Required${requiredSince ? ` since ${new Date(requiredSince).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })}` : ""}. Members without it are sent to set it up before they can do anything else.`
-              : "When on, members without it must register a phone before they can continue, from their next page on."}
-          </p>
+          {required && inGrace && enforcedFrom ? (
+            <div className="mt-3 flex flex-wrap items-center justify-between gap-3 rounded-md bg-amber-50 px-3 py-2.5 ring-1 ring-amber-200 ring-inset">
+              <p id="require-mfa-help" className="text-sm text-amber-950">
+                <span className="font-semibold">Required from {formatDay(enforcedFrom)}.</span> Until then members without it see a reminder on
+                every page; from that day they must set it up before they can continue.
+              </p>
+              <Button variant="secondary" className="px-3 py-1.5" onClick={openChange}>
+                Change date
+              </Button>
+            </div>
+          ) : (
+            <div className="mt-2 flex flex-wrap items-start justify-between gap-3">
+              <p id="require-mfa-help" className="text-sm text-gray-600">
+                {required
+                  ? `Required${enforcedFrom ? ` since ${formatDay(enforcedFrom)}` : since}. Members without it are sent to set it up before they can do anything else.`
+                  : `When on, members without it must add ${methodsInWords(methods)} before they can continue: from their next page, or from a date you choose.`}
+              </p>
+              {required && (
+                <Button variant="secondary" className="px-3 py-1.5" onClick={openChange}>
+                  Change date
+                </Button>
+              )}
+            </div>
+          )}
         </div>
+        {required && withoutMfa.length > 0 && <WithoutMfaList people={withoutMfa} />}
         <MfaMethodsForm methods={methods} />
       </div>
       <Dialog
         open={dialog !== null}
         onClose={() => setDialog(null)}
-        title={dialog === "off" ? "Stop requiring multi-factor authentication?" : "Require multi-factor authentication?"}
+        title={
+          dialog === "off"
+            ? "Stop requiring multi-factor authentication?"
+            : dialog === "change"
+              ? "Change when multi-factor authentication is required"
+              : "Require multi-factor authentication?"
+        }
       >
         {dialog && (
           <RequirementForm
-            turnOn={dialog === "on"}
+            mode={dialog}
+            methods={methods}
+            enforcedFrom={inGrace ? enforcedFrom : null}
             withoutMfa={withoutMfa}
             onCancel={() => setDialog(null)}
             onDone={(text) => {
@@ -74,37 +122,123 @@ export function MfaPolicyCard({ required, requiredSince, methods, coverage, with
   );
 }
 
+type When = "now" | "7" | "14" | "30" | "date";
+
+/** The chosen start as a day (UTC), or null for now; the server computes it again from the same choice. */
+function chosenDay(when: When, date: string, now: Date): Date | null {
+  if (when === "now") return null;
+  if (when === "date") return /^\d{4}-\d{2}-\d{2}$/.test(date) ? new Date(`${date}T00:00:00Z`) : null;
+  return new Date(startOfUtcDay(now).getTime() + Number(when) * DAY_MS);
+}
+
 function RequirementForm({
-  turnOn,
+  mode,
+  methods,
+  enforcedFrom,
   withoutMfa,
   onCancel,
   onDone,
 }: {
-  turnOn: boolean;
-  withoutMfa: Person[];
+  mode: "on" | "off" | "change";
+  methods: "any" | "totp_only";
+  /** The current deadline while it is ahead (changing it starts from there). */
+  enforcedFrom: string | null;
+  withoutMfa: PersonWithoutMfa[];
   onCancel: () => void;
   onDone: (message: string) => void;
 }) {
   const [state, action] = useActionState(setMfaRequirementAction, { status: "idle" } as OrgState);
-  const error = state.status === "error" && !state.stepUp ? (state.fieldErrors?.required ?? state.message) : null;
+  const turnOn = mode !== "off";
+  const [now] = useState(() => new Date());
+  const [when, setWhen] = useState<When>(mode === "change" && enforcedFrom ? "date" : "now");
+  const [date, setDate] = useState(mode === "change" && enforcedFrom ? isoDay(new Date(enforcedFrom)) : "");
+  const fieldErrors = state.status === "error" ? state.fieldErrors : undefined;
+  const error = state.status === "error" && !state.stepUp && !fieldErrors?.date ? (fieldErrors?.required ?? fieldErrors?.when ?? state.message) : null;
   const done = useRef(onDone);
   done.current = onDone;
   useEffect(() => {
     if (state.status === "success") done.current(state.message);
   }, [state]);
+  const day = chosenDay(when, date, now);
   const stepUp = useStepUpForm(
-    turnOn ? "You are about to require multi-factor authentication for everyone." : "You are about to stop requiring multi-factor authentication.",
+    !turnOn
+      ? "You are about to stop requiring multi-factor authentication."
+      : mode === "change"
+        ? "You are about to change when multi-factor authentication is required."
+        : "You are about to require multi-factor authentication for everyone.",
     state,
     { inline: true },
   );
   const youToo = withoutMfa.some((p) => p.isYou);
-  // Turning it off is the weaker choice, so Cancel has focus first there; turning it on, the confirmation.
+  const tomorrow = isoDay(new Date(startOfUtcDay(now).getTime() + DAY_MS));
+  const lastDay = isoDay(new Date(now.getTime() + 365 * DAY_MS));
+  // Turning it off is the weaker choice, so Cancel has focus first there; otherwise the confirmation.
   useInitialFocus(turnOn ? "require-mfa-confirm" : "require-mfa-cancel");
+  const options: { value: When; label: string; hint: string }[] = [
+    { value: "now", label: "Now", hint: "From each member's next page." },
+    ...(["7", "14", "30"] as const).map((n) => ({ value: n, label: `In ${n} days`, hint: `From ${formatDay(chosenDay(n, "", now) as Date)}.` })),
+    { value: "date", label: "On a date", hint: "From 00:00 UTC on the day you choose." },
+  ];
+  const confirmLabel = mode === "change" ? (day ? `Require from ${formatDay(day)}` : "Require now") : day ? `Require from ${formatDay(day)}` : "Require for everyone";
   return (
     <>
       {stepUp.proof}
       <form action={action} {...stepUp.form} className="space-y-5" noValidate>
         <input type="hidden" name="required" value={turnOn ? "on" : "off"} />
+        {turnOn && (
+          <fieldset>
+            <legend className="text-sm font-medium text-gray-900">When does it start?</legend>
+            <div className="mt-2 grid gap-2 sm:grid-cols-2">
+              {options.map((o) => (
+                <label
+                  key={o.value}
+                  className={`flex cursor-pointer items-start gap-3 rounded-lg px-3 py-2.5 ring-1 ring-inset ${
+                    when === o.value ? "bg-blue-50 ring-blue-300" : "bg-white ring-gray-200 hover:bg-gray-50"
+                  } ${o.value === "date" ? "sm:col-span-2" : ""}`}
+                >
+                  <input
+                    type="radio"
+                    name="when"
+                    value={o.value}
+                    checked={when === o.value}
+                    onChange={() => setWhen(o.value)}
+                    className="mt-0.5 size-4 accent-blue-600"
+                  />
+                  <span className="min-w-0 flex-1">
+                    <span className="block text-sm font-medium text-gray-900">{o.label}</span>
+                    <span className="block text-xs text-gray-600">{o.hint}</span>
+                  </span>
+                </label>
+              ))}
+            </div>
+            {when === "date" && (
+              <div className="mt-3">
+                <label htmlFor="require-mfa-date" className="block text-sm font-medium text-gray-900">
+                  Start date
+                </label>
+                <input
+                  id="require-mfa-date"
+                  type="date"
+                  name="date"
+                  value={date}
+                  min={tomorrow}
+                  max={lastDay}
+                  onChange={(e) => setDate(e.target.value)}
+                  aria-invalid={fieldErrors?.date ? true : undefined}
+                  aria-describedby={fieldErrors?.date ? "require-mfa-date-error" : undefined}
+                  className={`mt-1.5 block w-full max-w-[12rem] rounded-lg border-0 bg-white px-3 py-2 text-sm text-gray-900 shadow-xs ring-1 ring-inset focus:ring-2 focus:ring-blue-600 focus:outline-none ${
+                    fieldErrors?.date ? "ring-red-400" : "ring-gray-300"
+                  }`}
+                />
+                {fieldErrors?.date && (
+                  <p id="require-mfa-date-error" className="mt-1.5 text-sm text-red-600">
+                    {fieldErrors.date}
+                  </p>
+                )}
+              </div>
+            )}
+          </fieldset>
+        )}
         {turnOn ? (
           withoutMfa.length === 0 ? (
             <p className="text-sm text-gray-700">Every member already uses multi-factor authentication, so nobody is interrupted.</p>
@@ -114,9 +248,11 @@ function RequirementForm({
                 <strong className="font-semibold text-gray-900">
                   {withoutMfa.length} {withoutMfa.length === 1 ? "member does" : "members do"} not use multi-factor authentication yet.
                 </strong>{" "}
-                From their next page on, they must register a phone before they can do anything else.
+                {day
+                  ? `Until ${formatDay(day)} they see a reminder on every page, and an email 7, 3 and 1 days before and on the day. From then on they must add ${methodsInWords(methods)} before they can do anything else.`
+                  : `From their next page on, they must add ${methodsInWords(methods)} before they can do anything else.`}
               </p>
-              <ul aria-labelledby="without-mfa-summary" className="max-h-48 divide-y divide-gray-100 overflow-y-auto rounded-lg ring-1 ring-gray-200 ring-inset">
+              <ul aria-labelledby="without-mfa-summary" className="max-h-40 divide-y divide-gray-100 overflow-y-auto rounded-lg ring-1 ring-gray-200 ring-inset">
                 {withoutMfa.map((p) => (
                   <li key={p.userId} className="px-3 py-2">
                     <p className="truncate text-sm font-medium text-gray-900">
@@ -127,7 +263,13 @@ function RequirementForm({
                   </li>
                 ))}
               </ul>
-              {youToo && <Alert tone="warning">You do not use it yet either: you will set it up right after confirming.</Alert>}
+              {youToo && (
+                <Alert tone="warning">
+                  {day
+                    ? `You do not use it yet either: set it up before ${formatDay(day)}.`
+                    : "You do not use it yet either: you will set it up right after confirming."}
+                </Alert>
+              )}
             </div>
           )
         ) : (
@@ -140,8 +282,8 @@ function RequirementForm({
           <Button type="button" variant="secondary" onClick={onCancel} id="require-mfa-cancel">
             Cancel
           </Button>
-          <SubmitButton id="require-mfa-confirm" variant={turnOn ? "primary" : "danger"} pendingLabel={turnOn ? "Turning on…" : "Turning off…"}>
-            {turnOn ? "Require for everyone" : "Stop requiring"}
+          <SubmitButton id="require-mfa-confirm" variant={turnOn ? "primary" : "danger"} pendingLabel={turnOn ? "Saving…" : "Turning off…"}>
+            {turnOn ? confirmLabel : "Stop requiring"}
           </SubmitButton>
         </div>
       </form>

@@ -1,0 +1,82 @@
+"use client";
+import { useActionState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { SubmitButton } from "@/components/ui/button";
+import { type OrgState, remindMembersAction } from "../actions";
+
+export type PersonWithoutMfa = { userId: string; name: string; email: string; isYou: boolean; remindedToday: boolean };
+
+/**
+ * Who still has no second factor while the organisation requires one, each with "Remind", and "Remind all":
+ * an email with the deadline and a link to the setup. Each member gets at most one reminder a day (scheduled
+ * ones included), and the presses are limited per organisation (lib/org/mfa-reminders.ts).
+ */
+export function WithoutMfaList({ people }: { people: PersonWithoutMfa[] }) {
+  const [state, remindAll] = useActionState(remindMembersAction, { status: "idle" } as OrgState);
+  const others = people.filter((p) => !p.isYou);
+  const waiting = others.filter((p) => !p.remindedToday).length;
+  return (
+    <section aria-labelledby="without-mfa-heading" className="rounded-lg ring-1 ring-gray-200 ring-inset">
+      <div className="flex flex-wrap items-center justify-between gap-3 border-b border-gray-100 px-4 py-3">
+        <div>
+          <h3 id="without-mfa-heading" className="text-sm font-semibold text-gray-900">
+            Still without multi-factor authentication ({people.length})
+          </h3>
+          <p className="text-xs text-gray-600">Reminders go by email; each member gets at most one a day.</p>
+        </div>
+        {others.length > 0 && (
+          <form action={remindAll}>
+            <SubmitButton variant="secondary" className="px-3 py-1.5" pendingLabel="Sending…" disabled={waiting === 0}>
+              Remind all
+            </SubmitButton>
+          </form>
+        )}
+      </div>
+      <Outcome state={state} />
+      <ul className="max-h-72 divide-y divide-gray-100 overflow-y-auto" aria-labelledby="without-mfa-heading">
+        {people.map((p) => (
+          <li key={p.userId} className="flex items-center justify-between gap-3 px-4 py-2.5">
+            <div className="min-w-0">
+              <p className="truncate text-sm font-medium text-gray-900">
+                {p.name}
+                {p.isYou && <span className="ml-1.5 font-normal text-gray-500">(you)</span>}
+              </p>
+              <p className="truncate text-xs text-gray-500">{p.email}</p>
+            </div>
+            {!p.isYou && <RemindOne person={p} />}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function RemindOne({ person }: { person: PersonWithoutMfa }) {
+  const [state, remind] = useActionState(remindMembersAction, { status: "idle" } as OrgState);
+  if (person.remindedToday || state.status === "success")
+    return <span className="shrink-0 rounded-full bg-gray-100 px-2 py-0.5 text-xs font-medium text-gray-600">Reminded today</span>;
+  return (
+    <form action={remind} className="flex shrink-0 items-center gap-2">
+      <input type="hidden" name="userId" value={person.userId} />
+      {state.status === "error" && (
+        <span role="alert" className="max-w-48 text-right text-xs text-red-700">
+          {state.message}
+        </span>
+      )}
+      <SubmitButton variant="secondary" className="px-2.5 py-1 text-xs" pendingLabel="Sending…" aria-label={`Remind ${person.name}`}>
+        Remind
+      </SubmitButton>
+    </form>
+  );
+}
+
+function Outcome({ state }: { state: OrgState }) {
+  if (state.status === "idle") return null;
+  const tone = state.status === "success" ? "success" : "error";
+  const message = state.status === "success" ? state.message : (state.message ?? "That did not work. Try again.");
+  return (
+    <div className="px-4 pt-3">
+      <Alert tone={tone}>{message}</Alert>
+    </div>
+  );
+}
