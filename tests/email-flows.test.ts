@@ -184,3 +184,27 @@ describe("security notices", () => {
     expect(told.map((n) => n.props)).toEqual([expect.objectContaining({ kind: "new_browser_sign_in", origin: { browser: "Safari on iOS", ip: "192.0.2.44" } })]);
   });
 });
+
+describe("the organisation's requirement", () => {
+  it("turned on is told to each member without MFA, with the deadline of a grace period; members with MFA are not told", async () => {
+    const { setMfaRequirement } = await import("@/lib/org/mfa-settings");
+    const admin = await makeUser(t.db, { role: "admin", phone: "+31612340001" });
+    const without = await makeUser(t.db);
+    const withMfa = await makeUser(t.db, { phone: "+31612340002" });
+    await t.db.update(memberships).set({ organisationId: admin.org.id }).where(eq(memberships.userId, without.user.id));
+    await t.db.update(memberships).set({ organisationId: admin.org.id }).where(eq(memberships.userId, withMfa.user.id));
+    const { session } = await createSession(t.db, { userId: admin.user.id, mfaState: "verified", handoff: false });
+    const orgActor = { userId: admin.user.id, sessionId: session.id, organisationId: admin.org.id };
+    await grantStepUp(t.db, orgActor);
+    const now = new Date();
+    const deadline = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 14));
+    const result = await setMfaRequirement(t.db, orgActor, { required: true, enforceFrom: deadline, now });
+    expect(result).toMatchObject({ ok: true, change: "turned_on" });
+    const notices = async (to: string) => (await queuedEmails(t.db, to)).filter((m) => m.template === "security_notice");
+    expect((await notices(without.user.email)).map((n) => n.props)).toEqual([
+      expect.objectContaining({ kind: "org_requires_mfa", detail: { organisation: "Test Org", from: deadline.toISOString() } }),
+    ]);
+    expect(await notices(withMfa.user.email)).toEqual([]);
+    expect(await notices(admin.user.email)).toEqual([]);
+  });
+});

@@ -51,7 +51,7 @@ export type EmailMessage =
       kind: NoticeKind;
       at: string;
       origin: Origin;
-      detail?: { factor?: string; organisation?: string; remaining?: number; newAddress?: string; admin?: string };
+      detail?: { factor?: string; organisation?: string; remaining?: number; newAddress?: string; admin?: string; from?: string };
       /** Where to go if it was not them (sign in, reset the password). */
       actionLink: string;
     };

@@ -1,7 +1,10 @@
-import { and, count, eq, ne } from "drizzle-orm";
-import type { Db } from "@/db/connect";
+import { and, count, eq, ne, sql } from "drizzle-orm";
+import { type Db, rowsOf } from "@/db/connect";
 import { memberships, organisations, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
+import { originOf } from "@/lib/audit/notices";
+import { queueNoticeSql } from "@/lib/email/notices";
+import { noteQueuedEmail } from "@/lib/email/outbox";
 import type { OrgActor, OrgError } from "./errors";
 import { lockWithPermission } from "./members";
 import { requirementEnforced } from "./policy";
@@ -37,6 +40,28 @@ async function countWithoutMfa(tx: Db, organisationId: string) {
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.organisationId, organisationId), eq(users.mfaEnabled, false)));
   return Number(without.n);
+}
+
+/**
+ * Each member without MFA is told by email that the organisation now requires it (and from when), in the
+ * transaction that turns the requirement on: an admin's change to what a member must do reaches the member
+ * where they will see it.
+ */
+async function tellMembersWithoutMfa(tx: Db, organisationId: string, input: { at: Date; from: Date; info?: Partial<RequestInfo> }) {
+  const [org] = await tx.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, organisationId));
+  const notice = {
+    kind: "org_requires_mfa" as const,
+    at: input.at,
+    origin: originOf(input.info ?? {}),
+    detail: { organisation: org?.name ?? "", ...(input.from > input.at ? { from: input.from.toISOString() } : {}) },
+  };
+  const result = await tx.execute(
+    queueNoticeSql(
+      notice,
+      sql`(select m.user_id from memberships m join users u on u.id = m.user_id where m.organisation_id = ${organisationId}::uuid and not u.mfa_enabled) as held`,
+    ),
+  );
+  if (rowsOf(result).length > 0) noteQueuedEmail();
 }
 
 export type RequirementChange = "turned_on" | "turned_off" | "deadline_changed" | "unchanged";
@@ -82,6 +107,7 @@ export async function setMfaRequirement(
         .set({ mfaRequired: true, mfaRequiredAt: now, mfaEnforcedFrom: from })
         .where(eq(organisations.id, actor.organisationId));
       await recordEvent(tx, { action: "org.mfa_required", userId: actor.userId, organisationId: actor.organisationId, detail: { ...detail, grace }, ...input.info });
+      await tellMembersWithoutMfa(tx, actor.organisationId, { at: now, from, info: input.info });
       return { ok: true, change: "turned_on", changed: true, membersWithoutMfa, enforcedFrom: from } as const;
     }
 

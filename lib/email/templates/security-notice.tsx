@@ -1,5 +1,5 @@
 import type { NoticeKind } from "../messages";
-import { clean, formatDateTime } from "./format";
+import { clean, formatDate, formatDateTime } from "./format";
 import { Action, EmailLayout, Facts, Paragraph } from "./layout";
 import type { PropsOf, TemplateDef } from "./types";
 
@@ -73,7 +73,10 @@ export const NOTICES: Record<NoticeKind, NoticeWords> = {
   },
   org_requires_mfa: {
     title: (p) => `${clean(p.detail?.organisation, 60) || "Your organisation"} now requires multi-factor authentication`,
-    happened: (p) => `An admin of ${organisation(p)} made multi-factor authentication required for every member. The next time you sign in, you will be asked to set up a second sign-in step if you have none.`,
+    happened: (p) =>
+      p.detail?.from
+        ? `An admin of ${organisation(p)} made multi-factor authentication required for every member from ${formatDate(p.detail.from)}. Set up a second sign-in step in My account before then; from that day you will be asked to set one up before you can continue.`
+        : `An admin of ${organisation(p)} made multi-factor authentication required for every member. The next time you sign in, you will be asked to set up a second sign-in step if you have none.`,
     byAdmin: true,
   },
   email_changed: {
