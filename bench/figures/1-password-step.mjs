@@ -7,7 +7,7 @@
 // during the sign-in phases the bcrypt process is idle.
 import { fork } from "node:child_process";
 import path from "node:path";
-import { callAction, createAgent, get, Jar, noJsActionFields, submitNoJs } from "../lib/http.mjs";
+import { browserJar, callAction, createAgent, get, noJsActionFields, submitNoJs } from "../lib/http.mjs";
 import { cpuMs, ROOT } from "../lib/server.mjs";
 import { check, median, percentile, round, runPool } from "../lib/stats.mjs";
 
@@ -42,7 +42,7 @@ export async function figure1(ctx) {
   // As the browser signs in: the fetch action; it answers "signed in, go to /" and the page then loads / itself.
   const signIn = async () => {
     const email = ctx.plainUsers[n++ % ctx.plainUsers.length];
-    const jar = new Jar();
+    const jar = browserJar(email);
     const res = await callAction(server.url, "/login", actions.loginAction, { callbackUrl: "/", email, password: ctx.password }, { jar, agent });
     return { ok: res.status === 200 && res.sessionCookieSet && /"status":"signed_in","to":"\/"/.test(res.body), ms: res.ms, jar, status: res.status };
   };
@@ -51,7 +51,7 @@ export async function figure1(ctx) {
   check(loginFields, "figure 1: no form bound to loginAction on /login");
   const signInNoJs = async () => {
     const email = ctx.plainUsers[n++ % ctx.plainUsers.length];
-    const jar = new Jar();
+    const jar = browserJar(email);
     const res = await submitNoJs(server.url, "/login", loginFields, { callbackUrl: "/", email, password: ctx.password }, { jar, agent });
     return { ok: res.status === 303 && res.sessionCookieSet, ms: res.ms, jar, status: res.status };
   };

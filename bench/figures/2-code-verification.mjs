@@ -1,7 +1,7 @@
 // Figure 2: submitting an MFA code (the challenge page's form, POST /login/verify/code) against a bare route
 // handler in the same build doing one indexed read and one write on the same Postgres (app/api/bench/bare,
 // BENCH_ROUTES=true).
-import { callAction, createAgent, get, Jar, postForm, request, routeFormFields } from "../lib/http.mjs";
+import { browserJar, callAction, createAgent, get, postForm, request, routeFormFields } from "../lib/http.mjs";
 import { cpuMs } from "../lib/server.mjs";
 import { check, median, percentile, round, runPool } from "../lib/stats.mjs";
 
@@ -14,7 +14,7 @@ export async function preparePending(ctx, count, concurrency = 6) {
     count,
     task: async (_w, i) => {
       const email = ctx.mfaUsers[i % ctx.mfaUsers.length];
-      const jar = new Jar();
+      const jar = browserJar(email);
       const res = await callAction(server.url, "/login", actions.loginAction, { callbackUrl: "/", email, password: ctx.password }, { jar, agent });
       check(res.status === 200 && res.sessionCookieSet, `password step for ${email} answered ${res.status} without a session cookie`);
       const pendingToken = jar.sessionCookie();

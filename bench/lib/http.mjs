@@ -36,6 +36,16 @@ export function request(url, { method = "GET", headers = {}, body, agent = defau
   });
 }
 
+/**
+ * A returning user's own browser: a jar holding the device id cookie (both names: `__Host-device` over HTTPS,
+ * `device` over HTTP) derived from the email, which bench/lib/pg.mjs seedUsers records as known. A sign-in
+ * from an unknown browser also queues a "new browser" email; real users mostly sign in from their own.
+ */
+export function browserJar(email) {
+  const id = crypto.createHash("sha256").update(email, "utf8").digest("base64url").slice(0, 43);
+  return new Jar({ device: id, "__Host-device": id });
+}
+
 /** The cookies one simulated browser holds. */
 export class Jar {
   constructor(cookies = {}) {

@@ -64,7 +64,8 @@ export function connectDb(url, max = 4) {
 /**
  * Seeds one organisation and `count` users named `${prefix}${i}@bench.test` (i from 0), all with the same
  * precomputed bcrypt hash. With `phonePrefix`, every user also gets a verified SMS factor with a distinct
- * E.164 number (mfa_enabled = true). Returns the organisation id.
+ * E.164 number (mfa_enabled = true). Every address is confirmed, and every user's own browser (its device id
+ * from browserJar in bench/lib/http.mjs) is known, so a sign-in there is a returning user's. Returns the organisation id.
  */
 export async function seedUsers(sql, { prefix, count, hash, mfa = false, role = "member", orgId, orgName = "Bench Org", phoneBase = 31_610_000_000 }) {
   if (!orgId) {
@@ -73,12 +74,16 @@ export async function seedUsers(sql, { prefix, count, hash, mfa = false, role = 
   }
   await sql`
     with u as (
-      insert into users (email, name, password_hash, mfa_enabled)
-      select ${prefix} || i || '@bench.test', 'Bench User ' || i, ${hash}, ${mfa}
+      insert into users (email, name, password_hash, mfa_enabled, email_verified_at)
+      select ${prefix} || i || '@bench.test', 'Bench User ' || i, ${hash}, ${mfa}, now()
       from generate_series(0, ${count - 1}) as i
       returning id, email
     ), m as (
       insert into memberships (user_id, organisation_id, role) select id, ${orgId}, ${role} from u
+    ), d as (
+      -- Each user has signed in from "their" browser before (bench/lib/http.mjs browserJar), as returning users have.
+      insert into known_devices (token_hash, user_id)
+      select encode(sha256(convert_to('device:' || left(translate(encode(sha256(convert_to(email, 'UTF8')), 'base64'), '+/', '-_'), 43), 'UTF8')), 'hex'), id from u
     )
     insert into mfa_factors (user_id, kind, phone, verified_at)
     select id, 'sms', '+' || (${phoneBase}::bigint + substring(email from ${`^${prefix}(\\d+)@`})::bigint)::text, now()
