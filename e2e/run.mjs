@@ -21,7 +21,7 @@ const e2eDir = path.join(root, "e2e");
 const tmpDir = path.join(e2eDir, ".tmp");
 const serverJs = path.join(root, ".next", "standalone", "server.js");
 const WATCHDOG_MS = Number(process.env.E2E_WATCHDOG_MS) || 10 * 60_000;
-const TEST_TIMEOUT_MS = 90_000;
+const TEST_TIMEOUT_MS = Number(process.env.E2E_TEST_TIMEOUT_MS) || 90_000;
 const grep = process.argv.slice(2).join(" ").toLowerCase();
 
 let server;
