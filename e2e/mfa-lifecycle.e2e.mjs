@@ -60,12 +60,12 @@ async function openOrgSettings(page) {
 async function invite(page, admin, email) {
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Role", { exact: true }).selectOption("member");
-  await page.getByRole("button", { name: "Create invitation" }).click();
+  await page.getByRole("button", { name: "Send invitation" }).click();
   const stepUp = page.getByRole("dialog", { name: "Confirm it is you" });
   await expectVisible(stepUp);
   await passStepUp(page, stepUp, admin);
   await expectHidden(stepUp);
-  await expectText(page.getByRole("status").filter({ hasText: "Invitation created for" }), `Invitation created for ${email}.`);
+  await expectText(page.getByRole("status").filter({ hasText: "Invitation sent to" }), `Invitation sent to ${email}.`);
   return page.getByLabel("Invitation link").inputValue();
 }
 
