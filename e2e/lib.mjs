@@ -354,12 +354,12 @@ export async function profileRows(page) {
   // The card is an unnamed <section> (no region role), so it is found by the heading it holds.
   const card = page.locator("section").filter({ has: page.getByRole("heading", { level: 2, name: "Profile", exact: true }) });
   const terms = await card.getByRole("term").allTextContents();
-  // A definition's own text, without the labels of buttons in it (the Email row has "Change").
-  const defs = await card.getByRole("definition").evaluateAll((items) =>
-    items.map((dd) => {
-      const copy = dd.cloneNode(true);
-      for (const control of copy.querySelectorAll("button, [role=button]")) control.remove();
-      return copy.textContent ?? "";
+  // The value only: a row's buttons ("Change") and its status line (a pending change) are not part of it.
+  const defs = await card.getByRole("definition").evaluateAll((els) =>
+    els.map((el) => {
+      const copy = el.cloneNode(true);
+      for (const extra of copy.querySelectorAll("button, [role=status]")) extra.remove();
+      return copy.textContent;
     }),
   );
   return Object.fromEntries(terms.map((t, i) => [t.trim(), (defs[i] ?? "").trim()]));

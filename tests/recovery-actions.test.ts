@@ -11,12 +11,12 @@ import { latestQueued, queuedEmails, tokenOf } from "./helpers/emails";
 import { makeUser, uniqueEmail } from "./helpers/fixtures";
 import { formData as fd, outcome, request } from "./helpers/next-mocks";
 
-/** `after` runs its work once the response is out; here it is collected and awaited by the test. */
-const afterWork: Promise<unknown>[] = [];
+/** `after` runs its work once the response is out; here it is collected, and run by the test (settle). */
+const afterWork: (() => Promise<unknown>)[] = [];
 vi.mock("next/server", async (importOriginal) => ({
   ...(await importOriginal<typeof import("next/server")>()),
   after: (work: () => Promise<unknown>) => {
-    afterWork.push(work());
+    afterWork.push(work);
   },
 }));
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
@@ -47,7 +47,7 @@ beforeEach(() => {
 });
 
 const settle = async () => {
-  await Promise.all(afterWork.splice(0));
+  await Promise.all(afterWork.splice(0).map((work) => work()));
 };
 
 /** Opens an emailed reset link as the browser does: the route puts the token in the cookie and redirects. */
@@ -69,7 +69,8 @@ describe("Forgot password?", () => {
     const ghost = await forgot.forgotPasswordAction({ status: "idle" }, fd({ email: unknown }));
     expect(known).toEqual({ status: "sent", email: user.email });
     expect(ghost).toEqual({ status: "sent", email: unknown });
-    // The work ran after the answer: nothing was queued when the action returned.
+    // The answer came before any of the work (it runs after the response): nothing was queued yet.
+    expect(afterWork).toHaveLength(2);
     expect(await queuedEmails(t.db, user.email)).toEqual([]);
     await settle();
     expect((await queuedEmails(t.db, user.email)).map((m) => m.template)).toEqual(["password_reset"]);

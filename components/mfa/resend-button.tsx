@@ -7,7 +7,7 @@ export function ResendButton({ availableAt, onResend, pending }: { availableAt: 
   if (seconds > 0)
     return (
       <p className="text-sm text-gray-500" aria-live="polite">
-        You can ask for a new code in <span className="font-medium tabular-nums text-gray-700">{seconds} s</span>
+        You can ask for a new code in <span className="font-medium tabular-nums text-gray-700" suppressHydrationWarning>{seconds} s</span>
       </p>
     );
   return (

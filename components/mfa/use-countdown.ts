@@ -1,7 +1,11 @@
 "use client";
 import { useEffect, useState } from "react";
 
-/** Seconds left until `until` (epoch ms), ticking once a second; 0 when passed or unset. */
+/**
+ * Seconds left until `until` (epoch ms), ticking once a second; 0 when passed or unset. The server's render and
+ * the browser's hydration read the clock at different moments, so the element that shows the seconds carries
+ * suppressHydrationWarning (a slow page would otherwise log a hydration error and re-render).
+ */
 export function useCountdown(until: number | null): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {

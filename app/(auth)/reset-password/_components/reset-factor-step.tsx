@@ -87,7 +87,7 @@ export function ResetFactorStep({ method, others, last4, backupCodesLeft, textSe
           <form action={send} className="text-center">
             {seconds > 0 ? (
               <p className="text-sm text-gray-500" aria-live="polite">
-                You can ask for a new code in <span className="font-medium tabular-nums text-gray-700">{seconds} s</span>
+                You can ask for a new code in <span className="font-medium tabular-nums text-gray-700" suppressHydrationWarning>{seconds} s</span>
               </p>
             ) : (
               <button type="submit" className="rounded text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
