@@ -5,6 +5,7 @@ import { emailOutbox } from "@/db/schema";
 import { appLink } from "@/lib/email/links";
 import { queueEmail } from "@/lib/email/outbox";
 import { cronVerdict } from "@/lib/jobs/cron-auth";
+import { PERIODIC_JOBS } from "@/lib/jobs/periodic";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { request } from "./helpers/next-mocks";
 
@@ -58,7 +59,11 @@ describe("GET /api/cron", () => {
     const response = await call(`Bearer ${SECRET}`);
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, jobs: [{ name: "email", ok: true, ms: expect.any(Number) }] });
+    expect(await response.json()).toEqual({
+      ok: true,
+      jobs: PERIODIC_JOBS.map((job) => ({ name: job.name, ok: true, ms: expect.any(Number) })),
+    });
+    expect(PERIODIC_JOBS.at(-1)?.name).toBe("email");
     const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.id, id));
     expect(row).toMatchObject({ status: "sent", provider: "outbox", sealedProps: null });
   });
