@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   date,
   index,
@@ -25,8 +26,11 @@ export const organisations = pgTable("organisations", {
    * Before it they see a reminder and keep working. Null means from the moment it was required.
    */
   mfaEnforcedFrom: timestamp("mfa_enforced_from", { withTimezone: true }),
-  /** "any" allows SMS and authenticator apps; "totp_only" forbids SMS. */
-  mfaMethods: text("mfa_methods", { enum: ["any", "totp_only"] }).notNull().default("any"),
+  /**
+   * "any" allows every factor; "totp_only" forbids SMS (authenticator apps and passkeys remain);
+   * "passkey_only" allows only passkeys and security keys (phishing-resistant), backup codes as recovery.
+   */
+  mfaMethods: text("mfa_methods", { enum: ["any", "totp_only", "passkey_only"] }).notNull().default("any"),
   createdAt: createdAt(),
 });
 
@@ -110,18 +114,33 @@ export const mfaFactors = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["sms", "totp"] }).notNull(),
+    kind: text("kind", { enum: ["passkey", "sms", "totp"] }).notNull(),
     /** E.164, SMS factors only. */
     phone: text("phone"),
     /** AES-256-GCM ciphertext, TOTP factors only. */
     secretCiphertext: text("secret_ciphertext"),
     /** Highest TOTP time step accepted; a step at or below it is never accepted again. */
     lastUsedStep: integer("last_used_step"),
+    /** Passkeys only: the WebAuthn credential id (base64url), unique across all users. */
+    credentialId: text("credential_id"),
+    /** Passkeys only: the COSE public key (base64url). Public, so stored as is. */
+    publicKey: text("public_key"),
+    /** Passkeys only: the authenticator's signature counter; one that goes backwards is refused (a cloned key). */
+    signCount: bigint("sign_count", { mode: "number" }),
+    /** Passkeys only: transports the browser reported (usb, nfc, ble, internal, hybrid), comma-separated. */
+    transports: text("transports"),
+    /** Passkeys only: the authenticator model's AAGUID, and the name the user gave the key. */
+    aaguid: text("aaguid"),
+    name: text("name"),
     verifiedAt: timestamp("verified_at", { withTimezone: true }).notNull(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("mfa_factors_user_kind_key").on(t.userId, t.kind)],
+  (t) => [
+    // One text-message number and one authenticator app per user; passkeys may be several.
+    uniqueIndex("mfa_factors_user_kind_key").on(t.userId, t.kind).where(sql`${t.kind} <> 'passkey'`),
+    uniqueIndex("mfa_factors_credential_id_key").on(t.credentialId),
+  ],
 );
 
 export const otpChallenges = pgTable(
@@ -149,6 +168,13 @@ export const otpChallenges = pgTable(
     phone: text("phone"),
     /** HMAC-SHA-256 of the code under a server secret. */
     codeHash: text("code_hash").notNull(),
+    /**
+     * A WebAuthn ceremony answered against this challenge (a passkey sign-in, step-up or registration): the
+     * random 32-byte challenge (base64url) given to the browser, and when. Single use: cleared by the first
+     * response checked against it; valid for PASSKEY_CHALLENGE_TTL_MS.
+     */
+    webauthnChallenge: text("webauthn_challenge"),
+    webauthnIssuedAt: timestamp("webauthn_issued_at", { withTimezone: true }),
     /** Authenticator-app enrolment only: the pending TOTP secret (AES-256-GCM). It is not a factor until a valid code moves it to mfa_factors. */
     secretCiphertext: text("secret_ciphertext"),
     attempts: integer("attempts").notNull().default(0),
@@ -279,6 +305,24 @@ export const knownDevices = pgTable(
     lastSignedInAt: timestamp("last_signed_in_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.tokenHash, t.userId] }), index("known_devices_user_idx").on(t.userId)],
+);
+
+/**
+ * Passwordless passkey sign-ins under way: the WebAuthn challenge handed to a signed-out browser, bound to
+ * that browser's device id (hashed). Nobody is known yet, so there is no user or session to hold it. Deleted
+ * by the first response checked against it (single use), or swept once expired.
+ */
+export const passkeySignIns = pgTable(
+  "passkey_sign_ins",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** base64url of 32 random bytes; it is public (the browser signs it), so stored as is. */
+    challenge: text("challenge").notNull(),
+    deviceHash: text("device_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("passkey_sign_ins_expires_idx").on(t.expiresAt)],
 );
 
 /**

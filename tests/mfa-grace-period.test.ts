@@ -327,7 +327,7 @@ describe("joining an organisation that requires MFA", () => {
     const { user, org: own } = await makeUser(t.db);
     await t.db.delete(organisations).where(eq(organisations.id, own.id));
     const during = await joinWithInvitation(t.db, { token: await invitation(o.orgId, user.email), userId: user.id }, { now: new Date() });
-    expect(during.ok && needsMfaSetup({ user: { mfaEnabled: false, hasTotp: false }, organisation: during.organisation }, new Date())).toBe(false);
-    expect(during.ok && needsMfaSetup({ user: { mfaEnabled: false, hasTotp: false }, organisation: during.organisation }, DEADLINE)).toBe(true);
+    expect(during.ok && needsMfaSetup({ user: { mfaEnabled: false, hasTotp: false, hasPasskey: false }, organisation: during.organisation }, new Date())).toBe(false);
+    expect(during.ok && needsMfaSetup({ user: { mfaEnabled: false, hasTotp: false, hasPasskey: false }, organisation: during.organisation }, DEADLINE)).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
-type Method = "totp" | "sms" | "backup";
+type Method = "passkey" | "totp" | "sms" | "backup";
+
+const LABELS = { passkey: "Use your passkey", totp: "Authenticator app", backup: "Use a backup code" } as const;
 
 type Props<M extends Method> = {
   methods: M[];
@@ -19,7 +21,7 @@ export function OtherMethods<M extends Method>({ methods, last4, heading: Headin
       <ul className="mt-2 space-y-1">
         {methods.map((m) => (
           <li key={m}>
-            {choice(m, m === "totp" ? "Authenticator app" : m === "sms" ? `Text message to the number ending in ${last4}` : "Use a backup code")}
+            {choice(m, m === "sms" ? `Text message to the number ending in ${last4}` : LABELS[m as Exclude<Method, "sms">])}
           </li>
         ))}
       </ul>

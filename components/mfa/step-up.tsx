@@ -1,4 +1,5 @@
 "use client";
+import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -8,6 +9,7 @@ import { CodeField } from "./code-field";
 import { ConfirmPasswordStep } from "./confirm-password-step";
 import { form } from "./form-data";
 import { OtherMethods } from "./other-methods";
+import { signWithPasskey } from "./passkey-ceremony";
 import { ResendButton } from "./resend-button";
 import { type StepOutcome, useStepRunner } from "./use-step-runner";
 
@@ -16,6 +18,8 @@ export type ProofMethods = MethodSummary;
 
 /** What the step-up's server actions answer, as far as the dialog reads it. */
 export type StepUpAnswer = StepOutcome & { challengeId?: string; resendInMs?: number };
+/** A passkey prompt's options (navigator.credentials.get), from the server. */
+export type PasskeyPromptAnswer = StepOutcome & { options?: PublicKeyCredentialRequestOptionsJSON };
 
 /**
  * The server actions of a step-up, passed in by the route (components/ imports nothing from app/): the
@@ -27,11 +31,14 @@ export interface StepUpActions {
   sendCode: () => Promise<StepUpAnswer>;
   resend: (data: FormData) => Promise<StepUpAnswer>;
   check: (data: FormData) => Promise<StepUpAnswer>;
+  /** A fresh WebAuthn challenge on the open step-up, for the browser's passkey prompt. */
+  passkeyPrompt: (data: FormData) => Promise<PasskeyPromptAnswer>;
 }
-type Method = "totp" | "sms" | "backup";
+type Method = "passkey" | "totp" | "sms" | "backup";
 
 function available(methods: ProofMethods): Method[] {
   const list: Method[] = [];
+  if (methods.passkeys > 0) list.push("passkey");
   if (methods.totp) list.push("totp");
   if (methods.smsLast4) list.push("sms");
   if (methods.backupCodesLeft > 0) list.push("backup");
@@ -51,7 +58,7 @@ export type StepUpProps = {
 
 /**
  * Confirms it is really the user before a change to how they sign in (ASVS 5.0 7.5.1): the current
- * password, then a code from a current factor, strongest first: the authenticator app, a text message
+ * password, then a current factor, strongest first: a passkey, the authenticator app, a text message
  * (sent only when chosen), or a backup code.
  */
 export function StepUp({ actions, intro, methods, onVerified, busy = false }: StepUpProps) {
@@ -82,8 +89,24 @@ export function StepUp({ actions, intro, methods, onVerified, busy = false }: St
     else open(first);
   };
 
+  // The browser's prompt needs a click (user activation), so the passkey has its own button.
+  const provePasskey = () => {
+    if (!challengeId) return;
+    run(
+      async (): Promise<StepUpAnswer> => {
+        const prompt = await actions.passkeyPrompt(form({ challengeId }));
+        if (prompt.status !== "prompt" || !prompt.options) return { status: "error", message: prompt.message };
+        const answer = await signWithPasskey(prompt.options);
+        if (!answer.ok) return { status: "error", message: answer.message };
+        return actions.check(form({ challengeId, method: "passkey", code: answer.response }));
+      },
+      (r) => r.status === "verified" && onVerified(challengeId),
+    );
+  };
+
   const submitCode = (e: React.FormEvent) => {
     e.preventDefault();
+    if (method === "passkey") return provePasskey();
     if (!challengeId || !method) return;
     run(
       () => actions.check(form({ challengeId, method, code })),
@@ -121,6 +144,7 @@ export function StepUp({ actions, intro, methods, onVerified, busy = false }: St
       ) : (
         <form onSubmit={submitCode} className="space-y-5" noValidate>
           <p className="text-sm text-gray-600">
+            {method === "passkey" && "Use your passkey or security key: your browser will ask you to confirm with it."}
             {method === "totp" && "Enter the 6-digit code from your authenticator app."}
             {method === "sms" && (
               <>
@@ -129,7 +153,7 @@ export function StepUp({ actions, intro, methods, onVerified, busy = false }: St
             )}
             {method === "backup" && `Enter one of your backup codes (${methods?.backupCodesLeft ?? 0} left). It will be used up.`}
           </p>
-          {method === "backup" ? (
+          {method === "passkey" ? null : method === "backup" ? (
             <BackupCodeField key="backup" value={code} onChange={setCode} error={fieldError("code")} />
           ) : (
             <CodeField
@@ -144,7 +168,7 @@ export function StepUp({ actions, intro, methods, onVerified, busy = false }: St
           <div className="flex flex-wrap items-center justify-between gap-3">
             {method === "sms" ? <ResendButton availableAt={resendAt} onResend={resend} pending={pending} /> : <span />}
             <Button type="submit" pending={pending || busy} disabled={!challengeId}>
-              Verify
+              {method === "passkey" ? "Use your passkey" : "Verify"}
             </Button>
           </div>
           <OtherMethods

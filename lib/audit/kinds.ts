@@ -20,6 +20,7 @@ const LABELS: Record<string, string> = {
   "sign_in.succeeded": "Signed in",
   "sign_in.failed_password": "Sign-in failed: wrong password",
   "sign_in.failed_code": "Sign-in failed: wrong code",
+  "sign_in.failed_passkey": "Sign-in failed: passkey not verified",
   "sign_in.mfa_locked": "Sign-in stopped after too many wrong codes",
   "step_up.failed_password": "Wrong password while confirming a change",
   "session.signed_out": "Signed out",
@@ -34,6 +35,8 @@ const LABELS: Record<string, string> = {
   "mfa.factor_removed": "Sign-in method removed",
   "mfa.backup_codes_generated": "New backup codes created",
   "mfa.backup_code_used": "Backup code used",
+  "mfa.passkey_renamed": "Passkey renamed",
+  "mfa.passkey_cloned": "Passkey refused: its signature counter went backwards (a copied key)",
   "mfa.reenrol_proven": "Identity confirmed before setting up MFA again",
   "password.changed": "Password changed",
   "org.created": "Organisation created",
@@ -63,7 +66,7 @@ export function kindOf(action: string): EventKind | null {
 
 type DetailValue = string | number | boolean | null | string[];
 const FIRST_KEYS = ["method", "from", "to"];
-const METHOD_NAMES: Record<string, string> = { totp: "authenticator app", sms: "text message", backup: "backup code" };
+const METHOD_NAMES: Record<string, string> = { passkey: "passkey", totp: "authenticator app", sms: "text message", backup: "backup code" };
 
 /**
  * The event's detail as a short line ("method: authenticator app · other sessions ended: 2"), never more than

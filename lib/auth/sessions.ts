@@ -114,6 +114,7 @@ export async function findActiveSession(db: Db, token: string, now = new Date())
         /** After an admin's reset: what the next enrolment must prove besides the password (lib/mfa/reenrol.ts). */
         mfaReenrolProof: users.mfaReenrolProof,
         hasTotp: sql<boolean>`exists (select 1 from ${mfaFactors} where ${mfaFactors.userId} = ${users.id} and ${mfaFactors.kind} = 'totp')`,
+        hasPasskey: sql<boolean>`exists (select 1 from ${mfaFactors} where ${mfaFactors.userId} = ${users.id} and ${mfaFactors.kind} = 'passkey')`,
       },
       membership: { role: memberships.role, organisationId: memberships.organisationId },
       organisation: {

@@ -85,7 +85,7 @@ export async function signInWithPassword(
     user.mfaEnabled ? listMethods(db, user.id) : null,
     user.mfaEnabled ? blockedUntil(db, mfaBackoffKey(user.id), now) : null,
   ]);
-  const allowed = allowedMethods(policyOf(user.organisationId ? user.organisation : null), "sign_in", { hasTotp: Boolean(listed?.totp) });
+  const allowed = allowedMethods(policyOf(user.organisationId ? user.organisation : null), "sign_in", { hasTotp: Boolean(listed?.totp), hasPasskey: Boolean(listed?.passkeys.length) });
   const methods = listed?.available.filter((m) => allowed.includes(m)) ?? [];
   if (!listed || methods.length === 0) {
     // Independent writes: on Postgres they run side by side on two pooled connections.

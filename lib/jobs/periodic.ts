@@ -1,5 +1,6 @@
 import type { Db } from "@/db/connect";
 import { deleteExpiredEvents } from "@/lib/audit/retention";
+import { deleteExpiredPasskeyPrompts } from "@/lib/mfa/passkey/sign-in";
 import { queueScheduledReminders } from "@/lib/org/mfa-reminders";
 
 /**
@@ -20,6 +21,8 @@ export interface PeriodicJob {
 export const PERIODIC_JOBS: PeriodicJob[] = [
   /** MFA reminders 7, 3 and 1 days before an organisation's deadline and on the day; one per member per day. */
   { name: "mfa-reminders", run: async (db, now) => void (await queueScheduledReminders(db, now)) },
+  /** Passwordless passkey prompts nobody answered within their five minutes. */
+  { name: "passkey-prompts", run: async (db, now) => void (await deleteExpiredPasskeyPrompts(db, now)) },
   /** Audit events past AUDIT_RETENTION_DAYS (default 365), deleted in batches. */
   { name: "audit-retention", run: async (db, now) => void (await deleteExpiredEvents(db, now)) },
   {

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import { CODE_TTL_MS, hashCode, MAX_CODE_ATTEMPTS } from "./codes";
@@ -57,6 +57,8 @@ export async function openChallenge(
     phone?: string | null;
     factorId?: string | null;
     secretCiphertext?: string | null;
+    /** A WebAuthn challenge given to the browser with this one (a passkey registration). */
+    webauthnChallenge?: string | null;
     now: Date;
   } & ChallengeHolder,
 ): Promise<OtpChallenge> {
@@ -79,6 +81,8 @@ export async function openChallenge(
       phone: input.phone ?? null,
       codeHash: hashCode(id, input.userId, input.code ?? crypto.randomBytes(16).toString("hex")),
       secretCiphertext: input.secretCiphertext ?? null,
+      webauthnChallenge: input.webauthnChallenge ?? null,
+      webauthnIssuedAt: input.webauthnChallenge ? now : null,
       sendCount: input.code ? 1 : 0,
       lastSentAt: input.code ? now : new Date(0),
       expiresAt: new Date(now.getTime() + CODE_TTL_MS),
@@ -86,6 +90,21 @@ export async function openChallenge(
     })
     .returning();
   return challenge;
+}
+
+/**
+ * Gives an open challenge (under its attempt cap, unexpired) a new WebAuthn challenge for the browser to sign,
+ * replacing any earlier one: only the newest prompt of a sign-in or step-up can be answered. Null when the
+ * challenge is closed. The passkey factor takes it once (lib/mfa/passkey/index.ts, takeIssuedChallenge).
+ */
+export async function issueWebauthnChallenge(db: Db, key: ChallengeKey, value: string, now: Date): Promise<boolean> {
+  if (!isChallengeId(key.challengeId)) return false;
+  const [row] = await db
+    .update(otpChallenges)
+    .set({ webauthnChallenge: value, webauthnIssuedAt: now })
+    .where(and(challengeScope(key), isNull(otpChallenges.consumedAt), lt(otpChallenges.attempts, MAX_CODE_ATTEMPTS), gt(otpChallenges.expiresAt, now)))
+    .returning({ id: otpChallenges.id });
+  return row !== undefined;
 }
 
 /**
@@ -175,6 +194,8 @@ export function challengeFromJson(json: Record<string, unknown> | null): OtpChal
     phone: (json.phone as string | null) ?? null,
     codeHash: json.code_hash as string,
     secretCiphertext: (json.secret_ciphertext as string | null) ?? null,
+    webauthnChallenge: (json.webauthn_challenge as string | null) ?? null,
+    webauthnIssuedAt: date(json.webauthn_issued_at),
     attempts: Number(json.attempts),
     sendCount: Number(json.send_count),
     lastSentAt: date(json.last_sent_at) as Date,

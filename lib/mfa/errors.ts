@@ -20,6 +20,7 @@ export const MFA_ERRORS = {
   method_not_allowed: "Your organisation does not allow this method for signing in. Choose another one.",
   email_unverified: "Confirm your email address first: open the link we sent you, or use Resend email at the top of the page.",
   sms_not_allowed: "Your organisation allows only authenticator apps, so text messages cannot be used. Add an authenticator app instead.",
+  passkeys_only: "Your organisation allows only passkeys and security keys. Add a passkey instead.",
   reenrol_proof_required: "Your admin reset your multi-factor authentication: confirm your email address (or enter the access code your admin gave you) first.",
   reenrol_not_needed: "There is nothing to confirm: set up your sign-in method.",
   reenrol_wrong_proof: "Your admin chose another way to confirm it is you. Reload the page and follow the steps shown.",

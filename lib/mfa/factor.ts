@@ -6,6 +6,8 @@ import type { LoginMethod } from "./method";
 /** What may be said about a user's methods outside the server: never a secret, a whole number or a code. */
 export interface MethodSummary {
   totp: boolean;
+  /** How many passkeys and security keys. */
+  passkeys: number;
   smsLast4: string | null;
   backupCodesLeft: number;
 }
@@ -43,8 +45,11 @@ export interface Factor {
   normalize(input: unknown): NormalizedCode;
   /** Whether the code proves this factor for the challenge. Single-use factors spend it here (atomically). */
   match(input: MatchInput): Promise<MatchResult>;
-  /** Deletes what the user holds of this factor, inside the caller's transaction; returns whether anything usable went. */
-  remove(tx: Db, userId: string): Promise<boolean>;
+  /**
+   * Deletes what the user holds of this factor, inside the caller's transaction; returns whether anything usable
+   * went. `factorId` names one registered key of a factor a user may hold several of (passkeys); without it, all.
+   */
+  remove(tx: Db, userId: string, factorId?: string): Promise<boolean>;
   /** A short description for My account and the admin's member list, or null when the user does not have it. */
   describe(summary: MethodSummary): string | null;
 }

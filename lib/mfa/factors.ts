@@ -1,6 +1,7 @@
 import { backupCodesFactor } from "./backup-codes";
 import type { Factor, MethodSummary } from "./factor";
 import { type LoginMethod, MFA_METHODS } from "./method";
+import { passkeyFactor } from "./passkey";
 import { smsFactor } from "./sms";
 import { totpFactor } from "./totp";
 
@@ -9,6 +10,7 @@ import { totpFactor } from "./totp";
  * its name in MFA_METHODS (lib/mfa/method.ts) and one line here; the type makes the line required.
  */
 export const FACTORS: Record<LoginMethod, Factor> = {
+  passkey: passkeyFactor,
   totp: totpFactor,
   sms: smsFactor,
   backup: backupCodesFactor,
@@ -19,7 +21,7 @@ export const factorFor = (method: LoginMethod): Factor => FACTORS[method];
 /** Every refusal sentence a factor can give, for actions that answer for several methods. */
 export const FACTOR_ERRORS: Readonly<Record<string, string>> = Object.assign({}, ...MFA_METHODS.map((m) => FACTORS[m].errors));
 
-/** "Authenticator app, SMS ending in 1234": the registered factors (not backup codes), strongest first. */
+/** "Passkey, Authenticator app, SMS ending in 1234": the registered factors (not backup codes), strongest first. */
 export function describeFactors(summary: MethodSummary): string[] {
   return MFA_METHODS.filter((m) => m !== "backup")
     .map((m) => FACTORS[m].describe(summary))

@@ -11,7 +11,10 @@ import { FACTORS } from "./factors";
 import { type FactorKind, type LoginMethod, MFA_METHODS } from "./method";
 import { withStepUp } from "./step-up";
 
-export type RemoveFactorsResult = { ok: false; error: "no_factor" | "org_requires_mfa" } | { ok: true; removed: LoginMethod[]; mfaEnabled: boolean };
+export type RemoveFactorsResult =
+  | { ok: false; error: "no_factor" | "org_requires_mfa" }
+  /** names: the passkeys that went, by the names their owner gave them (for the audit event and its notice). */
+  | { ok: true; removed: LoginMethod[]; mfaEnabled: boolean; names: string[] };
 
 /**
  * The one way factors leave an account, used by the user (remove one method, or switch MFA off) and by an
@@ -22,10 +25,18 @@ export type RemoveFactorsResult = { ok: false; error: "no_factor" | "org_require
  */
 export async function removeFactors(
   tx: Db,
-  input: { userId: string; which: FactorKind | "all"; lastAllowed: boolean; keepSessionId: string | null; now: Date },
+  input: {
+    userId: string;
+    which: FactorKind | "all";
+    /** One key of a kind a user may hold several of (a passkey); without it, every factor of `which`. */
+    factorId?: string;
+    lastAllowed: boolean;
+    keepSessionId: string | null;
+    now: Date;
+  },
 ): Promise<RemoveFactorsResult> {
   const factors = await lockFactors(tx, input.userId);
-  const targets = factors.filter((f) => input.which === "all" || f.kind === input.which);
+  const targets = factors.filter((f) => input.which === "all" || (f.kind === input.which && (!input.factorId || f.id === input.factorId)));
   if (input.which !== "all" && targets.length === 0) return { ok: false, error: "no_factor" };
   const last = targets.length === factors.length;
   if (last && factors.length > 0 && !input.lastAllowed) return { ok: false, error: "org_requires_mfa" };
@@ -33,11 +44,12 @@ export async function removeFactors(
   const removed: LoginMethod[] = [];
   for (const method of MFA_METHODS) {
     const goes = method === "backup" ? last : targets.some((f) => f.kind === method);
-    if (goes && (await FACTORS[method].remove(tx, input.userId))) removed.push(method);
+    if (goes && (await FACTORS[method].remove(tx, input.userId, input.which === method ? input.factorId : undefined))) removed.push(method);
   }
   if (last) await tx.update(users).set({ mfaEnabled: false }).where(eq(users.id, input.userId));
   await closeOtherEnrollments(tx, input.userId, input.keepSessionId ?? "00000000-0000-0000-0000-000000000000", input.now);
-  return { ok: true, removed, mfaEnabled: !last };
+  const names = targets.filter((f) => f.kind === "passkey").map((f) => f.name ?? "Passkey");
+  return { ok: true, removed, mfaEnabled: !last, names };
 }
 
 /**
@@ -48,15 +60,16 @@ export async function removeFactors(
 export function removeOwnFactors(
   db: Db,
   actor: Actor,
-  input: { which: FactorKind | "all"; stepUpChallengeId: string | null | undefined; now?: Date; info?: Partial<RequestInfo> },
+  input: { which: FactorKind | "all"; factorId?: string; stepUpChallengeId: string | null | undefined; now?: Date; info?: Partial<RequestInfo> },
 ) {
   const now = input.now ?? new Date();
   return withStepUp(db, actor, { stepUpChallengeId: input.stepUpChallengeId, now }, async (tx) => {
     const policy = await readMfaPolicy(tx, actor.organisationId);
-    const result = await removeFactors(tx, { userId: actor.userId, which: input.which, lastAllowed: mayRemoveLastFactor(policy), keepSessionId: actor.sessionId, now });
+    const result = await removeFactors(tx, { userId: actor.userId, which: input.which, factorId: input.factorId, lastAllowed: mayRemoveLastFactor(policy), keepSessionId: actor.sessionId, now });
     if (!result.ok) return result;
     const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, result.mfaEnabled ? "mfa_factor_removed" : "mfa_disabled", now);
     const method: Record<string, string> = input.which === "all" ? {} : { method: input.which };
+    if (input.factorId && result.names[0]) method.name = result.names[0];
     await recordEvent(tx, {
       action: result.mfaEnabled ? "mfa.factor_removed" : "mfa.disabled",
       userId: actor.userId,

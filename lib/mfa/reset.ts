@@ -9,7 +9,7 @@ import { checkCode } from "./code-check";
 import { CODE_TTL_MS, MAX_CODE_ATTEMPTS } from "./codes";
 import type { MethodSummary } from "./factor";
 import type { LoginMethod } from "./method";
-import { listMethods, summarize, type UserMethods } from "./methods";
+import { listMethods, methodHolder, summarize, type UserMethods } from "./methods";
 import { type ResendOutcome, resendAvailableAt, resendChallenge, type SendContext } from "./sms/delivery";
 
 /**
@@ -32,16 +32,21 @@ export type ResetProofState =
       /** A factor was proven for this link in the last CODE_TTL_MS and not yet spent on a new password. */
       proven: boolean;
       /** The user's methods the organisation allows at sign-in, strongest first. */
-      methods: LoginMethod[];
+      methods: ResetMethod[];
       summary: MethodSummary;
       /** The link's open challenge, if one was opened (by a code sent or a code typed). */
       challenge: { id: string; sendCount: number; textSent: boolean; resendAt: number; attemptsLeft: number } | null;
     };
 
+/** The methods a reset accepts: codes (the reset page has no passkey prompt). */
+export type ResetMethod = Exclude<LoginMethod, "passkey">;
+
 async function methodsFor(db: Db, holder: ResetHolder) {
   const [methods, policy] = await Promise.all([listMethods(db, holder.userId), readMfaPolicy(db, holder.organisationId)]);
-  const allowed = allowedMethods(policy, "sign_in", { hasTotp: methods.totp !== null });
-  return { methods, offered: methods.available.filter((m) => allowed.includes(m)) };
+  const allowed = allowedMethods(policy, "sign_in", methodHolder(methods));
+  // Codes only: the reset page has no passkey prompt, so a passkey's owner answers with a backup code or another factor.
+  const offered = methods.available.filter((m): m is ResetMethod => allowed.includes(m) && m !== "passkey");
+  return { methods, offered };
 }
 
 const isProven = (c: OtpChallenge | null, now: Date) => Boolean(c?.verifiedAt && now.getTime() - c.verifiedAt.getTime() < CODE_TTL_MS);
@@ -142,7 +147,7 @@ export async function checkResetProof(
   const info = input.info ?? {};
   const { methods, offered } = await methodsFor(db, holder);
   if (methods.available.length === 0) return { ok: false, error: "no_factor" };
-  if (!offered.includes(input.method)) return { ok: false, error: "method_not_allowed" };
+  if (!(offered as LoginMethod[]).includes(input.method)) return { ok: false, error: "method_not_allowed" };
   const event = { userId: holder.userId, organisationId: holder.organisationId, actorId: null, ...info };
   const challenge = await resetChallenge(db, holder, methods, now);
   if (!challenge) return lockOut(db, holder, event, now, false);

@@ -68,8 +68,11 @@ export const disableMfaSchema = z.object({
   stepUpChallengeId: z.string({ error: MFA_ERRORS.factor_required }).min(1, MFA_ERRORS.factor_required).max(64, MFA_ERRORS.factor_required),
 });
 
-/** Opening a step-up that sends nothing (the authenticator app, a backup code). */
-export const startStepUpSchema = z.object({ method: z.enum(["totp", "backup"], { error: "Choose how to confirm it is you." }) });
+/** Opening a step-up that sends nothing (a passkey, the authenticator app, a backup code). */
+export const startStepUpSchema = z.object({ method: z.enum(["passkey", "totp", "backup"], { error: "Choose how to confirm it is you." }) });
+
+/** A browser's WebAuthn answer as JSON text; its shape is read by lib/mfa/passkey/ceremony.ts. */
+const webauthnJson = z.string({ error: "Your browser's passkey response could not be read. Try again." }).min(2).max(16_000);
 
 /** Answering a step-up: the code is read by the rules of the chosen method. */
 export const checkStepUpSchema = z.discriminatedUnion(
@@ -78,6 +81,7 @@ export const checkStepUpSchema = z.discriminatedUnion(
     z.object({ method: z.literal("totp"), challengeId, code: sixDigitCode }),
     z.object({ method: z.literal("sms"), challengeId, code: sixDigitCode }),
     z.object({ method: z.literal("backup"), challengeId, code: backupCode }),
+    z.object({ method: z.literal("passkey"), challengeId, code: webauthnJson }),
   ],
   { error: "Choose how to confirm it is you." },
 );
@@ -86,3 +90,10 @@ export const beginTotpSchema = z.object({ stepUpChallengeId });
 export const confirmTotpSchema = z.object({ challengeId, code: sixDigitCode });
 export const removeMethodSchema = z.object({ kind: z.enum(["totp", "sms"], { error: "Choose a method to remove." }), stepUpChallengeId });
 export const regenerateCodesSchema = z.object({ stepUpChallengeId });
+
+/** A fresh passkey prompt for an open challenge (a step-up's, or a pending sign-in's). */
+export const passkeyPromptSchema = z.object({ challengeId });
+export const beginPasskeySchema = z.object({ stepUpChallengeId });
+export const finishPasskeySchema = z.object({ challengeId, response: webauthnJson, name: z.string().max(200).optional() });
+export const renamePasskeySchema = z.object({ factorId: z.uuid({ error: "This passkey is no longer registered." }), name: z.string().max(200) });
+export const removePasskeySchema = z.object({ factorId: z.uuid({ error: "This passkey is no longer registered." }), stepUpChallengeId });

@@ -12,7 +12,7 @@ import { clearFailuresSql, giveBackStrikeSql, type HeldStrike, releaseStrikes, t
 import { challengeFromJson, consumeLoginChallengeSql, isChallengeId } from "./challenge";
 import { checkCode, clearedAfterMatch, mfaBackoffKey, mfaBackoffKeySql } from "./code-check";
 import { factorFor } from "./factors";
-import { listMethods } from "./methods";
+import { listMethods, methodHolder } from "./methods";
 import type { LoginMethod } from "./method";
 
 /**
@@ -75,6 +75,7 @@ async function readPendingSignIn(db: Db, input: { tokenHash: string; challengeId
       (select blocked_until from reserved limit 1) as reserved_block,
       (select blocked_until from rate_limits where key = ${mfaBackoffKeySql(sql`s.user_id`)}) as previous_block,
       exists (select 1 from mfa_factors f where f.user_id = s.user_id and f.kind = 'totp') as has_totp,
+      exists (select 1 from mfa_factors f where f.user_id = s.user_id and f.kind = 'passkey') as has_passkey,
       row_to_json(c) as challenge
     from s
     left join memberships m on m.user_id = s.user_id
@@ -89,7 +90,7 @@ async function readPendingSignIn(db: Db, input: { tokenHash: string; challengeId
     session: { id: row.id as string, userId, mfaState: row.mfa_state as string, expiresAt: date(row.expires_at) as Date, lastSeenAt: date(row.last_seen_at) as Date },
     organisationId: (row.organisation_id as string | null) ?? null,
     policy: row.organisation_id ? policyOf({ mfaRequired: Boolean(row.mfa_required), mfaMethods: row.mfa_methods as MfaMethodsSetting }) : policyOf(null),
-    holder: { hasTotp: Boolean(row.has_totp) },
+    holder: { hasTotp: Boolean(row.has_totp), hasPasskey: Boolean(row.has_passkey) },
     challenge: challengeFromJson(typeof row.challenge === "string" ? JSON.parse(row.challenge) : (row.challenge as Record<string, unknown> | null)),
     reservation:
       Number(row.reserved) > 0
@@ -134,7 +135,7 @@ export async function signInWithCode(
  */
 export async function completeLoginChallenge(db: Db, pending: Pending, input: CodeInput): Promise<LoginCodeResult> {
   const [policy, methods] = await Promise.all([readMfaPolicy(db, pending.organisationId), listMethods(db, pending.userId)]);
-  return answerLoginChallenge(db, pending, input, { policy, holder: { hasTotp: methods.totp !== null } });
+  return answerLoginChallenge(db, pending, input, { policy, holder: methodHolder(methods) });
 }
 
 async function answerLoginChallenge(

@@ -8,7 +8,7 @@ import type { Actor } from "./actor";
 import { consumeVerifiedChallenge, isVerifiedChallenge, openChallenge } from "./challenge";
 import { checkCode } from "./code-check";
 import type { LoginMethod } from "./method";
-import { listMethods } from "./methods";
+import { listMethods, methodHolder } from "./methods";
 import { type SendContext, type SendOutcome, startSmsChallenge } from "./sms/delivery";
 
 /**
@@ -32,7 +32,7 @@ export async function startStepUp(
   const now = input.now ?? input.sms?.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
   const [methods, policy] = await Promise.all([listMethods(db, actor.userId), readMfaPolicy(db, actor.organisationId)]);
-  if (!methods.available.includes(input.method) || !methodAllowed(policy, "step_up", input.method, { hasTotp: methods.totp !== null }))
+  if (!methods.available.includes(input.method) || !methodAllowed(policy, "step_up", input.method, methodHolder(methods)))
     return { ok: false, error: "no_factor" };
   const base = { userId: actor.userId, sessionId: actor.sessionId, purpose: "step_up" as const };
   if (input.method === "sms") {
@@ -64,7 +64,7 @@ export async function checkStepUp(
   const now = input.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
   const [policy, methods] = await Promise.all([readMfaPolicy(db, actor.organisationId), listMethods(db, actor.userId)]);
-  if (!methodAllowed(policy, "step_up", input.method, { hasTotp: methods.totp !== null })) return { ok: false, error: "no_factor" };
+  if (!methodAllowed(policy, "step_up", input.method, methodHolder(methods))) return { ok: false, error: "no_factor" };
   const result = await checkCode(db, {
     challengeId: input.challengeId,
     userId: actor.userId,

@@ -13,7 +13,7 @@ import { can, needsStepUp, type OrgOperation } from "./permissions";
 import type { Role } from "./schemas";
 
 /** What an admin may know about a member's second factor: the kind, and for SMS the last four digits only. */
-export type MemberMfa = { enabled: false } | { enabled: true; smsLast4: string | null; authenticatorApp: boolean };
+export type MemberMfa = { enabled: false } | { enabled: true; smsLast4: string | null; authenticatorApp: boolean; passkeys: number };
 
 export interface Member {
   userId: string;
@@ -53,7 +53,12 @@ export async function listMembers(db: Db, organisationId: string): Promise<Membe
   return rows.map(({ mfaEnabled, ...row }) => {
     const mine = factors.filter((f) => f.userId === row.userId);
     const mfa: MemberMfa = mfaEnabled
-      ? { enabled: true, smsLast4: mine.find((f) => f.kind === "sms")?.last4 ?? null, authenticatorApp: mine.some((f) => f.kind === "totp") }
+      ? {
+          enabled: true,
+          smsLast4: mine.find((f) => f.kind === "sms")?.last4 ?? null,
+          authenticatorApp: mine.some((f) => f.kind === "totp"),
+          passkeys: mine.filter((f) => f.kind === "passkey").length,
+        }
       : { enabled: false };
     return { ...row, mfa };
   });
@@ -62,7 +67,7 @@ export async function listMembers(db: Db, organisationId: string): Promise<Membe
 /** "Authenticator app, SMS ending in 1234", or "Off": each factor describes itself (lib/mfa/factors.ts). */
 export function describeMemberMfa(mfa: MemberMfa): string {
   if (!mfa.enabled) return "Off";
-  const parts = describeFactors({ totp: mfa.authenticatorApp, smsLast4: mfa.smsLast4, backupCodesLeft: 0 });
+  const parts = describeFactors({ totp: mfa.authenticatorApp, passkeys: mfa.passkeys, smsLast4: mfa.smsLast4, backupCodesLeft: 0 });
   return parts.length > 0 ? parts.join(", ") : "On";
 }
 

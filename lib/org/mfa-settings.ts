@@ -7,7 +7,7 @@ import { queueNoticeSql } from "@/lib/email/notices";
 import { noteQueuedEmail } from "@/lib/email/outbox";
 import type { OrgActor, OrgError } from "./errors";
 import { lockWithPermission } from "./members";
-import { requirementEnforced } from "./policy";
+import { type MfaMethodsSetting, requirementEnforced } from "./policy";
 
 type Refused = { ok: false; error: OrgError };
 
@@ -127,14 +127,15 @@ export async function setMfaRequirement(
 }
 
 /**
- * Which methods members may use: "any" (authenticator app or SMS) or "totp_only" (NIST SP 800-63B 3.2.9
- * calls SMS restricted). With "totp_only", members whose only method is SMS are held at setup by the gate
- * from their next request, and SMS is not offered at enrolment. Needs the admin's fresh step-up; audited.
+ * Which methods members may use: "any", "totp_only" (no text messages: NIST SP 800-63B 3.2.9 calls SMS
+ * restricted) or "passkey_only" (phishing-resistant only, NIST SP 800-63B 3.2.5). Members without an allowed
+ * factor are held at setup by the gate from their next request, and enrolment offers only what is allowed
+ * (lib/org/policy.ts). Needs the admin's fresh step-up; audited.
  */
 export async function setMfaMethods(
   db: Db,
   actor: OrgActor,
-  input: { methods: "any" | "totp_only"; now?: Date; info?: Partial<RequestInfo> },
+  input: { methods: MfaMethodsSetting; now?: Date; info?: Partial<RequestInfo> },
 ): Promise<Refused | { ok: true; changed: boolean }> {
   return db.transaction(async (tx) => {
     const refused = await lockWithPermission(tx, actor, "mfa_policy.change", input.now);

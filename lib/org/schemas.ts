@@ -86,5 +86,5 @@ export const acceptInvitationSchema = z.object({
 export type AcceptInvitationInput = z.infer<typeof acceptInvitationSchema>;
 
 export const mfaMethodsSchema = z.object({
-  methods: z.enum(["any", "totp_only"], { error: "Choose which methods members may use." }),
+  methods: z.enum(["any", "totp_only", "passkey_only"], { error: "Choose which methods members may use." }),
 });

@@ -61,4 +61,8 @@ export const LIMITS = {
   resetPerIp: () => ({ max: intFromEnv("LIMIT_RESET_PER_IP_HOUR", 20), windowMs: HOUR }),
   /** Email-change links per user per hour (5): a signed-in account cannot be used to mail many addresses. */
   emailChangePerUser: () => ({ max: intFromEnv("LIMIT_EMAIL_CHANGE_PER_USER_HOUR", 5), windowMs: HOUR }),
+  /** Passwordless passkey prompts started per client IP per hour (300): each stores a challenge row until it expires. */
+  passkeySignInPerIp: () => ({ max: intFromEnv("LIMIT_PASSKEY_SIGNIN_PER_IP_HOUR", 300), windowMs: HOUR }),
+  /** Passwordless passkey prompts started per browser (device id) per hour (60). */
+  passkeySignInPerDevice: () => ({ max: intFromEnv("LIMIT_PASSKEY_SIGNIN_PER_DEVICE_HOUR", 60), windowMs: HOUR }),
 };

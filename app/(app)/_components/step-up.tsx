@@ -2,6 +2,7 @@
 import { type StepUpActions, StepUp as StepUpSteps, type StepUpProps } from "@/components/mfa/step-up";
 import { checkStepUpAction, startStepUpAction } from "../account/methods-actions";
 import { confirmPasswordAction, resendCodeAction, sendStepUpCodeAction } from "../account/mfa-actions";
+import { stepUpPasskeyPromptAction } from "../account/passkey-actions";
 
 export type { ProofMethods } from "@/components/mfa/step-up";
 
@@ -12,6 +13,7 @@ const STEP_UP_ACTIONS: StepUpActions = {
   sendCode: sendStepUpCodeAction,
   resend: resendCodeAction,
   check: checkStepUpAction,
+  passkeyPrompt: stepUpPasskeyPromptAction,
 };
 
 /** The step-up (current password, then a current factor) wired to this app's actions. */

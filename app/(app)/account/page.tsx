@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { Card, CardHeader } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { requireSession } from "@/lib/auth/dal";
-import { listMethods, summarize } from "@/lib/mfa/methods";
+import { listMethods, methodHolder, summarize } from "@/lib/mfa/methods";
 import { mayRemoveLastFactor, methodAllowed, policyOf } from "@/lib/org/policy";
 import { BACKUP_CODES_LOW } from "@/lib/mfa/backup-codes/codes";
 import { maskPhone } from "@/lib/phone/parse";
@@ -13,6 +13,7 @@ import { EmailRow } from "./_components/email-row";
 import { ActivityCard } from "./_components/activity-card";
 import { MfaCard } from "./_components/mfa-card";
 import { ReenrolProofProvider } from "./_components/mfa/reenrol-proof";
+import { PasskeysCard } from "./_components/passkeys-card";
 import { PasswordCard } from "./_components/password-card";
 import { SessionsCard } from "./_components/sessions-card";
 
@@ -38,6 +39,8 @@ export default async function AccountPage() {
     pendingEmailChange(db, user.id, now),
   ]);
   const policy = policyOf(organisation);
+  const summary = summarize(methods);
+  const factorCount = methods.passkeys.length + Number(Boolean(methods.totp)) + Number(Boolean(methods.sms));
   return (
     <div className="space-y-6">
       <div>
@@ -63,13 +66,23 @@ export default async function AccountPage() {
       {/* After an admin's reset, enrolling again needs the proof the admin chose besides the password (lib/mfa/reenrol.ts). */}
       <ReenrolProofProvider need={user.mfaReenrolProof ? { proof: user.mfaReenrolProof, email: user.email } : null}>
       <MfaCard
-        enabled={user.mfaEnabled && Boolean(methods.sms || methods.totp)}
+        enabled={user.mfaEnabled && factorCount > 0}
+        passkeyCount={methods.passkeys.length}
+        totpAllowed={methodAllowed(policy, "enroll", "totp", methodHolder(methods))}
+        passkeysOnly={policy.methods === "passkey_only"}
         maskedPhone={user.mfaEnabled && methods.sms ? maskPhone(methods.sms.phone) : null}
         orgRequiresMfa={!mayRemoveLastFactor(policy)}
         totpAddedAt={user.mfaEnabled && methods.totp ? methods.totp.addedAt.toISOString() : null}
         backupCodesLeft={methods.backupCodesLeft}
-        smsAllowed={methodAllowed(policy, "enroll", "sms", { hasTotp: Boolean(methods.totp) })}
+        smsAllowed={methodAllowed(policy, "enroll", "sms", methodHolder(methods))}
         backupCodesLow={methods.backupCodesLeft <= BACKUP_CODES_LOW}
+      />
+      <PasskeysCard
+        passkeys={methods.passkeys.map((p) => ({ id: p.id, name: p.name, addedAt: p.addedAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null }))}
+        proof={factorCount > 0 ? summary : null}
+        allowed={methodAllowed(policy, "enroll", "passkey", methodHolder(methods))}
+        lastRemovable={mayRemoveLastFactor(policy)}
+        factorCount={factorCount}
       />
       </ReenrolProofProvider>
       <PasswordCard />

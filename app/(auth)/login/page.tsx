@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { LoginForm } from "./login-form";
+import { PasskeySignIn } from "./passkey-sign-in";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -18,15 +19,18 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const params = await searchParams;
   const text = typeof params.notice === "string" && Object.hasOwn(NOTICES, params.notice) ? NOTICES[params.notice] : undefined;
   const notice = text ? { text, tone: params.notice === "password_reset" || params.notice === "verified" ? ("success" as const) : ("info" as const) } : undefined;
+  const callbackUrl = safeCallbackUrl(params.callbackUrl);
   return (
     <Card className="p-6 sm:p-8">
       <h1 className="text-xl font-semibold tracking-tight">Sign in</h1>
       <p className="mt-1 mb-6 text-sm text-gray-600">Welcome back. Sign in to your organisation.</p>
-      <LoginForm
-        callbackUrl={safeCallbackUrl(params.callbackUrl)}
-        notice={notice}
-        email={typeof params.email === "string" ? params.email.slice(0, 254) : undefined}
-      />
+      <LoginForm callbackUrl={callbackUrl} notice={notice} email={typeof params.email === "string" ? params.email.slice(0, 254) : undefined} />
+      <div className="my-5 flex items-center gap-3 text-xs text-gray-500" aria-hidden="true">
+        <span className="h-px flex-1 bg-gray-200" />
+        or
+        <span className="h-px flex-1 bg-gray-200" />
+      </div>
+      <PasskeySignIn callbackUrl={callbackUrl} />
     </Card>
   );
 }

@@ -5,7 +5,7 @@ import type { RequestInfo } from "@/lib/audit/events";
 import { isEmailVerified } from "@/lib/auth/email-verification";
 import { hasFreshPassword } from "@/lib/auth/reauth";
 import { smsDestinationProblem } from "@/lib/phone/policy";
-import { methodAllowed, readMfaPolicy } from "@/lib/org/policy";
+import { enrolmentRefusal, readMfaPolicy } from "@/lib/org/policy";
 import type { Actor } from "../actor";
 import { consumeVerifiedChallenge } from "../challenge";
 import { checkCode } from "../code-check";
@@ -34,7 +34,8 @@ export async function startSmsEnrollment(
 ): Promise<Failure | { ok: true; challengeId: string; delivery: SendOutcome }> {
   const now = ctx.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
-  if (!methodAllowed(await readMfaPolicy(db, actor.organisationId), "enroll", "sms", { hasTotp: false })) return { ok: false, error: "sms_not_allowed" };
+  const refusal = enrolmentRefusal(await readMfaPolicy(db, actor.organisationId), "sms");
+  if (refusal) return { ok: false, error: refusal };
   // Texting a number the account has not proven costs money and reaches a third party: an unproven address
   // (the cheapest kind of account to make) may not do it (SMS pumping; OWASP ASVS 5.0 2.4.1 anti-automation).
   if (!(await isEmailVerified(db, actor.userId))) return { ok: false, error: "email_unverified" };
@@ -76,7 +77,8 @@ export async function completeSmsEnrollment(
   const now = input.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
   return db.transaction(async (tx) => {
-    if (!methodAllowed(await readMfaPolicy(tx, actor.organisationId), "enroll", "sms", { hasTotp: false })) return { ok: false, error: "sms_not_allowed" } as const;
+    const refusal = enrolmentRefusal(await readMfaPolicy(tx, actor.organisationId), "sms");
+    if (refusal) return { ok: false, error: refusal } as const;
     const factors = await lockFactors(tx, actor.userId);
     const current = factors.find((f) => f.kind === "sms") ?? null;
     if (factors.length > 0 && !(await spendStepUp(tx, actor, input.stepUpChallengeId, now))) return { ok: false, error: "factor_required" } as const;

@@ -3,6 +3,7 @@ import type { Db } from "@/db/connect";
 import { backupCodes, mfaFactors, otpChallenges, users } from "@/db/schema";
 import type { RequestInfo } from "@/lib/audit/events";
 import { hasFreshPassword } from "@/lib/auth/reauth";
+import { enrolmentRefusal, readMfaPolicy } from "@/lib/org/policy";
 import type { Actor } from "../actor";
 import { isChallengeId, openChallenge } from "../challenge";
 import { checkCode } from "../code-check";
@@ -65,7 +66,7 @@ export async function beginTotpEnrollment(
   db: Db,
   actor: Actor,
   input: { stepUpChallengeId?: string | null; now?: Date } = {},
-): Promise<Failure<"step_up_required" | "factor_required" | "reenrol_proof_required"> | ({ ok: true } & TotpEnrollment)> {
+): Promise<Failure<"step_up_required" | "factor_required" | "reenrol_proof_required" | "passkeys_only" | "sms_not_allowed"> | ({ ok: true } & TotpEnrollment)> {
   const now = input.now ?? new Date();
   if (!input.stepUpChallengeId) return startTotpEnrollment(db, actor, { now });
   return withStepUp(db, actor, { stepUpChallengeId: input.stepUpChallengeId, now }, (tx) => startTotpEnrollment(tx, actor, { factorVerified: true, now }));
@@ -76,11 +77,13 @@ export async function startTotpEnrollment(
   db: Db,
   actor: Actor,
   input: { factorVerified?: boolean; now?: Date } = {},
-): Promise<Failure<"step_up_required" | "factor_required" | "reenrol_proof_required"> | ({ ok: true } & TotpEnrollment)> {
+): Promise<Failure<"step_up_required" | "factor_required" | "reenrol_proof_required" | "passkeys_only" | "sms_not_allowed"> | ({ ok: true } & TotpEnrollment)> {
   const now = input.now ?? new Date();
   if (!hasFreshPassword(actor, now)) return { ok: false, error: "step_up_required" };
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, actor.userId));
   if (!user) return { ok: false, error: "step_up_required" };
+  const refusal = enrolmentRefusal(await readMfaPolicy(db, actor.organisationId), "totp");
+  if (refusal) return { ok: false, error: refusal };
   const factors = await db.select({ id: mfaFactors.id, kind: mfaFactors.kind }).from(mfaFactors).where(eq(mfaFactors.userId, actor.userId));
   if (factors.length > 0 && !input.factorVerified) return { ok: false, error: "factor_required" };
   // After an admin's reset, no key is made before the email (or access code) proof (lib/mfa/reenrol.ts).
@@ -126,7 +129,7 @@ export async function getTotpEnrollment(db: Db, actor: Actor, challengeId: strin
 }
 
 export type ConfirmTotpResult =
-  | Failure<"step_up_required" | "challenge_missing" | "code_empty" | "code_format" | "code_expired" | "code_locked" | "reenrol_proof_required">
+  | Failure<"step_up_required" | "challenge_missing" | "code_empty" | "code_format" | "code_expired" | "code_locked" | "reenrol_proof_required" | "passkeys_only">
   | { ok: false; error: "totp_code_wrong"; attemptsLeft: number }
   | {
       ok: true;
@@ -175,6 +178,7 @@ export async function confirmTotpEnrollment(
     const step = checked.match.step;
     const { secretCiphertext } = checked.challenge;
     if (step === undefined || !secretCiphertext) return { ok: false, error: "challenge_missing" };
+    if (enrolmentRefusal(await readMfaPolicy(tx, actor.organisationId), "totp")) return { ok: false, error: "passkeys_only" };
     // The last check before anything is written, so nothing after it can fail with the proof spent.
     if (!(await spendReenrolProof(tx, actor, now))) return { ok: false, error: "reenrol_proof_required" };
 

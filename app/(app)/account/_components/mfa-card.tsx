@@ -33,6 +33,11 @@ type Props = {
   backupCodesLow: boolean;
   /** false when the organisation allows authenticator apps only. */
   smsAllowed?: boolean;
+  /** false when the organisation allows passkeys only. */
+  totpAllowed?: boolean;
+  /** The organisation allows passkeys and security keys only: they are added in their own card. */
+  passkeysOnly?: boolean;
+  passkeyCount?: number;
 };
 type Open = null | "register" | "change" | "off" | "add-totp" | "replace-totp" | "remove-totp" | "remove-sms" | "add-sms" | "regenerate";
 
@@ -62,7 +67,18 @@ function MethodRow({ title, badge, children, actions }: { title: string; badge?:
   );
 }
 
-export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = null, backupCodesLeft = 0, backupCodesLow, smsAllowed = true }: Props) {
+export function MfaCard({
+  enabled,
+  maskedPhone,
+  orgRequiresMfa,
+  totpAddedAt = null,
+  backupCodesLeft = 0,
+  backupCodesLow,
+  smsAllowed = true,
+  totpAllowed = true,
+  passkeysOnly = false,
+  passkeyCount = 0,
+}: Props) {
   const router = useRouter();
   const [wantsOn, setWantsOn] = useState(false);
   const [open, setOpen] = useState<Open>(null);
@@ -71,8 +87,8 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = nu
   const checked = enabled || wantsOn;
   const hasTotp = Boolean(totpAddedAt);
   const hasSms = Boolean(maskedPhone);
-  const methodCount = Number(hasTotp) + Number(hasSms);
-  const proof: ProofMethods = { totp: hasTotp, smsLast4: maskedPhone ? maskedPhone.replace(/^\D+/, "") : null, backupCodesLeft };
+  const methodCount = Number(hasTotp) + Number(hasSms) + passkeyCount;
+  const proof: ProofMethods = { totp: hasTotp, passkeys: passkeyCount, smsLast4: maskedPhone ? maskedPhone.replace(/^\D+/, "") : null, backupCodesLeft };
 
   const onToggle = (next: boolean) => {
     setMessage(null);
@@ -104,7 +120,7 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = nu
     <Card>
       <CardHeader
         title="Multi-factor authentication"
-        description="After your password, sign-in asks for a code from your authenticator app or phone, so a stolen password alone is not enough."
+        description="After your password, sign-in asks for your passkey or a code from your authenticator app or phone, so a stolen password alone is not enough."
       />
       <div className="space-y-4 px-5 py-5 sm:px-6">
         {message && <Alert tone="success">{message}</Alert>}
@@ -142,18 +158,35 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = nu
                           </Button>
                         )}
                       </>
-                    ) : (
+                    ) : totpAllowed ? (
                       <Button onClick={() => openDialog("add-totp")}>Add authenticator app</Button>
-                    )
+                    ) : null
                   }
                 >
                   {totpAddedAt ? (
                     <>
                       Added <time dateTime={totpAddedAt}>{dateFormat.format(new Date(totpAddedAt))}</time>
+                      {!totpAllowed && (
+                        <span className="mt-0.5 block text-xs text-gray-600">Your organisation allows passkeys only. You can remove this app.</span>
+                      )}
                     </>
                   ) : (
-                    <span className="text-gray-600">Not set up. Codes from an app such as Authy or Google Authenticator.</span>
+                    <span className="text-gray-600">
+                      {totpAllowed ? "Not set up. Codes from an app such as Authy or Google Authenticator." : "Not allowed by your organisation."}
+                    </span>
                   )}
+                </MethodRow>
+                <MethodRow
+                  title="Passkeys and security keys"
+                  actions={
+                    <a href="#passkeys" className="rounded text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
+                      {passkeyCount > 0 ? "Manage" : "Add"}
+                    </a>
+                  }
+                >
+                  <span data-testid="passkey-count">
+                    {passkeyCount === 0 ? "None yet" : passkeyCount === 1 ? "1 passkey" : `${passkeyCount} passkeys`}
+                  </span>
                 </MethodRow>
                 <MethodRow
                   title="Text message (SMS)"
@@ -211,7 +244,14 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = nu
               )}
             </div>
           ) : wantsOn ? (
-            smsAllowed ? (
+            passkeysOnly ? (
+              <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg bg-blue-50 px-4 py-3 ring-1 ring-blue-200 ring-inset">
+                <p className="text-sm text-blue-900">Your organisation allows passkeys and security keys only. Add one to turn this on.</p>
+                <a href="#passkeys" className="rounded-md bg-blue-600 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600">
+                  Add a passkey
+                </a>
+              </div>
+            ) : smsAllowed ? (
               <div className="space-y-3">
                 <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg bg-blue-50 px-4 py-3 ring-1 ring-blue-200 ring-inset">
                   <p className="text-sm text-blue-900">Register the phone number that should receive your codes.</p>
@@ -226,7 +266,11 @@ export function MfaCard({ enabled, maskedPhone, orgRequiresMfa, totpAddedAt = nu
                   >
                     use an authenticator app instead
                   </button>{" "}
-                  (recommended: stronger than text messages).
+                  (recommended: stronger than text messages), or{" "}
+                  <a href="#passkeys" className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
+                    add a passkey
+                  </a>
+                  .
                 </p>
               </div>
             ) : (

@@ -20,7 +20,13 @@ export default async function MfaSetupPage({ searchParams }: { searchParams: Pro
   const next = safeCallbackUrl(params.callbackUrl);
   // A member held only because their method is SMS has MFA on already; they stay until they add an app.
   if (current.user.mfaEnabled && !needsMfaSetup(current)) redirect(next);
-  const totpOnly = !methodAllowed(policyOf(current.organisation), "enroll", "sms", current.user);
+  const policy = policyOf(current.organisation);
+  const allowed = {
+    sms: methodAllowed(policy, "enroll", "sms", current.user),
+    totp: methodAllowed(policy, "enroll", "totp", current.user),
+    passkey: methodAllowed(policy, "enroll", "passkey", current.user),
+  };
+  const only = policy.methods === "passkey_only" ? "passkeys and security keys" : !allowed.sms ? "authenticator apps and passkeys" : null;
   const methods = current.user.mfaEnabled ? await listMethods(await getDb(), current.user.id) : null;
   const orgName = current.organisation?.name;
   const now = new Date();
@@ -32,18 +38,18 @@ export default async function MfaSetupPage({ searchParams }: { searchParams: Pro
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Set up multi-factor authentication</h1>
         <p className="mt-1 text-sm text-gray-600">
-          {totpOnly
-            ? `${orgName} allows only authenticator apps for multi-factor authentication. Add one to continue.`
+          {only
+            ? `${orgName} allows only ${only} for multi-factor authentication. Add one to continue.`
             : deadline
-              ? `${orgName} requires multi-factor authentication from ${formatDay(deadline)}. Set it up now: an authenticator app or your phone number, a couple of minutes.`
+              ? `${orgName} requires multi-factor authentication from ${formatDay(deadline)}. Set it up now: a passkey, an authenticator app or your phone number, a couple of minutes.`
               : held
-                ? `${orgName} requires multi-factor authentication for everyone. Add an authenticator app or your phone number to continue.`
-                : "Add an authenticator app or your phone number so sign-in asks for a code from it."}
+                ? `${orgName} requires multi-factor authentication for everyone. Add a passkey, an authenticator app or your phone number to continue.`
+                : "Add a passkey, an authenticator app or your phone number, so sign-in asks for it after your password."}
         </p>
       </div>
       <Card className="p-5 sm:p-6">
         <ReenrolProofProvider need={current.user.mfaReenrolProof ? { proof: current.user.mfaReenrolProof, email: current.user.email } : null}>
-          <SetupFlow next={next} totpOnly={totpOnly} methods={methods ? summarize(methods) : null} />
+          <SetupFlow next={next} allowed={allowed} methods={methods ? summarize(methods) : null} />
         </ReenrolProofProvider>
       </Card>
       {!held && (

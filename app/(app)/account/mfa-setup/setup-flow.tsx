@@ -3,30 +3,48 @@ import { useState } from "react";
 import type { ProofMethods } from "@/app/(app)/_components/step-up";
 import { SmsRegistration } from "../_components/mfa/sms-registration";
 import { TotpEnrollment } from "../_components/mfa/totp-enrollment";
+import { AddPasskey } from "../_components/passkeys-card";
 
-type Props = { next: string; totpOnly: boolean; methods: ProofMethods | null };
+type Choice = "sms" | "totp" | "passkey";
+type Props = { next: string; allowed: Record<Choice, boolean>; methods: ProofMethods | null };
 
-export function SetupFlow({ next, totpOnly, methods }: Props) {
-  const [useApp, setUseApp] = useState(totpOnly);
+const LINKS: Record<Choice, { label: string; why: string }> = {
+  passkey: { label: "add a passkey", why: "(the strongest: it cannot be phished)" },
+  totp: { label: "use an authenticator app", why: "(stronger than text messages)" },
+  sms: { label: "use a text message", why: "" },
+};
+
+export function SetupFlow({ next, allowed, methods }: Props) {
+  const [choice, setChoice] = useState<Choice>(allowed.sms ? "sms" : allowed.totp ? "totp" : "passkey");
   // A full load, not router.replace: the router may still hold pages that redirected here before setup was
   // done, and the enrolment actions do not revalidate (that would re-render this page and leave before the
   // backup codes are seen). `next` is a same-origin path (safeCallbackUrl).
   const go = () => window.location.replace(next);
-  if (useApp) return <TotpEnrollment methods={methods} onDone={go} />;
+  const others = (["passkey", "totp", "sms"] as const).filter((c) => c !== choice && allowed[c]);
   return (
     <div className="space-y-5">
-      <SmsRegistration mode="register" onSaved={go} />
-      <p className="border-t border-gray-100 pt-4 text-sm text-gray-600">
-        Or{" "}
-        <button
-          type="button"
-          onClick={() => setUseApp(true)}
-          className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600"
-        >
-          use an authenticator app instead
-        </button>{" "}
-        (recommended: stronger than text messages).
-      </p>
+      {choice === "sms" && <SmsRegistration mode="register" onSaved={go} />}
+      {choice === "totp" && <TotpEnrollment key="totp" methods={methods} onDone={go} />}
+      {choice === "passkey" && <AddPasskey key="passkey" proof={methods} onDone={go} />}
+      {others.length > 0 && (
+        <div className="border-t border-gray-100 pt-4 text-sm text-gray-600">
+          <p>Or:</p>
+          <ul className="mt-1 space-y-1">
+            {others.map((c) => (
+              <li key={c}>
+                <button
+                  type="button"
+                  onClick={() => setChoice(c)}
+                  className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600"
+                >
+                  {LINKS[c].label.charAt(0).toUpperCase() + LINKS[c].label.slice(1)}
+                </button>{" "}
+                {LINKS[c].why}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
     </div>
   );
 }

@@ -12,7 +12,7 @@ import { remindMembers } from "@/lib/org/mfa-reminders";
 import { deadlineFor, type RequirementChange, setMfaMethods, setMfaRequirement } from "@/lib/org/mfa-settings";
 import { retryMessage } from "@/lib/mfa/errors";
 import { renameOrganisation } from "@/lib/org/organisation";
-import { needsMfaSetup } from "@/lib/org/policy";
+import { type MfaMethodsSetting, needsMfaSetup } from "@/lib/org/policy";
 import {
   invitationIdSchema,
   invitationSchema,
@@ -100,6 +100,12 @@ export const remindMembersAction = orgAdminAction(
   () => refused("not_found"),
 );
 
+const METHODS_SAVED: Record<MfaMethodsSetting, string> = {
+  any: "Members may use any sign-in method: a passkey, an authenticator app or text messages.",
+  totp_only: "Text messages are no longer allowed. Members who use them are asked to add an authenticator app or a passkey on their next page.",
+  passkey_only: "Only passkeys and security keys are allowed now. Members without one are asked to add one on their next page.",
+};
+
 export const setMfaMethodsAction = orgAdminAction(
   mfaMethodsSchema,
   "mfa_policy.change",
@@ -109,10 +115,7 @@ export const setMfaMethodsAction = orgAdminAction(
     revalidatePath("/", "layout");
     return {
       status: "success",
-      message:
-        input.methods === "totp_only"
-          ? "Only authenticator apps are allowed now. Members who use text messages are asked to add an app on their next page."
-          : "Members may use an authenticator app or text messages.",
+      message: METHODS_SAVED[input.methods],
     };
   },
   invalid,

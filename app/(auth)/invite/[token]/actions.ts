@@ -28,7 +28,7 @@ export const acceptInvitationAction = publicAction(
     if (!result.ok) return { status: "error", message: ORG_ERRORS[result.error], name: input.name.slice(0, 300) };
     // Where the organisation's requirement is in force they go straight to setup (every other page would send them
     // there anyway); during its grace period they get the time that is left, like everyone else.
-    const held = needsMfaSetup({ user: { mfaEnabled: false, hasTotp: false }, organisation: result.organisation });
+    const held = needsMfaSetup({ user: { mfaEnabled: false, hasTotp: false, hasPasskey: false }, organisation: result.organisation });
     await signIn("session", { token: result.sessionToken, redirectTo: held ? "/account/mfa-setup" : "/" });
     return { status: "idle" };
   },

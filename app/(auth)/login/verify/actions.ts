@@ -1,10 +1,12 @@
 "use server";
+import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { pendingAction } from "@/lib/actions/client";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
-import { listMethods } from "@/lib/mfa/methods";
+import { listMethods, methodHolder } from "@/lib/mfa/methods";
+import { passkeyPromptFor } from "@/lib/mfa/passkey/options";
 import { methodAllowed, policyOf } from "@/lib/org/policy";
 import { MFA_ERRORS } from "@/lib/mfa/errors";
 import { resendAvailableAt, resendChallenge } from "@/lib/mfa/sms/delivery";
@@ -47,10 +49,22 @@ export const chooseSmsAction = pendingAction(
     const [challenge, methods] = await Promise.all([findOpenChallenge(db, current.session.id, "login"), listMethods(db, current.user.id)]);
     if (!challenge) redirect("/login?notice=locked");
     // Where the organisation allows only authenticator apps, no text is sent to a member who has one.
-    if (!methodAllowed(policyOf(current.organisation), "sign_in", "sms", { hasTotp: methods.totp !== null })) redirect(verifyUrl("totp", callbackUrl));
+    if (!methodAllowed(policyOf(current.organisation), "sign_in", "sms", methodHolder(methods))) redirect(verifyUrl("totp", callbackUrl));
     if (challenge.sendCount === 0)
       await resendChallenge(db, { sms: createSmsSender(db), host, info }, { challengeId: challenge.id, userId: current.user.id, sessionId: current.session.id });
     redirect(verifyUrl("sms", callbackUrl));
   },
   () => redirect("/login/verify"),
+);
+
+export type PasskeyPromptState = { status: "prompt"; options: PublicKeyCredentialRequestOptionsJSON } | { status: "error"; message: string };
+
+/** "Use your passkey" at the challenge page: a fresh WebAuthn challenge on this sign-in's challenge. */
+export const loginPasskeyPromptAction = pendingAction(
+  z.object({ challengeId: z.string().max(64).catch("") }),
+  async ({ challengeId }, { current, db }): Promise<PasskeyPromptState> => {
+    const options = await passkeyPromptFor(db, { challengeId, userId: current.user.id, sessionId: current.session.id, purpose: "login" });
+    return options ? { status: "prompt", options } : { status: "error", message: MFA_ERRORS.challenge_missing };
+  },
+  (): PasskeyPromptState => ({ status: "error", message: MFA_ERRORS.challenge_missing }),
 );

@@ -10,7 +10,7 @@ import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { MAX_CODE_ATTEMPTS } from "@/lib/mfa/codes";
 import { resendAvailableAt } from "@/lib/mfa/sms/delivery";
 import type { LoginMethod } from "@/lib/mfa/method";
-import { listMethods, pickMethod } from "@/lib/mfa/methods";
+import { listMethods, methodHolder, pickMethod } from "@/lib/mfa/methods";
 import { allowedMethods, policyOf } from "@/lib/org/policy";
 import { chooseSmsAction } from "./actions";
 import { refusalFromParams } from "./submit-code";
@@ -19,6 +19,7 @@ import { VerifyForm } from "./verify-form";
 export const metadata: Metadata = { title: "Enter your code" };
 
 const HEADINGS: Record<LoginMethod, string> = {
+  passkey: "Use your passkey",
   totp: "Enter your authenticator code",
   sms: "Check your phone",
   backup: "Use a backup code",
@@ -31,7 +32,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
   const callbackUrl = safeCallbackUrl(params.callbackUrl);
   const [challenge, methods] = await Promise.all([findOpenChallenge(db, pending.session.id, "login"), listMethods(db, pending.user.id)]);
   // Only the methods the organisation allows at sign-in are offered (the code check refuses the others too).
-  const allowed = allowedMethods(policyOf(pending.organisation), "sign_in", { hasTotp: methods.totp !== null });
+  const allowed = allowedMethods(policyOf(pending.organisation), "sign_in", methodHolder(methods));
   const available = methods.available.filter((m) => allowed.includes(m));
   const method = pickMethod(params.method, available) ?? "sms";
   const usable = challenge && challenge.attempts < MAX_CODE_ATTEMPTS && available.length > 0;
@@ -46,6 +47,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
       {usable ? (
         <>
           <p className="mt-1 mb-6 text-sm text-gray-600">
+            {method === "passkey" && "Confirm it is you with your passkey or security key. Your browser will ask for it."}
             {method === "totp" && "Enter the 6-digit code from your authenticator app."}
             {method === "sms" && (
               <>

@@ -6,7 +6,8 @@ import { useCountdown } from "@/components/mfa/use-countdown";
 import { Alert } from "@/components/ui/alert";
 import type { LoginMethod } from "@/lib/mfa/method";
 import { Button } from "@/components/ui/button";
-import { resendLoginCodeAction, type VerifyState } from "./actions";
+import { signWithPasskey } from "@/components/mfa/passkey-ceremony";
+import { loginPasskeyPromptAction, resendLoginCodeAction, type VerifyState } from "./actions";
 
 type Props = { method: LoginMethod; challengeId: string; callbackUrl: string; resendAt: number; sendFailed: boolean; refusal: string | null };
 
@@ -26,10 +27,19 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
     event.preventDefault();
     if (checking) return;
     setChecking(true);
+    setError(null);
     try {
       // URL-encoded, as the same form posts without JavaScript (and cheaper to parse than multipart).
       const body = new URLSearchParams();
       for (const [name, value] of new FormData(event.currentTarget)) if (typeof value === "string") body.append(name, value);
+      if (method === "passkey") {
+        // A passkey's answer is the browser's signature over a challenge issued just now for this sign-in.
+        const prompt = await loginPasskeyPromptAction(new FormData(event.currentTarget));
+        if (prompt.status !== "prompt") return fail(prompt.message);
+        const answer = await signWithPasskey(prompt.options);
+        if (!answer.ok) return fail(answer.message);
+        body.set("code", answer.response);
+      }
       const res = await fetch(CODE_ROUTE, { method: "POST", body, headers: { accept: "application/json" } });
       const outcome = (await res.json()) as { status: string; to?: string; message?: string; error?: string };
       if ((outcome.status === "signed_in" || outcome.status === "redirect") && outcome.to) {
@@ -45,6 +55,11 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
     setChecking(false);
   }
 
+  function fail(message: string) {
+    setError(message);
+    setChecking(false);
+  }
+
   return (
     <div className="space-y-5">
       {sendFailed && resendState.status === "idle" && (
@@ -56,7 +71,9 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
         <input type="hidden" name="challengeId" value={challengeId} />
         <input type="hidden" name="callbackUrl" value={callbackUrl} />
         <input type="hidden" name="method" value={method} />
-        {method === "backup" ? (
+        {method === "passkey" ? (
+          error && <Alert tone="error">{error}</Alert>
+        ) : method === "backup" ? (
           <BackupCodeField value={code} onChange={setCode} error={error} />
         ) : (
           <CodeField
@@ -67,8 +84,8 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
             autoFocus
           />
         )}
-        <Button type="submit" className="w-full" pending={checking}>
-          {checking ? "Checking…" : "Verify"}
+        <Button type="submit" className="w-full" pending={checking} autoFocus={method === "passkey"}>
+          {checking ? (method === "passkey" ? "Waiting for your passkey…" : "Checking…") : method === "passkey" ? "Use your passkey" : "Verify"}
         </Button>
       </form>
       {method === "sms" && (

@@ -10,9 +10,12 @@ import { SubmitButton } from "@/components/ui/button";
 import type { LoginMethod } from "@/lib/mfa/method";
 import { type CodeState, checkResetCodeAction, type SendCodeState, sendResetCodeAction } from "../actions";
 
+/** The reset asks for a code; a passkey's owner answers with a backup code or another factor. */
+type CodeMethod = Exclude<LoginMethod, "passkey">;
+
 type Props = {
-  method: LoginMethod;
-  others: LoginMethod[];
+  method: CodeMethod;
+  others: CodeMethod[];
   last4: string;
   backupCodesLeft: number;
   /** A text with a code already went out for this link. */
@@ -21,7 +24,7 @@ type Props = {
   resendAt: number;
 };
 
-const HEADINGS: Record<LoginMethod, string> = {
+const HEADINGS: Record<CodeMethod, string> = {
   totp: "Enter your authenticator code",
   sms: "Check your phone",
   backup: "Use a backup code",

@@ -2,20 +2,26 @@
 import { useActionState, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
+import type { MfaMethodsSetting } from "@/lib/org/policy";
 import { type OrgState, setMfaMethodsAction } from "../actions";
 import { useStepUpForm } from "./step-up-gate";
 
 const OPTIONS = [
-  { value: "any", label: "Authenticator app or text message", hint: "Members choose. Text messages are easier to set up." },
+  { value: "any", label: "Authenticator app or text message", hint: "Members choose, passkeys included. Text messages are the easiest to set up." },
   {
     value: "totp_only",
     label: "Authenticator app only",
-    hint: "Stronger: text messages can be intercepted or redirected. Members who use SMS are asked to add an app.",
+    hint: "Stronger: text messages can be intercepted or redirected. Passkeys are allowed too. Members who use SMS are asked to add an app.",
+  },
+  {
+    value: "passkey_only",
+    label: "Passkeys and security keys only",
+    hint: "Phishing-resistant: a fake site cannot reuse what a passkey signs. Members without one are asked to add one; backup codes still work for recovery.",
   },
 ] as const;
 
 /** The organisation's allowed methods; changing them needs the admin's fresh step-up. */
-export function MfaMethodsForm({ methods }: { methods: "any" | "totp_only" }) {
+export function MfaMethodsForm({ methods }: { methods: MfaMethodsSetting }) {
   const [state, action] = useActionState(setMfaMethodsAction, { status: "idle" } as OrgState);
   const [choice, setChoice] = useState<string>(methods);
   const stepUp = useStepUpForm("You are about to change which sign-in methods members may use.", state);

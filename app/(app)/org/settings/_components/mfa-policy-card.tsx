@@ -5,6 +5,7 @@ import { Button, SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import { Switch } from "@/components/ui/switch";
+import type { MfaMethodsSetting } from "@/lib/org/policy";
 import { type OrgState, setMfaRequirementAction } from "../actions";
 import { CoverageBar } from "./coverage-bar";
 import { MfaMethodsForm } from "./mfa-methods-form";
@@ -19,7 +20,7 @@ type Props = {
   enforcedFrom: string | null;
   /** The deadline is still ahead (decided on the server, with its clock). */
   inGrace: boolean;
-  methods: "any" | "totp_only";
+  methods: MfaMethodsSetting;
   coverage: { enabled: number; total: number };
   withoutMfa: PersonWithoutMfa[];
 };
@@ -33,8 +34,9 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const startOfUtcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
 /** What the policy allows, in the words members read: the methods, not "a phone". */
-function methodsInWords(methods: "any" | "totp_only") {
-  return methods === "totp_only" ? "an authenticator app" : "an authenticator app or a text message";
+function methodsInWords(methods: MfaMethodsSetting) {
+  if (methods === "passkey_only") return "a passkey or security key";
+  return methods === "totp_only" ? "an authenticator app or a passkey" : "a passkey, an authenticator app or a text message";
 }
 
 export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, methods, coverage, withoutMfa }: Props) {
@@ -49,7 +51,7 @@ export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, 
     <Card>
       <CardHeader
         title="Multi-factor authentication"
-        description={`A second step after the password, with a code from ${methodsInWords(methods)}, so a stolen password alone is not enough.`}
+        description={`A second step after the password, with ${methodsInWords(methods)}, so a stolen password alone is not enough.`}
       />
       <div className="space-y-5 px-5 py-5 sm:px-6">
         {message && <Alert tone="success">{message}</Alert>}
@@ -140,7 +142,7 @@ function RequirementForm({
   onDone,
 }: {
   mode: "on" | "off" | "change";
-  methods: "any" | "totp_only";
+  methods: MfaMethodsSetting;
   /** The current deadline while it is ahead (changing it starts from there). */
   enforcedFrom: string | null;
   withoutMfa: PersonWithoutMfa[];

@@ -1,0 +1,37 @@
+/**
+ * Names for well-known authenticator models, by AAGUID (the model id an authenticator reports at
+ * registration; W3C WebAuthn Level 3, 6.5.1). Taken from the public list that password managers and
+ * platforms publish for their passkey providers. A key the list does not name is called "Passkey" when it
+ * syncs between devices (backed up) and "Security key" otherwise; the user can rename it.
+ */
+const KNOWN_AAGUIDS: Readonly<Record<string, string>> = {
+  "fbfc3007-154e-4ecc-8c0b-6e020557d7bd": "iCloud Keychain",
+  "dd4ec289-e01d-41c9-bb89-70fa845d4bf2": "iCloud Keychain",
+  "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4": "Google Password Manager",
+  "adce0002-35bc-c60a-648b-0b25f1f05503": "Chrome on Mac",
+  "08987058-cadc-4b81-b6e1-30de50dcbe96": "Windows Hello",
+  "9ddd1817-af5a-4672-a2b9-3e3dd95000a9": "Windows Hello",
+  "6028b017-b1d4-4c02-b4b3-afcdafc96bb2": "Windows Hello",
+  "bada5566-a7aa-401f-bd96-45619a55120d": "1Password",
+  "d548826e-79b4-db40-a3d8-11116f7e8349": "Bitwarden",
+  "531126d6-e717-415c-9320-3d9aa6981239": "Dashlane",
+  "b84e4048-15dc-4dd0-8640-f4f60813c8af": "NordPass",
+  "53414d53-554e-4700-0000-000000000000": "Samsung Pass",
+  "cb69481e-8ff7-4039-93ec-0a2729a154a8": "YubiKey 5",
+  "ee882879-721c-4913-9775-3dfcce97072a": "YubiKey 5",
+};
+
+export const PASSKEY_NAME_MAX = 60;
+
+/** The name a new key gets: its model's where known, else by whether it syncs. */
+export function defaultPasskeyName(aaguid: string | null | undefined, backedUp: boolean): string {
+  const known = aaguid ? KNOWN_AAGUIDS[aaguid.toLowerCase()] : undefined;
+  return known ?? (backedUp ? "Passkey" : "Security key");
+}
+
+/** A name as typed: one line, no control characters, trimmed, at most PASSKEY_NAME_MAX characters; null if nothing is left. */
+export function cleanPasskeyName(input: unknown): string | null {
+  if (typeof input !== "string") return null;
+  const name = input.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ").replace(/\s+/g, " ").trim();
+  return name ? [...name].slice(0, PASSKEY_NAME_MAX).join("") : null;
+}
