@@ -62,6 +62,8 @@ const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // The app is opened at localhost (a passkey's RP ID must be a domain); the server listens on 127.0.0.1 only.
+  "--host-resolver-rules=MAP localhost 127.0.0.1",
 ];
 
 export function launchBrowser() {
@@ -317,7 +319,7 @@ export async function confirmEmail(page, email) {
 export async function submitSignIn(page, email, password) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /** Signs in from /login and waits until the browser left the sign-in page. */

@@ -304,7 +304,7 @@ test("Outage: with Postgres gone, pages answer a clear 503, sign-in says so, hea
     // The password did not change during the outage: the original one signs in, from the form the outage left.
     await signedOut.page.getByLabel("Email").fill(user.email);
     await signedOut.page.getByLabel("Password", { exact: true }).fill(user.password);
-    await signedOut.page.getByRole("button", { name: "Sign in" }).click();
+    await signedOut.page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expectUrl(signedOut.page, "/");
     await expectVisible(signedOut.page.getByRole("heading", { level: 1, name: /^Welcome back/ }));
     console.log(`    (recovered ${((Date.now() - t0) / 1000).toFixed(1)} s after Postgres came back)`);

@@ -142,7 +142,9 @@ async function startServer() {
     // Production refuses to start without it (it encrypts authenticator-app secrets).
     MFA_ENCRYPTION_KEY: crypto.randomBytes(32).toString("base64"),
     // Production refuses to start without the address users open; a loopback one also allows the two below.
-    APP_URL: `http://127.0.0.1:${port}`,
+    // localhost, not 127.0.0.1: WebAuthn needs a domain for its RP ID (an IP address cannot be one). The browser maps
+    // localhost to 127.0.0.1 (CHROMIUM_ARGS in lib.mjs), where the server listens.
+    APP_URL: `http://localhost:${port}`,
     // Test-only: the production build keeps /dev/outbox so the suite can read the codes it sends.
     ALLOW_DEV_OUTBOX: "true",
     SMS_PROVIDER: "outbox",
@@ -166,7 +168,7 @@ async function startServer() {
   const exited = new Promise((_, reject) => server.once("exit", (code, signal) => reject(new Error(`the server exited early (code ${code}, signal ${signal})`))));
   exited.catch(() => {});
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://localhost:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     const ok = await Promise.race([

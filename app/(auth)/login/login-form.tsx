@@ -40,12 +40,6 @@ export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: st
       <SubmitButton className="w-full" pendingLabel="Signing in…" pending={signedIn !== null}>
         Sign in
       </SubmitButton>
-      <p className="text-center text-sm text-gray-600">
-        New here?{" "}
-        <Link href="/signup" className="font-semibold text-blue-700 hover:text-blue-800">
-          Create an account
-        </Link>
-      </p>
     </form>
   );
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { Card } from "@/components/ui/card";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { LoginForm } from "./login-form";
@@ -31,6 +32,12 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <span className="h-px flex-1 bg-gray-200" />
       </div>
       <PasskeySignIn callbackUrl={callbackUrl} />
+      <p className="mt-6 text-center text-sm text-gray-600">
+        New here?{" "}
+        <Link href="/signup" className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
+          Create an account
+        </Link>
+      </p>
     </Card>
   );
 }

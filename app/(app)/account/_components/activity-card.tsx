@@ -20,6 +20,10 @@ const LABELS: Record<string, string> = {
   "mfa.factor_removed": "Sign-in method removed",
   "mfa.backup_codes_generated": "New backup codes created",
   "mfa.backup_code_used": "A backup code was used",
+  "mfa.passkey_renamed": "Passkey renamed",
+  "mfa.passkey_cloned": "A passkey was refused: it looks copied",
+  "sign_in.failed_passkey": "Sign-in failed: passkey not verified",
+  "email.verified": "Email address confirmed",
   "password.changed": "Password changed",
   "password.reset_requested": "Password reset link requested",
   "password.reset": "Password reset with an email link",
@@ -45,7 +49,7 @@ const LABELS: Record<string, string> = {
   "mfa.reenrol_proven": "You confirmed it is you before setting up multi-factor authentication again",
 };
 
-const METHODS: Record<string, string> = { totp: "Authenticator app", sms: "Phone number" };
+const METHODS: Record<string, string> = { passkey: "Passkey", totp: "Authenticator app", sms: "Phone number" };
 
 type Event = {
   id: string;
@@ -76,6 +80,11 @@ function describe(e: Event): string {
   if (e.action === "org.mfa_reminders_sent")
     return e.actorId && e.actorId !== e.userId ? "An admin reminded you to set up multi-factor authentication" : "You reminded members to set up multi-factor authentication";
   const method = typeof e.detail?.method === "string" ? METHODS[e.detail.method] : undefined;
+  const name = typeof e.detail?.name === "string" ? e.detail.name : null;
+  if (e.action === "sign_in.succeeded" && e.detail?.method === "passkey") return e.detail.passwordless ? "Signed in with a passkey" : "Signed in (password and passkey)";
+  if (e.detail?.method === "passkey" && name && (e.action === "mfa.factor_added" || e.action === "mfa.enabled")) return `Passkey “${name}” added`;
+  if (e.detail?.method === "passkey" && name && e.action === "mfa.factor_removed") return `Passkey “${name}” removed`;
+  if (e.action === "mfa.passkey_renamed" && name) return `Passkey renamed to “${name}”`;
   if (method && e.action === "mfa.factor_added") return `${method} added`;
   if (method && e.action === "mfa.factor_removed") return `${method} removed`;
   const left = e.detail?.remaining;

@@ -138,11 +138,24 @@ export function MfaCard({
               <div>
                 <h3 className="text-sm font-semibold text-gray-900">Sign-in methods</h3>
                 <p className="mt-0.5 text-xs text-gray-600">
-                  We recommend an authenticator app: text messages can be intercepted or moved to another SIM card, which is why NIST calls
-                  SMS a restricted method.
+                  We recommend a passkey or an authenticator app: text messages can be intercepted or moved to another SIM card, which is why
+                  NIST calls SMS a restricted method.
                 </p>
               </div>
               <ul aria-label="Sign-in methods" className="divide-y divide-gray-200 rounded-lg bg-gray-50 ring-1 ring-gray-200 ring-inset">
+                <MethodRow
+                  title="Passkeys and security keys"
+                  badge="Phishing-resistant"
+                  actions={
+                    <a href="#passkeys" className="rounded text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
+                      {passkeyCount > 0 ? "Manage" : "Add"}
+                    </a>
+                  }
+                >
+                  <span data-testid="passkey-count">
+                    {passkeyCount === 0 ? "None yet" : passkeyCount === 1 ? "1 passkey" : `${passkeyCount} passkeys`}
+                  </span>
+                </MethodRow>
                 <MethodRow
                   title="Authenticator app"
                   badge="Recommended"
@@ -175,18 +188,6 @@ export function MfaCard({
                       {totpAllowed ? "Not set up. Codes from an app such as Authy or Google Authenticator." : "Not allowed by your organisation."}
                     </span>
                   )}
-                </MethodRow>
-                <MethodRow
-                  title="Passkeys and security keys"
-                  actions={
-                    <a href="#passkeys" className="rounded text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
-                      {passkeyCount > 0 ? "Manage" : "Add"}
-                    </a>
-                  }
-                >
-                  <span data-testid="passkey-count">
-                    {passkeyCount === 0 ? "None yet" : passkeyCount === 1 ? "1 passkey" : `${passkeyCount} passkeys`}
-                  </span>
                 </MethodRow>
                 <MethodRow
                   title="Text message (SMS)"
