@@ -242,7 +242,7 @@ describe("the code form (POST /login/verify/code) passes the box through, with a
   });
 
   it("any other value, or none, is not ticked", async () => {
-    for (const fields of [{ remember: "yes" }, {}]) {
+    for (const fields of [{ remember: "yes" }, {}] as Record<string, string>[]) {
       const s = await pendingInBrowser(newDeviceId());
       const res = await post({ challengeId: s.challengeId, code: s.code, method: "sms", ...fields });
       expect(await res.json()).toMatchObject({ status: "signed_in" });
