@@ -101,14 +101,14 @@ test("Trusted browser: tick “Don't ask again”, sign in without a code, see i
   await expectText(rows.first(), "This browser");
   await expectText(rows.first(), /Trusted .* · Last used .* · Until /);
   await expectVisible(page.getByText("Signed in from a trusted browser").first());
-  await card.scrollIntoViewIfNeeded();
   await shot("my account trusted browsers card");
   await page.setViewportSize(PHONE);
-  await card.scrollIntoViewIfNeeded();
   await checkA11y(page, "trusted browsers at phone width");
   const forget = card.getByRole("button", { name: /^Forget .*\(this browser\)$/ });
   const [cardBox, buttonBox] = [await card.boundingBox(), await forget.boundingBox()];
   assert.ok(buttonBox.x + buttonBox.width <= cardBox.x + cardBox.width, "Forget fits inside the card at phone width");
+  // Full-page shots from the top, so the sticky header stays where it belongs.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot("my account trusted browsers card at phone width");
 
   // Forget: the card empties, and the next sign-in asks for the code again.

@@ -359,7 +359,7 @@ describe("trust ends with", () => {
   });
 
   it("turning MFA off", async () => {
-    const { u, device } = await trustedUser();
+    const { u } = await trustedUser();
     const actor = await actorOf(u);
     const stepUpChallengeId = await grantStepUp(t.db, actor, T0);
     expect(await removeOwnFactors(t.db, actor, { which: "all", stepUpChallengeId, now: T0 })).toMatchObject({ ok: true, mfaEnabled: false });
