@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  check,
   date,
   index,
   integer,
@@ -31,8 +32,13 @@ export const organisations = pgTable("organisations", {
    * "passkey_only" allows only passkeys and security keys (phishing-resistant), backup codes as recovery.
    */
   mfaMethods: text("mfa_methods", { enum: ["any", "totp_only", "passkey_only"] }).notNull().default("any"),
+  /**
+   * How long members may skip the second factor on a browser they trusted: 0 (off), 1, 7 or 30 days. The
+   * shorter of this and the user's own choice (30 days) applies, from the next sign-in (lib/auth/trusted-browsers.ts).
+   */
+  trustedBrowserDays: integer("trusted_browser_days").notNull().default(30),
   createdAt: createdAt(),
-});
+}, (t) => [check("organisations_trusted_browser_days_check", sql`${t.trustedBrowserDays} in (0, 1, 7, 30)`)]);
 
 export const users = pgTable(
   "users",
@@ -326,6 +332,28 @@ export const passkeySignIns = pgTable(
 );
 
 /**
+ * Browsers a user asked not to be asked for a second factor on ("Don't ask again on this browser"), until
+ * `expires_at` (cut shorter by the organisation's `trusted_browser_days`). Only the device id's hash is stored
+ * (deviceHash, lib/auth/devices.ts); one row per (browser, user). Rules: lib/auth/trusted-browsers.ts.
+ */
+export const trustedBrowsers = pgTable(
+  "trusted_browsers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    deviceHash: text("device_hash").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The User-Agent it was trusted from, cut to 300 characters, to recognise it in My account. */
+    userAgent: text("user_agent"),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("trusted_browsers_device_user_key").on(t.deviceHash, t.userId), index("trusted_browsers_user_idx").on(t.userId)],
+);
+
+/**
  * Single-use links sent by email. Only the SHA-256 of the 256-bit token is stored. `email` is the address the
  * link was sent to (for a change of address, the new one). A token works for its own purpose only.
  */
@@ -397,3 +425,4 @@ export type OtpChallenge = typeof otpChallenges.$inferSelect;
 export type BackupCode = typeof backupCodes.$inferSelect;
 export type EmailToken = typeof emailTokens.$inferSelect;
 export type EmailOutboxRow = typeof emailOutbox.$inferSelect;
+export type TrustedBrowser = typeof trustedBrowsers.$inferSelect;

@@ -124,6 +124,7 @@ const TABLE: [string, OrgOperation, (ids: Ids) => Promise<unknown>][] = [
   ["open the settings page", "organisation.view_settings", () => settingsPage()],
   ["remind a member to set up MFA", "members.remind_mfa", (ids) => org.remindMembersAction(idle, fd({ userId: ids.userId }))],
   ["open the security log", "security_log.view", () => securityLogPage()],
+  ["set how long trusted browsers skip MFA", "mfa_policy.change", (ids) => org.setTrustedBrowserDaysAction(idle, fd({ days: "7", organisationId: ids.orgId }))],
 ];
 const ACTIONS: [string, (ids: Ids) => Promise<unknown>][] = TABLE.map(([name, , run]) => [name, run]);
 

@@ -198,6 +198,22 @@ describe("a passkey as the second factor", () => {
     expect(event.detail).toMatchObject({ mfa: true, method: "passkey" });
   });
 
+  it("with “Don't ask again on this browser” ticked, trusts the browser: its next password step needs no second factor", async () => {
+    const { user, key } = await userWithPasskey();
+    const device = newDeviceId();
+    const p = await passwordStep(user.email, device);
+    const result = await signInWithCode(t.db, p.token, {
+      challengeId: p.challengeId,
+      method: "passkey",
+      code: JSON.stringify(key.assert(await loginPrompt(p))),
+      deviceId: device,
+      remember: true,
+    });
+    expect(result).toMatchObject({ ok: true, method: "passkey" });
+    const next = await signInWithPassword(t.db, { sms: sms.sender, host: "localhost" }, { email: user.email, password: TEST_PASSWORD, deviceId: device });
+    expect(next).toMatchObject({ ok: true, mfaState: "verified" });
+  });
+
   it("is offered first, before the user's other methods", async () => {
     const { user } = await userWithPasskey({ phone: "+31612345679" });
     expect((await listMethods(t.db, user.id)).available).toEqual(["passkey", "sms", "backup"]);

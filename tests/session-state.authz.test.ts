@@ -14,6 +14,7 @@ vi.mock("next/cache", async () => (await import("./helpers/next-mocks")).mocks.c
 
 const mfa = await import("@/app/(app)/account/mfa-actions");
 const verify = await import("@/app/(auth)/login/verify/actions");
+const trustedBrowsers = await import("@/app/(app)/account/trusted-browsers-actions");
 const codeRoute = await import("@/app/(auth)/login/verify/code/route");
 
 /** Posts the code form the way the challenge page's script does. */
@@ -76,6 +77,8 @@ const actions: [string, () => Promise<unknown>][] = [
   ["check code", () => mfa.checkCodeAction(fd({ challengeId: "00000000-0000-0000-0000-000000000000", code: "123456" }))],
   ["save enrolment", () => mfa.saveEnrollmentAction(fd({ challengeId: "00000000-0000-0000-0000-000000000000" }))],
   ["turn MFA off", () => mfa.disableMfaAction(fd({ stepUpChallengeId: "00000000-0000-0000-0000-000000000000" }))],
+  ["forget a trusted browser", () => trustedBrowsers.forgetTrustedBrowserAction(fd({ id: "00000000-0000-0000-0000-000000000000" }))],
+  ["forget all trusted browsers", () => trustedBrowsers.forgetAllTrustedBrowsersAction(fd({}))],
 ];
 
 const pageCases: [string, () => Promise<unknown>][] = [

@@ -47,4 +47,8 @@ export type AuditAction =
   | "mfa.reenrol_proven"
   | "org.mfa_deadline_changed"
   | "org.mfa_reminders_sent"
-  | "org.security_log_exported";
+  | "org.security_log_exported"
+  | "org.trusted_browsers_changed"
+  | "trusted_browser.added"
+  | "trusted_browser.forgotten"
+  | "trusted_browsers.forgotten_all";

@@ -5,7 +5,8 @@
  */
 export const EVENT_KINDS = {
   sign_in: { label: "Sign-ins", prefixes: ["sign_in.", "step_up."] },
-  sessions: { label: "Sessions", prefixes: ["session."] },
+  // "trusted_browser." and "trusted_browsers." (Forget all): browsers that skip the second factor.
+  sessions: { label: "Sessions", prefixes: ["session.", "trusted_browser"] },
   mfa: { label: "Sign-in methods", prefixes: ["mfa."] },
   account: { label: "Account and password", prefixes: ["user.", "password.", "email."] },
   organisation: { label: "Organisation and members", prefixes: ["org."] },
@@ -26,6 +27,9 @@ const LABELS: Record<string, string> = {
   "session.signed_out": "Signed out",
   "session.revoked": "Signed out another session",
   "session.others_revoked": "Signed out all other sessions",
+  "trusted_browser.added": "Browser trusted: no code at its next sign-ins",
+  "trusted_browser.forgotten": "Trusted browser forgotten",
+  "trusted_browsers.forgotten_all": "All trusted browsers forgotten",
   "mfa.enabled": "Multi-factor authentication turned on",
   "mfa.disabled": "Multi-factor authentication turned off",
   "mfa.phone_changed": "Phone number changed",
@@ -46,6 +50,7 @@ const LABELS: Record<string, string> = {
   "org.mfa_not_required": "Multi-factor authentication no longer required",
   "org.mfa_deadline_changed": "MFA deadline changed",
   "org.mfa_reminders_sent": "MFA reminders sent",
+  "org.trusted_browsers_changed": "How long trusted browsers skip MFA changed",
   "org.security_log_exported": "Security log exported",
   "org.invitation_created": "Invitation created",
   "org.invitation_revoked": "Invitation revoked",
@@ -56,7 +61,8 @@ const LABELS: Record<string, string> = {
   "org.admin_mfa_reset": "Told of an admin's MFA reset",
 };
 
-export function eventLabel(action: string): string {
+export function eventLabel(action: string, detail?: Record<string, unknown> | null): string {
+  if (action === "sign_in.succeeded" && detail?.method === "trusted_browser") return "Signed in from a trusted browser";
   return LABELS[action] ?? action;
 }
 
@@ -66,7 +72,7 @@ export function kindOf(action: string): EventKind | null {
 
 type DetailValue = string | number | boolean | null | string[];
 const FIRST_KEYS = ["method", "from", "to"];
-const METHOD_NAMES: Record<string, string> = { passkey: "passkey", totp: "authenticator app", sms: "text message", backup: "backup code" };
+const METHOD_NAMES: Record<string, string> = { passkey: "passkey", totp: "authenticator app", sms: "text message", backup: "backup code", trusted_browser: "trusted browser" };
 
 /**
  * The event's detail as a short line ("method: authenticator app · other sessions ended: 2"), never more than

@@ -134,7 +134,7 @@ async function readEvents(db: Db, organisationId: string, filter: SecurityLogFil
       at: r.at,
       createdAt: r.createdAt,
       action: r.action,
-      label: eventLabel(r.action),
+      label: eventLabel(r.action, r.detail),
       actor: r.actorId && r.actorName !== null && r.actorEmail !== null ? { id: r.actorId, name: r.actorName, email: r.actorEmail } : null,
       subject: r.subjectId && r.subjectName !== null && r.subjectEmail !== null ? { id: r.subjectId, name: r.subjectName, email: r.subjectEmail } : null,
       browser: describeBrowser(r.userAgent),

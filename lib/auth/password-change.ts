@@ -6,6 +6,7 @@ import { MFA_ERRORS, retryMessage } from "@/lib/mfa/errors";
 import { hashPassword, newPasswordProblem } from "./password";
 import { voidRecoveryLinks } from "./password-reset";
 import { revokeOtherSessions } from "./sessions";
+import { forgetTrustedBrowsers } from "./trusted-browsers";
 import { checkCurrentPassword } from "./reauth";
 
 export type PasswordChangeResult =
@@ -37,6 +38,8 @@ export async function changePassword(
     // Reset links and a pending change of address predate the new password (ASVS 5.0 6.4.x): they stop working.
     await voidRecoveryLinks(tx, actor.userId, now);
     const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, "password_changed", now);
+    // Whoever knew the old password may have trusted a browser with it: no browser skips the code any more.
+    await forgetTrustedBrowsers(tx, actor.userId);
     await recordEvent(tx, {
       action: "password.changed",
       userId: actor.userId,

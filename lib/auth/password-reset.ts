@@ -24,6 +24,7 @@ import { LIMITS } from "@/lib/security/limits";
 import { type Budget, ipBucket, takeBudgets } from "@/lib/security/rate-limit";
 import { hashPassword, newPasswordProblem } from "./password";
 import { revokeOtherSessions } from "./sessions";
+import { forgetTrustedBrowsers } from "./trusted-browsers";
 
 /**
  * Forgot password (OWASP Forgot Password Cheat Sheet; ASVS 5.0 6.4.x; NIST SP 800-63B 4.2): an emailed link,
@@ -201,7 +202,8 @@ export async function completePasswordReset(
         .where(eq(users.id, link.userId));
       await voidRecoveryLinks(tx, link.userId, now);
       const ended = await revokeOtherSessions(tx, link.userId, null, "password_reset", now);
-      // MERGE (trusted browsers): end the user's remembered browsers here, in this transaction, like the sessions above.
+      // And every browser trusted to skip the second factor (lib/auth/trusted-browsers.ts), like the sessions above.
+      await forgetTrustedBrowsers(tx, link.userId);
       await recordEvent(tx, {
         action: "password.reset",
         userId: link.userId,

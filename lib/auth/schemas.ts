@@ -55,6 +55,9 @@ export const passwordChangeSchema = z.object({
 /** A session id from the sessions list. */
 export const sessionIdSchema = z.object({ sessionId: z.uuid() });
 
+/** "Forget" one trusted browser: a malformed id is answered like another user's (nothing changes). */
+export const trustedBrowserIdSchema = z.object({ id: z.string().max(64) });
+
 /** "Forgot password?": the address only. */
 export const forgotPasswordSchema = z.object({ email: emailAddressSchema });
 

@@ -2,7 +2,8 @@ import { and, eq, gt, isNull, ne, type SQL, type SQLWrapper, sql } from "drizzle
 import type { Db } from "@/db/connect";
 import { memberships, mfaFactors, organisations, sessions, users } from "@/db/schema";
 import { randomToken, sha256 } from "@/lib/crypto/tokens";
-import type { RequestInfo } from "@/lib/audit/events";
+import { type RequestInfo, recordEvent } from "@/lib/audit/events";
+import { forgetTrustedBrowsers } from "./trusted-browsers";
 
 function minutesFromEnv(name: string, fallback: number): number {
   const n = Number(process.env[name]);
@@ -123,6 +124,8 @@ export async function findActiveSession(db: Db, token: string, now = new Date())
         mfaRequired: organisations.mfaRequired,
         mfaMethods: organisations.mfaMethods,
         mfaEnforcedFrom: organisations.mfaEnforcedFrom,
+        /** How long members may skip the second factor on a trusted browser (lib/auth/trusted-browsers.ts). */
+        trustedBrowserDays: organisations.trustedBrowserDays,
       },
     })
     .from(sessions)
@@ -162,6 +165,30 @@ export async function revokeOtherSessions(db: Db, userId: string, keepSessionId:
     )
     .returning({ id: sessions.id });
   return rows.length;
+}
+
+/**
+ * "Sign out all other sessions" in My account: in one transaction every other session ends and every browser
+ * the user trusted is forgotten (lib/auth/trusted-browsers.ts), this one included; audited.
+ */
+export async function signOutOtherSessions(
+  db: Db,
+  actor: { userId: string; sessionId: string; organisationId: string | null },
+  input: { now?: Date; info?: Partial<RequestInfo> } = {},
+) {
+  const now = input.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const ended = await revokeOtherSessions(tx, actor.userId, actor.sessionId, "revoked_by_user", now);
+    const trustedBrowsersForgotten = await forgetTrustedBrowsers(tx, actor.userId);
+    await recordEvent(tx, {
+      action: "session.others_revoked",
+      userId: actor.userId,
+      organisationId: actor.organisationId,
+      detail: { ended, trustedBrowsersForgotten },
+      ...input.info,
+    });
+    return { ended, trustedBrowsersForgotten };
+  });
 }
 
 /** The user's signed-in browsers (not pending, not ended), most recently active first. */

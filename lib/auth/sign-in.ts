@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { knownDevices, memberships, organisations, users } from "@/db/schema";
+import { knownDevices, memberships, organisations, trustedBrowsers, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { openChallenge } from "@/lib/mfa/challenge";
 import { listMethods } from "@/lib/mfa/methods";
@@ -13,9 +13,11 @@ import { sha256 } from "@/lib/crypto/tokens";
 import { deviceHash, isDeviceId, recordSignedInFrom } from "./devices";
 import { verifyPassword } from "./password";
 import { createSession, endExcessPendingSessions } from "./sessions";
+import { liveTrustJoin, stampTrustedBrowser } from "./trusted-browsers";
 
 export type SignInResult =
-  | { ok: true; token: string; userId: string; mfaState: "pending" | "not_required" }
+  /** "verified": a browser the user trusted (lib/auth/trusted-browsers.ts) skipped the second factor. */
+  | { ok: true; token: string; userId: string; mfaState: "pending" | "not_required" | "verified" }
   | { ok: false; error: "invalid_credentials" }
   | { ok: false; error: "throttled"; retryAt: Date }
   /** The password was right, but wrong codes have blocked the second factor for a while. */
@@ -27,7 +29,8 @@ export type SignInResult =
  * cannot outrun a limit) on this account from this browser (its device id; a request without one shares
  * one bucket per account), on the client's IP, and, unless this browser signed in as this user before, on
  * the account as a whole with a looser limit. A right password gives the strikes back. A user with MFA
- * gets a pending session and a login challenge.
+ * gets a pending session and a login challenge, unless this browser is one they trusted: then a verified
+ * session at once, with no challenge and no text (lib/auth/trusted-browsers.ts).
  */
 export async function signInWithPassword(
   db: Db,
@@ -57,11 +60,14 @@ export async function signInWithPassword(
         organisationId: memberships.organisationId,
         organisation: { mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods },
         knownDevice: sql<boolean>`${knownDevices.userId} is not null`,
+        // Live trust of this browser for this user, in the same query: no extra round trip for anyone without it.
+        trustedBrowserId: trustedBrowsers.id,
       })
       .from(users)
       .leftJoin(memberships, eq(memberships.userId, users.id))
       .leftJoin(organisations, eq(organisations.id, memberships.organisationId))
       .leftJoin(knownDevices, and(eq(knownDevices.userId, users.id), eq(knownDevices.tokenHash, deviceId ? deviceHash(deviceId) : "")))
+      .leftJoin(trustedBrowsers, liveTrustJoin(deviceId, now))
       .where(eq(users.email, email)),
   ]);
   const known = Boolean(user?.knownDevice);
@@ -80,10 +86,12 @@ export async function signInWithPassword(
     return { ok: false, error: "invalid_credentials" };
   }
   // The methods this sign-in may be finished with: the user's, as the organisation's policy allows at sign-in.
-  const [, listed, mfaBlockedUntil] = await Promise.all([
+  // A trusted browser skips the code, so the code's backoff is not read for it (lib/auth/trusted-browsers.ts).
+  const trustedId = user.mfaEnabled ? user.trustedBrowserId : null;
+  const [, listed, blocked] = await Promise.all([
     releaseStrikes(db, reserved.held, [deviceKey]),
     user.mfaEnabled ? listMethods(db, user.id) : null,
-    user.mfaEnabled ? blockedUntil(db, mfaBackoffKey(user.id), now) : null,
+    user.mfaEnabled && !trustedId ? blockedUntil(db, mfaBackoffKey(user.id), now) : null,
   ]);
   const allowed = allowedMethods(policyOf(user.organisationId ? user.organisation : null), "sign_in", { hasTotp: Boolean(listed?.totp), hasPasskey: Boolean(listed?.passkeys.length) });
   const methods = listed?.available.filter((m) => allowed.includes(m)) ?? [];
@@ -96,6 +104,23 @@ export async function signInWithPassword(
     ]);
     return { ok: true, token, userId: user.id, mfaState: "not_required" };
   }
+  // A browser this user trusted: the second factor was proven here before. A trust forgotten since the read
+  // above is not used (stampTrustedBrowser answers false) and the sign-in asks for a code as usual.
+  if (trustedId && (await stampTrustedBrowser(db, { id: trustedId, now }))) {
+    const [{ token }] = await Promise.all([
+      createSession(db, { userId: user.id, mfaState: "verified", now, handoff: false, ...info }),
+      recordEvent(db, {
+        action: "sign_in.succeeded",
+        userId: user.id,
+        organisationId: user.organisationId,
+        detail: { mfa: true, method: "trusted_browser" },
+        ...info,
+      }),
+      recordSignedInFrom(db, { deviceId, userId: user.id, userAgent: info.userAgent, ip: info.ip, now }),
+    ]);
+    return { ok: true, token, userId: user.id, mfaState: "verified" };
+  }
+  const mfaBlockedUntil = trustedId ? await blockedUntil(db, mfaBackoffKey(user.id), now) : blocked;
   // While wrong codes have blocked the account's second factor, no new challenge opens: a correct password
   // must not buy fresh guesses (NIST SP 800-63B 3.2.2).
   if (mfaBlockedUntil) return { ok: false, error: "mfa_throttled", retryAt: mfaBlockedUntil };

@@ -3,6 +3,7 @@ import type { Db } from "@/db/connect";
 import { users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { revokeOtherSessions } from "@/lib/auth/sessions";
+import { forgetTrustedBrowsers } from "@/lib/auth/trusted-browsers";
 import { mayRemoveLastFactor, readMfaPolicy } from "@/lib/org/policy";
 import type { Actor } from "./actor";
 import { closeOtherEnrollments } from "./challenge";
@@ -21,7 +22,9 @@ export type RemoveFactorsResult =
  * admin's reset. In the caller's transaction: the user's row is locked (lockFactors), the factor or all of
  * them go, and when none is left MFA is off and the backup codes are void. `lastAllowed` false refuses to
  * remove the last factor (the organisation requires MFA). Enrolments open in other sessions are closed;
- * `keepSessionId` is the caller's own session, whose enrolment may go on.
+ * `keepSessionId` is the caller's own session, whose enrolment may go on. Every browser trusted to skip the
+ * second factor is forgotten (lib/auth/trusted-browsers.ts): after a user's removal, an admin's reset and an
+ * operator's reset alike, a browser trusted on the old factors no longer stands in for them.
  */
 export async function removeFactors(
   tx: Db,
@@ -47,6 +50,7 @@ export async function removeFactors(
     if (goes && (await FACTORS[method].remove(tx, input.userId, input.which === method ? input.factorId : undefined))) removed.push(method);
   }
   if (last) await tx.update(users).set({ mfaEnabled: false }).where(eq(users.id, input.userId));
+  await forgetTrustedBrowsers(tx, input.userId);
   await closeOtherEnrollments(tx, input.userId, input.keepSessionId ?? "00000000-0000-0000-0000-000000000000", input.now);
   const names = targets.filter((f) => f.kind === "passkey").map((f) => f.name ?? "Passkey");
   return { ok: true, removed, mfaEnabled: !last, names };

@@ -3,6 +3,7 @@ import { type Db, rowsOf } from "@/db/connect";
 import type { OtpChallenge } from "@/db/schema";
 import { recordEvent, recordEventSql, type RequestInfo } from "@/lib/audit/events";
 import { isDeviceId, signedInFromSql } from "@/lib/auth/devices";
+import { trustBrowserSql } from "@/lib/auth/trusted-browsers";
 import { noteQueuedEmail } from "@/lib/email/outbox";
 import { createSessionSql, endPendingSessionSql, isLive, revokeSession, sessionByToken, sessionIdleMs } from "@/lib/auth/sessions";
 import { sha256 } from "@/lib/crypto/tokens";
@@ -35,6 +36,8 @@ type CodeInput = {
   code: unknown;
   /** The browser's device id: a completed sign-in makes it known for this user (lib/auth/devices.ts). */
   deviceId?: string | null;
+  /** "Don't ask again on this browser": a right code also trusts this browser (lib/auth/trusted-browsers.ts). */
+  remember?: boolean;
   now?: Date;
   info?: Partial<RequestInfo>;
 };
@@ -169,6 +172,7 @@ async function answerLoginChallenge(
         method,
         held,
         deviceId: isDeviceId(input.deviceId) ? input.deviceId : null,
+        remember: input.remember === true,
         stampFactorId: method === "sms" ? (match.factorId ?? null) : null,
         now,
         info,
@@ -194,8 +198,8 @@ async function answerLoginChallenge(
 /**
  * One statement, so one round trip and all or nothing: consume the challenge (conditional, so a code works
  * once even across instances and parallel requests), end the pending session, create the verified one,
- * stamp the texted factor, give back the account's wrong-code strike, remember this browser for the user and
- * record the sign-in. Each part is
+ * stamp the texted factor, give back the account's wrong-code strike, remember this browser for the user, trust
+ * it when the box was ticked (and record that), and record the sign-in. Each part is
  * the fragment of the module whose rule it is, and runs only if the one before matched a row. Returns the
  * new session's token, or null if another request got there first.
  */
@@ -207,6 +211,7 @@ async function finishSignIn(
     method: LoginMethod;
     held: HeldStrike[];
     deviceId: string | null;
+    remember: boolean;
     stampFactorId: string | null;
     now: Date;
     info: Partial<RequestInfo>;
@@ -217,6 +222,7 @@ async function finishSignIn(
   const created = createSessionSql({ mfaState: "verified", now, ...info, from: sql`ended` });
   const afterCreated = sql`exists (select 1 from created)`;
   const signedIn = signedInFromSql({ deviceId: input.deviceId, userAgent: info.userAgent, ip: info.ip, now, from: sql`ended where ${afterCreated}` });
+  const trust = trustBrowserSql({ remember: input.remember, deviceId: input.deviceId, userAgent: info.userAgent, now, from: sql`ended where ${afterCreated}` });
   // The account's strikes: cleared by a right code, except that a backup code gives back only its own.
   const cleared = clearedAfterMatch(input.method, pending.userId);
   const release = cleared.length > 0 ? clearFailuresSql(cleared[0], afterCreated) : input.held[0] ? giveBackStrikeSql(input.held[0], afterCreated) : sql`select 1`;
@@ -236,6 +242,10 @@ async function finishSignIn(
       ${signedIn.remembered}
     ), noticed as (
       ${signedIn.noticed}
+    ), trusted as (
+      ${trust}
+    ), trust_recorded as (
+      ${recordEventSql({ action: "trusted_browser.added", ...pending, ...info, now, from: sql`trusted` })}
     ), recorded as (
       ${recordEventSql({ action: "sign_in.succeeded", ...pending, ...info, detail: { mfa: true, method: input.method }, now, from: sql`created` })}
     )

@@ -12,6 +12,7 @@ export const ORG_ERRORS = {
   email_unverified: "Confirm your email address before inviting people: open the link we sent you, or use Resend email at the top of the page.",
   throttled: "Too many invitation emails for now. Try again later, or copy the link and send it yourself.",
   deadline_too_far: "Choose a date within a year from today.",
+  trusted_browser_days_invalid: "Choose how long members may skip multi-factor authentication on a trusted browser: off, 1, 7 or 30 days.",
   mfa_not_required: "Your organisation does not require multi-factor authentication, so there is nothing to remind anyone of.",
   already_set_up: "This member uses multi-factor authentication already.",
   invitation_invalid: "This invitation link is not valid. Check that you copied the whole link, or ask your admin for a new one.",

@@ -3,6 +3,7 @@ import type { Db } from "@/db/connect";
 import { memberships, mfaFactors, organisations, users } from "@/db/schema";
 import { recordEvent, recordEvents, type RequestInfo } from "@/lib/audit/events";
 import { revokeOtherSessions } from "@/lib/auth/sessions";
+import { forgetTrustedBrowsers } from "@/lib/auth/trusted-browsers";
 import { describeFactors } from "@/lib/mfa/factors";
 import type { RandomInt } from "@/lib/mfa/codes";
 import { issueAccessCode, type ReenrolProof, voidAccessCodes } from "@/lib/mfa/reenrol";
@@ -162,6 +163,8 @@ export async function removeMember(
     if (target.role === "admin" && (await adminCount(tx, actor.organisationId)) <= 1) return { ok: false, error: "last_admin" } as const;
     await tx.delete(memberships).where(and(eq(memberships.userId, input.userId), eq(memberships.organisationId, actor.organisationId)));
     const ended = await revokeOtherSessions(tx, input.userId, null, "removed_from_organisation", now);
+    // Signed out everywhere: no browser of theirs skips the second factor either (lib/auth/trusted-browsers.ts).
+    await forgetTrustedBrowsers(tx, input.userId);
     await recordEvent(tx, {
       action: "org.member_removed",
       userId: input.userId,

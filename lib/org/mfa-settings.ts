@@ -5,6 +5,7 @@ import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { originOf } from "@/lib/audit/notices";
 import { queueNoticeSql } from "@/lib/email/notices";
 import { noteQueuedEmail } from "@/lib/email/outbox";
+import { forgetOrgTrustedBrowsers, isTrustedBrowserDays, shortenOrgTrustedBrowsers } from "@/lib/auth/trusted-browsers";
 import type { OrgActor, OrgError } from "./errors";
 import { lockWithPermission } from "./members";
 import { type MfaMethodsSetting, requirementEnforced } from "./policy";
@@ -146,13 +147,51 @@ export async function setMfaMethods(
       .where(and(eq(organisations.id, actor.organisationId), ne(organisations.mfaMethods, input.methods)))
       .returning({ id: organisations.id });
     if (changed.length === 0) return { ok: true, changed: false } as const;
+    // A trusted browser skips the second factor, and the trust may have been earned with a method that is no
+    // longer allowed: every member proves an allowed factor again on their next sign-in.
+    const trustedBrowsersForgotten = input.methods === "any" ? 0 : await forgetOrgTrustedBrowsers(tx, actor.organisationId);
     await recordEvent(tx, {
       action: "org.mfa_methods_changed",
       userId: actor.userId,
       organisationId: actor.organisationId,
-      detail: { methods: input.methods },
+      detail: { methods: input.methods, trustedBrowsersForgotten },
       ...input.info,
     });
     return { ok: true, changed: true } as const;
+  });
+}
+
+/**
+ * "Let members skip MFA on trusted browsers for": off (0), 1, 7 or 30 days (lib/auth/trusted-browsers.ts).
+ * Lengthening it weakens sign-in, so any change needs the admin's fresh step-up like the rest of the MFA policy
+ * ("mfa_policy.change"). A shorter setting holds from each member's next sign-in: existing trust is cut to it
+ * here, and sign-in reads it too; off forgets every member's trusted browsers, in this transaction. Audited
+ * with from and to. Anything but the four choices is refused and changes nothing.
+ */
+export async function setTrustedBrowserDays(
+  db: Db,
+  actor: OrgActor,
+  input: { days: number; now?: Date; info?: Partial<RequestInfo> },
+): Promise<Refused | { ok: true; changed: boolean; forgotten: number }> {
+  const days = input.days;
+  if (!isTrustedBrowserDays(days)) return { ok: false, error: "trusted_browser_days_invalid" };
+  return db.transaction(async (tx) => {
+    const refused = await lockWithPermission(tx, actor, "mfa_policy.change", input.now);
+    if (refused) return { ok: false, error: refused } as const;
+    const [org] = await tx.select({ days: organisations.trustedBrowserDays }).from(organisations).where(eq(organisations.id, actor.organisationId));
+    if (!org) return { ok: false, error: "forbidden" } as const;
+    if (org.days === days) return { ok: true, changed: false, forgotten: 0 } as const;
+    await tx.update(organisations).set({ trustedBrowserDays: days }).where(eq(organisations.id, actor.organisationId));
+    let forgotten = 0;
+    if (days === 0) forgotten = await forgetOrgTrustedBrowsers(tx, actor.organisationId);
+    else if (days < org.days) await shortenOrgTrustedBrowsers(tx, actor.organisationId, days);
+    await recordEvent(tx, {
+      action: "org.trusted_browsers_changed",
+      userId: actor.userId,
+      organisationId: actor.organisationId,
+      detail: { from: org.days, to: days, ...(days === 0 ? { browsersForgotten: forgotten } : {}) },
+      ...input.info,
+    });
+    return { ok: true, changed: true, forgotten } as const;
   });
 }

@@ -85,6 +85,11 @@ export const acceptInvitationSchema = z.object({
 });
 export type AcceptInvitationInput = z.infer<typeof acceptInvitationSchema>;
 
+/** "Let members skip MFA on trusted browsers for": the form's value as days (lib/auth/trusted-browsers.ts). */
+export const trustedBrowserDaysSchema = z.object({
+  days: z.enum(["0", "1", "7", "30"], { error: "Choose how long members may skip multi-factor authentication: off, 1, 7 or 30 days." }).transform(Number),
+});
+
 export const mfaMethodsSchema = z.object({
   methods: z.enum(["any", "totp_only", "passkey_only"], { error: "Choose which methods members may use." }),
 });

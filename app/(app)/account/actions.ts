@@ -5,7 +5,7 @@ import { accountAction, noInput } from "@/lib/actions/client";
 import { recordEvent } from "@/lib/audit/events";
 import { changePassword } from "@/lib/auth/password-change";
 import { fieldErrors, passwordChangeSchema, sessionIdSchema } from "@/lib/auth/schemas";
-import { revokeOtherSessions, revokeOwnSession } from "@/lib/auth/sessions";
+import { revokeOwnSession, signOutOtherSessions } from "@/lib/auth/sessions";
 
 export type PasswordState =
   | { status: "idle" }
@@ -42,8 +42,8 @@ export const revokeSessionAction = accountAction(
 export const revokeOtherSessionsAction = accountAction(
   noInput,
   async (_input, { actor, db, info }): Promise<void> => {
-    const ended = await revokeOtherSessions(db, actor.userId, actor.sessionId, "revoked_by_user");
-    await recordEvent(db, { action: "session.others_revoked", userId: actor.userId, organisationId: actor.organisationId, detail: { ended }, ...info });
+    // Every trusted browser is forgotten too (lib/auth/trusted-browsers.ts).
+    await signOutOtherSessions(db, actor, { info });
     revalidatePath("/account");
   },
   () => undefined,

@@ -9,6 +9,8 @@ import { maskPhone } from "@/lib/phone/parse";
 import { listUserEvents } from "@/lib/audit/events";
 import { listActiveSessions } from "@/lib/auth/sessions";
 import { pendingEmailChange } from "@/lib/auth/email-change";
+import { currentDeviceId } from "@/lib/auth/device-cookie";
+import { listTrustedBrowsers } from "@/lib/auth/trusted-browsers";
 import { EmailRow } from "./_components/email-row";
 import { ActivityCard } from "./_components/activity-card";
 import { MfaCard } from "./_components/mfa-card";
@@ -16,6 +18,7 @@ import { ReenrolProofProvider } from "./_components/mfa/reenrol-proof";
 import { PasskeysCard } from "./_components/passkeys-card";
 import { PasswordCard } from "./_components/password-card";
 import { SessionsCard } from "./_components/sessions-card";
+import { TrustedBrowsersCard } from "./_components/trusted-browsers-card";
 
 export const metadata: Metadata = { title: "My account" };
 
@@ -32,11 +35,13 @@ export default async function AccountPage() {
   const { user, organisation, membership, session } = await requireSession();
   const db = await getDb();
   const now = new Date();
-  const [methods, sessions, events, pendingEmail] = await Promise.all([
+  const deviceId = await currentDeviceId();
+  const [methods, sessions, events, pendingEmail, trusted] = await Promise.all([
     listMethods(db, user.id),
     listActiveSessions(db, user.id, now),
     listUserEvents(db, user.id, 15),
     pendingEmailChange(db, user.id, now),
+    listTrustedBrowsers(db, user.id, { deviceId, now }),
   ]);
   const policy = policyOf(organisation);
   const summary = summarize(methods);
@@ -87,6 +92,7 @@ export default async function AccountPage() {
       </ReenrolProofProvider>
       <PasswordCard />
       <SessionsCard sessions={sessions} currentId={session.id} now={now} />
+      <TrustedBrowsersCard browsers={trusted} />
       <ActivityCard events={events} />
     </div>
   );

@@ -11,6 +11,10 @@ const LABELS: Record<string, string> = {
   "session.signed_out": "Signed out",
   "session.revoked": "Signed out a session",
   "session.others_revoked": "Signed out all other sessions",
+  "trusted_browser.added": "You trusted a browser: it skips the code at sign-in",
+  "trusted_browser.forgotten": "You forgot a trusted browser",
+  "trusted_browsers.forgotten_all": "You forgot all trusted browsers",
+  "org.trusted_browsers_changed": "You changed how long members may skip MFA on trusted browsers",
   "mfa.enabled": "Multi-factor authentication turned on",
   "mfa.disabled": "Multi-factor authentication turned off",
   "mfa.phone_changed": "Phone number changed",
@@ -77,6 +81,7 @@ function describe(e: Event): string {
   }
   if (e.action === "org.member_mfa_reset" && e.detail?.by === "operator") return "Multi-factor authentication reset by support";
   if (e.action === "email.changed" && typeof e.detail?.to === "string") return `Email address changed to ${e.detail.to}`;
+  if (e.action === "sign_in.succeeded" && e.detail?.method === "trusted_browser") return "Signed in from a trusted browser";
   if (e.action === "org.mfa_reminders_sent")
     return e.actorId && e.actorId !== e.userId ? "An admin reminded you to set up multi-factor authentication" : "You reminded members to set up multi-factor authentication";
   const method = typeof e.detail?.method === "string" ? METHODS[e.detail.method] : undefined;

@@ -9,7 +9,7 @@ import { createInvitation, resendInvitation, revokeInvitation } from "@/lib/org/
 import { changeMemberRole, removeMember, resetMemberMfa } from "@/lib/org/members";
 import { formatDay } from "@/lib/org/dates";
 import { remindMembers } from "@/lib/org/mfa-reminders";
-import { deadlineFor, type RequirementChange, setMfaMethods, setMfaRequirement } from "@/lib/org/mfa-settings";
+import { deadlineFor, type RequirementChange, setMfaMethods, setMfaRequirement, setTrustedBrowserDays } from "@/lib/org/mfa-settings";
 import { retryMessage } from "@/lib/mfa/errors";
 import { renameOrganisation } from "@/lib/org/organisation";
 import { type MfaMethodsSetting, needsMfaSetup } from "@/lib/org/policy";
@@ -23,6 +23,7 @@ import {
   remindSchema,
   resetMfaSchema,
   roleChangeSchema,
+  trustedBrowserDaysSchema,
 } from "@/lib/org/schemas";
 
 /**
@@ -117,6 +118,21 @@ export const setMfaMethodsAction = orgAdminAction(
       status: "success",
       message: METHODS_SAVED[input.methods],
     };
+  },
+  invalid,
+);
+
+/** "Let members skip MFA on trusted browsers for": off, 1, 7 or 30 days; needs the admin's fresh step-up. */
+export const setTrustedBrowserDaysAction = orgAdminAction(
+  trustedBrowserDaysSchema,
+  "mfa_policy.change",
+  async ({ days }, { actor, info, db }): Promise<OrgState> => {
+    const result = await setTrustedBrowserDays(db, actor, { days, info });
+    if (!result.ok) return result.error === "trusted_browser_days_invalid" ? { status: "error", fieldErrors: { days: ORG_ERRORS[result.error] } } : refused(result.error);
+    revalidatePath(PATH);
+    if (!result.changed) return { status: "success", message: "Nothing to change: that is already the setting." };
+    if (days === 0) return { status: "success", message: "Members are asked for their second factor at every sign-in. Browsers they trusted are forgotten." };
+    return { status: "success", message: `Members may skip their second factor on a trusted browser for ${days} ${days === 1 ? "day" : "days"}, from their next sign-in.` };
   },
   invalid,
 );

@@ -69,6 +69,7 @@ export default async function OrgSettingsPage({ searchParams }: { searchParams?:
           enforcedFrom={org?.mfaEnforcedFrom?.toISOString() ?? null}
           inGrace={inGrace}
           methods={org?.mfaMethods ?? "any"}
+          trustedBrowserDays={current.organisation.trustedBrowserDays}
           coverage={coverage}
           withoutMfa={rows
             .filter((m) => !m.mfaEnabled)

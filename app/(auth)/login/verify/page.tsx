@@ -6,6 +6,7 @@ import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { requirePendingSession } from "@/lib/auth/dal";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
+import { effectiveTrustDays } from "@/lib/auth/trusted-browsers";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { MAX_CODE_ATTEMPTS } from "@/lib/mfa/codes";
 import { resendAvailableAt } from "@/lib/mfa/sms/delivery";
@@ -64,6 +65,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
             resendAt={resendAt}
             sendFailed={method === "sms" && challenge.sendCount > 0 && challenge.lastSentAt.getTime() === 0}
             refusal={refusalFromParams(params, method)}
+            rememberDays={effectiveTrustDays(pending.organisation?.id ? pending.organisation.trustedBrowserDays : null)}
           />
           <OtherMethods
             methods={others}

@@ -6,6 +6,7 @@ import { BACKUP_LEFT_COOKIE, backupLeftCookieOptions } from "@/lib/auth/cookies"
 import { currentRequest, currentSessionToken } from "@/lib/auth/dal";
 import { currentDeviceId } from "@/lib/auth/device-cookie";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
+import { rememberTicked } from "@/lib/auth/trusted-browsers";
 import { FACTOR_ERRORS } from "@/lib/mfa/factors";
 import { isLoginMethod, type LoginMethod } from "@/lib/mfa/method";
 import { signInWithCode } from "@/lib/mfa/sign-in";
@@ -58,6 +59,8 @@ export async function submitLoginCode(form: FormData): Promise<CodeOutcome> {
     method,
     code: form.get("code"),
     deviceId: await currentDeviceId(),
+    // "Don't ask again on this browser": read here for every method, so a method posting to this route gets it too.
+    remember: rememberTicked(form.get("remember")),
     info,
   });
   if (result.ok) {

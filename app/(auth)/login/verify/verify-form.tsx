@@ -9,12 +9,21 @@ import { Button } from "@/components/ui/button";
 import { signWithPasskey } from "@/components/mfa/passkey-ceremony";
 import { loginPasskeyPromptAction, resendLoginCodeAction, type VerifyState } from "./actions";
 
-type Props = { method: LoginMethod; challengeId: string; callbackUrl: string; resendAt: number; sendFailed: boolean; refusal: string | null };
+type Props = {
+  method: LoginMethod;
+  challengeId: string;
+  callbackUrl: string;
+  resendAt: number;
+  sendFailed: boolean;
+  refusal: string | null;
+  /** "Don't ask again on this browser for N days" (lib/auth/trusted-browsers.ts); 0: the organisation turned it off. */
+  rememberDays: number;
+};
 
 const CODE_ROUTE = "/login/verify/code";
 const OFFLINE = "We could not reach the server. Check your connection and try again.";
 
-export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFailed, refusal }: Props) {
+export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFailed, refusal, rememberDays }: Props) {
   // A refusal in the URL comes from the same form posted without JavaScript.
   const [error, setError] = useState<string | null>(refusal);
   const [checking, setChecking] = useState(false);
@@ -83,6 +92,15 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
             error={error}
             autoFocus
           />
+        )}
+        {rememberDays > 0 && (
+          // A plain checkbox: posted as "on" with or without JavaScript, left out when not ticked.
+          <label className="flex cursor-pointer items-start gap-3 text-sm text-gray-700">
+            <input type="checkbox" name="remember" value="on" className="mt-0.5 size-4 shrink-0 accent-blue-600" />
+            <span>
+              Don&apos;t ask again on this browser for {rememberDays} {rememberDays === 1 ? "day" : "days"}
+            </span>
+          </label>
         )}
         <Button type="submit" className="w-full" pending={checking} autoFocus={method === "passkey"}>
           {checking ? (method === "passkey" ? "Waiting for your passkey…" : "Checking…") : method === "passkey" ? "Use your passkey" : "Verify"}

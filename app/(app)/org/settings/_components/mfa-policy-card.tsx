@@ -9,6 +9,7 @@ import type { MfaMethodsSetting } from "@/lib/org/policy";
 import { type OrgState, setMfaRequirementAction } from "../actions";
 import { CoverageBar } from "./coverage-bar";
 import { MfaMethodsForm } from "./mfa-methods-form";
+import { TrustedBrowsersForm } from "./trusted-browsers-form";
 import { type PersonWithoutMfa, WithoutMfaList } from "./without-mfa-list";
 import { useStepUpForm } from "./step-up-gate";
 import { useInitialFocus } from "./use-initial-focus";
@@ -23,6 +24,8 @@ type Props = {
   methods: MfaMethodsSetting;
   coverage: { enabled: number; total: number };
   withoutMfa: PersonWithoutMfa[];
+  /** "Let members skip MFA on trusted browsers for": 0 (off), 1, 7 or 30 days. */
+  trustedBrowserDays: number;
 };
 
 const REQUIRE_SWITCH_LABEL = "Require multi-factor authentication for all users";
@@ -39,7 +42,7 @@ function methodsInWords(methods: MfaMethodsSetting) {
   return methods === "totp_only" ? "an authenticator app or a passkey" : "a passkey, an authenticator app or a text message";
 }
 
-export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, methods, coverage, withoutMfa }: Props) {
+export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, methods, coverage, withoutMfa, trustedBrowserDays }: Props) {
   const [dialog, setDialog] = useState<null | "on" | "off" | "change">(null);
   const [message, setMessage] = useState<string | null>(null);
   const since = requiredSince ? ` since ${formatDay(requiredSince)}` : "";
@@ -94,6 +97,7 @@ export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, 
         </div>
         {required && withoutMfa.length > 0 && <WithoutMfaList people={withoutMfa} />}
         <MfaMethodsForm methods={methods} />
+        <TrustedBrowsersForm days={trustedBrowserDays} />
       </div>
       <Dialog
         open={dialog !== null}
