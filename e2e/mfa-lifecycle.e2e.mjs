@@ -60,7 +60,7 @@ async function openOrgSettings(page) {
 async function invite(page, admin, email) {
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Role", { exact: true }).selectOption("member");
-  await page.getByRole("button", { name: "Send invitation" }).click();
+  await page.getByRole("button", { name: "Send invitation", exact: true }).click();
   const stepUp = page.getByRole("dialog", { name: "Confirm it is you" });
   await expectVisible(stepUp);
   await passStepUp(page, stepUp, admin);

@@ -74,7 +74,7 @@ async function passStepUpDialog(page, proof, shot, shotName) {
 async function invite(page, email, role, shot, { stepUp } = {}) {
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Role", { exact: true }).selectOption(role);
-  await page.getByRole("button", { name: "Send invitation" }).click();
+  await page.getByRole("button", { name: "Send invitation", exact: true }).click();
   if (stepUp) {
     await expectVisible(page.getByRole("dialog", { name: "Confirm it is you" }));
     assert.equal(await page.getByRole("status").filter({ hasText: "Invitation sent to" }).count(), 0, "nothing is created before the step-up");
@@ -393,7 +393,7 @@ test(
 
       // An invitation revoked: its link shows a clear message, as does an altered one.
       await email.fill("someone.new@example.com");
-      await page.getByRole("button", { name: "Send invitation" }).click();
+      await page.getByRole("button", { name: "Send invitation", exact: true }).click();
       const link = await page.getByLabel("Invitation link").inputValue();
       await page.getByRole("button", { name: "Revoke invitation for someone.new@example.com" }).click();
       await expectVisible(page.getByText("No invitations waiting to be used."));

@@ -116,6 +116,7 @@ async function startServer(databaseUrl) {
     BCRYPT_COST: "10",
     // Production starts with the outbox only on a loopback address, and only when told it is a test.
     APP_URL: `http://127.0.0.1:${port}`,
+    EMAIL_PROVIDER: "outbox",
     SMS_PROVIDER: "outbox",
     ALLOW_DEV_OUTBOX: "true",
   };

@@ -23,7 +23,11 @@ export function sendQueuedEmailSoon(): void {
   }
 }
 
-async function deliverAfterResponse(): Promise<void> {
+/**
+ * Sends what is due now. For work that itself runs after the response (a forgotten password's request runs in
+ * after(), so the answer's timing says nothing): the email it queued goes out at the end of that work.
+ */
+export async function deliverAfterResponse(): Promise<void> {
   // Loaded here, not at the top: the templates and the SES client stay out of every request that sends nothing.
   const [{ getDb }, { deliverSoon }] = await Promise.all([import("@/db/client"), import("@/lib/email/sender")]);
   await deliverSoon(await getDb());

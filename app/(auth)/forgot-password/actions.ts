@@ -1,6 +1,7 @@
 "use server";
 import { after } from "next/server";
 import { publicAction } from "@/lib/actions/client";
+import { deliverAfterResponse } from "@/lib/actions/email-delivery";
 import { requestPasswordReset } from "@/lib/auth/password-reset";
 import { fieldErrors, forgotPasswordSchema } from "@/lib/auth/schemas";
 
@@ -20,6 +21,8 @@ export const forgotPasswordAction = publicAction(
     after(async () => {
       try {
         await requestPasswordReset(db, { email, info });
+        // This already runs after the response, where the action's own delivery run has passed: send now.
+        await deliverAfterResponse();
       } catch (error) {
         console.error(`[reset] a reset request failed: ${(error as Error).name}`);
       }
