@@ -25,6 +25,7 @@ import { figure3 } from "./figures/3-gate.mjs";
 import { figure4 } from "./figures/4-javascript.mjs";
 import { figure5 } from "./figures/5-embedded-start.mjs";
 import { figure6 } from "./figures/6-two-instances.mjs";
+import { figure7, seedPasskeys } from "./figures/7-passkey.mjs";
 import { writeDoc } from "./lib/report.mjs";
 import { callAction, findActionIds, get, Jar } from "./lib/http.mjs";
 import { connectDb, createDatabase, dropAll, PG_ADMIN_URL, seedUsers, serverInfo } from "./lib/pg.mjs";
@@ -130,7 +131,7 @@ async function main() {
   // The code step never runs bcrypt, so figure 2's users get a cheap hash: only their (untimed) password step gets faster.
   const cheapHash = await bcrypt.hash(PASSWORD, 4);
 
-  if ([1, 2, 3, 4].some(want)) {
+  if ([1, 2, 3, 4, 7].some(want)) {
     const db = await createDatabase("main");
     const sql = connectDb(db.url);
     const server = await startServer({
@@ -138,7 +139,7 @@ async function main() {
       env: cleanEnv({ DATABASE_URL: db.url, ...secrets, BENCH_ROUTES: "true", BCRYPT_COST: String(COST), DATA_DIR: os.tmpdir(), ...RAISED }),
     });
     log(`[${elapsed()}] production server on ${server.url}, database ${db.name}`);
-    const mfaCount = 4 * PLAN.f2Samples + 20;
+    const mfaCount = 5 * PLAN.f2Samples + 30;
     // The admin (figures 3 and 4) has an organisation of their own, so /org/settings shows a small organisation.
     await seedUsers(sql, { prefix: "admin", count: 1, hash, role: "admin", orgName: "Bench Admin Org" });
     const orgId = await seedUsers(sql, { prefix: "plain", count: 40, hash });
@@ -180,6 +181,14 @@ async function main() {
       const [pending] = await preparePending({ server, actions, sql, password: PASSWORD, mfaUsers: [mfaUsers.pop()] }, 1, 1);
       results.f4 = await figure4({ server, signedIn: admin, pending: pending.jar });
       log(`  ${results.f4.summary}`);
+    }
+    if (want(7)) {
+      log(`[${elapsed()}] figure 7: a passkey as the second factor vs a texted code (${PLAN.f2Samples} interleaved pairs) …`);
+      const passkeyUsers = Array.from({ length: PLAN.f2Samples + 5 }, (_, i) => `passkey${i}@bench.test`);
+      await seedUsers(sql, { prefix: "passkey", count: passkeyUsers.length, hash: cheapHash, orgId });
+      const keys = await seedPasskeys(sql, server.url, passkeyUsers);
+      results.f7 = await figure7({ server, actions, sql, password: PASSWORD, mfaUsers: mfaUsers.splice(0, PLAN.f2Samples + 5), passkeyUsers, keys, samples: PLAN.f2Samples });
+      log(`  ${results.f7.summary} → ${round(results.f7.ratio, 2)}×`);
     }
     await sql.end({ timeout: 5 });
     await server.stop();

@@ -21,7 +21,7 @@ import { startTotpEnrollment } from "@/lib/mfa/totp/enrollment";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
 import { grantStepUp } from "./helpers/step-up";
-import { SoftAuthenticator } from "./helpers/webauthn";
+import { SoftAuthenticator } from "./helpers/webauthn.mjs";
 
 let t: TestDb;
 const sms = recordingSms();

@@ -1,55 +1,50 @@
 import crypto from "node:crypto";
-import type {
-  AuthenticationResponseJSON,
-  PublicKeyCredentialCreationOptionsJSON,
-  PublicKeyCredentialRequestOptionsJSON,
-  RegistrationResponseJSON,
-} from "@simplewebauthn/server";
 import { isoBase64URL, isoCBOR } from "@simplewebauthn/server/helpers";
 
 /** A Node Buffer as the plain Uint8Array the WebAuthn helpers take. */
-const bytes = (buffer: Buffer) => new Uint8Array(buffer);
+const bytes = (buffer) => new Uint8Array(buffer);
 
 /**
  * A software authenticator for tests: an ES256 key pair, a credential id and a signature counter, answering
  * registration and authentication options the way a browser and a platform authenticator would (W3C WebAuthn
  * Level 3, 6.1 authenticator data, 6.5 attestation "none", 7.2 the signed data). Each part of a response can
- * be bent (origin, RP ID, counter, flags, user handle), so the tests can show the server refusing it.
+ * be bent (origin, RP ID, counter, flags, user handle), so the tests can show the server refusing it. Plain
+ * JavaScript (typed by webauthn.d.mts), so the benchmark signs with the same authenticator as the tests.
  */
 export class SoftAuthenticator {
-  readonly credentialId = crypto.randomBytes(16);
-  private readonly keys = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
-  counter: number;
-  userHandle: string | null = null;
+  credentialId = crypto.randomBytes(16);
+  keys = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+  userHandle = null;
 
-  constructor(
-    readonly rp: { id: string; origin: string },
-    options: { counter?: number; aaguid?: string; backedUp?: boolean } = {},
-  ) {
+  constructor(rp, options = {}) {
+    this.rp = rp;
     this.counter = options.counter ?? 0;
     this.aaguid = options.aaguid ?? "00000000-0000-0000-0000-000000000000";
     this.backedUp = options.backedUp ?? false;
   }
-  private readonly aaguid: string;
-  private readonly backedUp: boolean;
 
-  get id(): string {
+  get id() {
     return isoBase64URL.fromBuffer(this.credentialId);
   }
 
-  private cosePublicKey(): Uint8Array {
+  /** The COSE public key (base64url), as the server stores it after a registration. */
+  get publicKey() {
+    return isoBase64URL.fromBuffer(this.cosePublicKey());
+  }
+
+  cosePublicKey() {
     const jwk = this.keys.publicKey.export({ format: "jwk" });
-    const map = new Map<number, number | Uint8Array>([
+    const map = new Map([
       [1, 2], // kty: EC2
       [3, -7], // alg: ES256
       [-1, 1], // crv: P-256
-      [-2, isoBase64URL.toBuffer(jwk.x as string)],
-      [-3, isoBase64URL.toBuffer(jwk.y as string)],
+      [-2, isoBase64URL.toBuffer(jwk.x)],
+      [-3, isoBase64URL.toBuffer(jwk.y)],
     ]);
     return isoCBOR.encode(map);
   }
 
-  private authData(input: { rpId: string; counter: number; uv: boolean; attested: boolean }): Buffer {
+  authData(input) {
     const rpIdHash = crypto.createHash("sha256").update(input.rpId).digest();
     // UP, UV, BE/BS (backed up), AT (attested credential data follows).
     let flags = 0x01;
@@ -67,16 +62,16 @@ export class SoftAuthenticator {
     return Buffer.concat(parts);
   }
 
-  private clientData(type: "webauthn.create" | "webauthn.get", challenge: string, origin: string): Buffer {
+  clientData(type, challenge, origin) {
     return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
   }
 
   /** What navigator.credentials.create returns for `options`, with attestation "none". */
-  register(options: PublicKeyCredentialCreationOptionsJSON, bend: { origin?: string; rpId?: string; uv?: boolean } = {}): RegistrationResponseJSON {
+  register(options, bend = {}) {
     this.userHandle = options.user.id;
     const clientDataJSON = this.clientData("webauthn.create", options.challenge, bend.origin ?? this.rp.origin);
     const authData = this.authData({ rpId: bend.rpId ?? this.rp.id, counter: this.counter, uv: bend.uv ?? true, attested: true });
-    const attestation: Parameters<typeof isoCBOR.encode>[0] = new Map<string, Parameters<typeof isoCBOR.encode>[0]>([
+    const attestation = new Map([
       ["fmt", "none"],
       ["attStmt", new Map()],
       ["authData", bytes(authData)],
@@ -100,10 +95,7 @@ export class SoftAuthenticator {
    * What navigator.credentials.get returns for `options` (or a bare challenge). The counter goes up by one
    * first, unless `counter` sets it.
    */
-  assert(
-    options: PublicKeyCredentialRequestOptionsJSON | { challenge: string },
-    bend: { origin?: string; rpId?: string; counter?: number; uv?: boolean; userHandle?: string | null; signWith?: SoftAuthenticator } = {},
-  ): AuthenticationResponseJSON {
+  assert(options, bend = {}) {
     this.counter = bend.counter ?? this.counter + 1;
     const clientDataJSON = this.clientData("webauthn.get", options.challenge, bend.origin ?? this.rp.origin);
     const authData = this.authData({ rpId: bend.rpId ?? this.rp.id, counter: this.counter, uv: bend.uv ?? true, attested: false });
