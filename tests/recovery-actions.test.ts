@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { mfaFactors, sessions, users } from "@/db/schema";
+import { emailOutbox, mfaFactors, sessions, users } from "@/db/schema";
 import { verifyPassword } from "@/lib/auth/password";
 import { createSession } from "@/lib/auth/sessions";
 import { resetLinkCookieName } from "@/lib/auth/cookies";
@@ -75,6 +75,9 @@ describe("Forgot password?", () => {
     await settle();
     expect((await queuedEmails(t.db, user.email)).map((m) => m.template)).toEqual(["password_reset"]);
     expect(await queuedEmails(t.db, unknown)).toEqual([]);
+    // The work after the response sends what it queued, at its end: the link does not wait for the periodic sweep.
+    const [row] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.toAddress, user.email));
+    expect(row).toMatchObject({ status: "sent", sealedProps: null });
   });
 
   it("answers a malformed address next to the field and schedules nothing", async () => {

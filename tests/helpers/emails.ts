@@ -2,9 +2,11 @@ import { asc, eq } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { emailOutbox } from "@/db/schema";
 import { decrypt } from "@/lib/crypto/encryption";
+import { linksIn } from "@/lib/email/dev-outbox";
 import { sealedPropsContext } from "@/lib/email/outbox";
 
-export type QueuedMessage = { id: string; template: string; to: string; userId: string | null; props: Record<string, unknown> };
+/** links: those of the rendered HTML, once the (dev outbox) sender sent it; its sealed props are erased by then. */
+export type QueuedMessage = { id: string; template: string; to: string; userId: string | null; props: Record<string, unknown>; links: string[] };
 
 /** The emails queued so far (optionally to one address), oldest first, with their sealed props (links, codes) opened. */
 export async function queuedEmails(db: Db, to?: string): Promise<QueuedMessage[]> {
@@ -19,12 +21,14 @@ export async function queuedEmails(db: Db, to?: string): Promise<QueuedMessage[]
     to: row.toAddress,
     userId: row.userId,
     props: { ...row.props, ...(row.sealedProps ? JSON.parse(decrypt(row.sealedProps, sealedPropsContext(row.id))) : {}) },
+    links: row.bodyHtml ? linksIn(row.bodyHtml) : [],
   }));
 }
 
 /** The token at the end of an emailed link's path (/reset-password/<token>, /verify-email/<token>). */
 export function tokenOf(message: QueuedMessage, prop = "link"): string {
-  const link = message.props[prop];
+  // A sent email no longer holds its sealed link: read it from the HTML the person received.
+  const link = message.props[prop] ?? message.links.find((l) => /\/(reset-password|verify-email|confirm-email|invite)\/[^/]+$/.test(new URL(l).pathname));
   if (typeof link !== "string") throw new Error(`the ${message.template} email has no ${prop}`);
   const token = new URL(link).pathname.split("/").at(-1);
   if (!token) throw new Error(`no token in ${message.template} ${prop}`);
