@@ -145,6 +145,9 @@ export const mfaFactors = pgTable(
   (t) => [
     // One text-message number and one authenticator app per user; passkeys may be several.
     uniqueIndex("mfa_factors_user_kind_key").on(t.userId, t.kind).where(sql`${t.kind} <> 'passkey'`),
+    // Every lookup of a user's factors (the session lookup's "has a passkey", listMethods, lockFactors) uses this one:
+    // the unique index above is partial, so it cannot answer for passkeys.
+    index("mfa_factors_user_idx").on(t.userId, t.kind),
     uniqueIndex("mfa_factors_credential_id_key").on(t.credentialId),
   ],
 );

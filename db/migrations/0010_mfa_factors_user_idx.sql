@@ -1,0 +1,1 @@
+CREATE INDEX "mfa_factors_user_idx" ON "mfa_factors" USING btree ("user_id","kind");
