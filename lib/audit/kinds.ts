@@ -18,6 +18,7 @@ export const EVENT_KIND_KEYS = Object.keys(EVENT_KINDS) as EventKind[];
 /** What happened, in words that read the same whoever looks (the actor and the subject are columns of their own). */
 const LABELS: Record<string, string> = {
   "user.signed_up": "Account created",
+  "user.language_changed": "Language changed",
   "sign_in.succeeded": "Signed in",
   "sign_in.failed_password": "Sign-in failed: wrong password",
   "sign_in.failed_code": "Sign-in failed: wrong code",

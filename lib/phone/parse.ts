@@ -118,21 +118,6 @@ export function parsePhone(input: string, country: CountryCode): ParsedPhone {
   return { ok: true, e164: phone.number, country: phone.country, national: phone.formatNational() };
 }
 
-export function phoneErrorMessage(error: PhoneErrorCode, country?: CountryCode, locale = "en"): string {
-  switch (error) {
-    case "empty":
-      return "Enter your phone number.";
-    case "too_long":
-      return "This phone number is too long. A phone number has at most 15 digits, including the country code.";
-    case "invalid_chars":
-      return "A phone number can only contain digits, spaces and the characters + ( ) - . /";
-    case "invalid":
-      return country
-        ? `This is not a valid phone number for ${countryName(country, locale)}. Check the number, or type it with its country code (+…).`
-        : "This is not a valid phone number. Check the number and its country code.";
-  }
-}
-
 /** "+31612345678" → "•••• 5678", so a registered number can be recognised without being shown. */
 export function maskPhone(e164: string): string {
   return `\u2022\u2022\u2022\u2022 ${e164.replace(/\D/g, "").slice(-4)}`;
