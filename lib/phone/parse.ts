@@ -14,7 +14,10 @@ export type { CountryCode };
 
 export type Country = {
   code: CountryCode;
+  /** In the page's language (Intl.DisplayNames). */
   name: string;
+  /** Its English name when the page is in another language, so a search finds "Netherlands" and "Nederland" alike. */
+  englishName?: string;
   /** Without the leading "+", e.g. "31". */
   callingCode: string;
 };
@@ -59,13 +62,17 @@ export function countryName(code: CountryCode, locale = "en"): string {
   return regionNames(locale)?.of(code) ?? code;
 }
 
+/** Every country with its name in `locale` (and its English name besides, for search), in that language's alphabetical order. */
 export function listCountries(locale: string): Country[] {
   const names = regionNames(locale);
-  const collator = new Intl.Collator(names?.resolvedOptions().locale ?? "en");
+  const language = names?.resolvedOptions().locale ?? "en";
+  const english = language.startsWith("en") ? undefined : regionNames("en");
+  const collator = new Intl.Collator(language);
   return getCountries()
     .map((code) => ({
       code,
       name: names?.of(code) ?? code,
+      ...(english ? { englishName: english.of(code) ?? code } : {}),
       callingCode: getCountryCallingCode(code),
     }))
     .sort((a, b) => collator.compare(a.name, b.name));
