@@ -45,3 +45,9 @@ export function validTimeZone(value: string | null | undefined): string | undefi
     return undefined;
   }
 }
+
+/**
+ * The locale dates and numbers are formatted in: British English keeps "14 December 2026" as the English pages
+ * always showed it; Dutch as in the Netherlands.
+ */
+export const FORMAT_LOCALES: Record<Locale, string> = { en: "en-GB", nl: "nl-NL" };

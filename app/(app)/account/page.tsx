@@ -72,10 +72,13 @@ export default async function AccountPage() {
           </Row>
           <Row label={t("profile.organisation")}>{organisation?.name ?? t("profile.none")}</Row>
           <Row label={t("profile.role")}>{membership?.role === "admin" ? t("profile.admin") : t("profile.member")}</Row>
-          <Row label={t("language.row")}>
-            <LanguageRow current={locale} action={setLanguageAction} />
-          </Row>
         </dl>
+      </Card>
+      <Card>
+        <CardHeader title={t("language.row")} description={t("language.label")} />
+        <div className="px-5 py-4 sm:px-6">
+          <LanguageRow current={locale} action={setLanguageAction} />
+        </div>
       </Card>
       {/* After an admin's reset, enrolling again needs the proof the admin chose besides the password (lib/mfa/reenrol.ts). */}
       <ReenrolProofProvider need={user.mfaReenrolProof ? { proof: user.mfaReenrolProof, email: user.email } : null}>
