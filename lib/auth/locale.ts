@@ -1,8 +1,8 @@
 import "server-only";
-import { createFormatter, createTranslator, type NamespaceKeys, type NestedKeyOf } from "next-intl";
+import { createTranslator, type NamespaceKeys, type NestedKeyOf } from "next-intl";
 import { cookies, headers } from "next/headers";
 import { cache } from "react";
-import { type Locale, resolveLocale, validTimeZone } from "@/lib/i18n/locales";
+import { FORMAT_LOCALES, type Locale, resolveLocale, validTimeZone } from "@/lib/i18n/locales";
 import { withLocale } from "@/lib/i18n/context";
 import { type Messages, MESSAGES } from "@/lib/i18n/messages";
 import { getCurrentSession } from "./dal";
@@ -28,10 +28,10 @@ export async function getT<N extends NamespaceKeys<Messages, NestedKeyOf<Message
   return createTranslator({ locale, messages: MESSAGES[locale], namespace });
 }
 
-/** next-intl's formatter (dates, numbers, lists) in the request's language and the browser's time zone. */
-export async function getFormat() {
+/** Intl.DateTimeFormat in the request's language and the browser's time zone (never a fixed "UTC" on a page). */
+export async function getDateFormat(options: Intl.DateTimeFormatOptions): Promise<Intl.DateTimeFormat> {
   const [locale, timeZone] = await Promise.all([requestLocale(), requestTimeZone()]);
-  return createFormatter({ locale, timeZone });
+  return new Intl.DateTimeFormat(FORMAT_LOCALES[locale], { ...options, timeZone });
 }
 
 /** Runs `work` in the request's language, for pages that call the domain's words (lib/i18n/context.ts). */
