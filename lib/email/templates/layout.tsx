@@ -1,5 +1,9 @@
 import { Body, Button, Container, Head, Heading, Hr, Html, Link, Preview, Section, Text } from "@react-email/components";
 import type { ReactNode } from "react";
+import { createContext, useContext } from "react";
+import { DEFAULT_LOCALE, type Locale } from "@/lib/i18n/locales";
+import { translator } from "@/lib/i18n/messages";
+import type { EmailT } from "./types";
 
 /**
  * The product's look in email: the app's grey page, white card, blue primary button (Tailwind's gray-50,
@@ -38,9 +42,19 @@ export interface LayoutProps {
   children: ReactNode;
 }
 
+/** The recipient's language, for the layout's own words (renderMessage provides it). */
+export const EmailLanguage = createContext<{ locale: Locale; t: EmailT }>({ locale: DEFAULT_LOCALE, t: translator(DEFAULT_LOCALE) });
+
+/** The layout's own words (the context's translator, read with a plain key). */
+function useLayoutWords() {
+  const { locale, t } = useContext(EmailLanguage);
+  return { locale, say: (key: "automated" | "fallback", values?: Record<string, string>) => (t as unknown as (k: string, v?: Record<string, string>) => string)(`emails.layout.${key}`, values) };
+}
+
 export function EmailLayout({ app, preview, heading, reason, children }: LayoutProps) {
+  const { locale, say } = useLayoutWords();
   return (
-    <Html lang="en" dir="ltr">
+    <Html lang={locale} dir="ltr">
       <Head>
         <meta name="color-scheme" content="light" />
       </Head>
@@ -60,7 +74,7 @@ export function EmailLayout({ app, preview, heading, reason, children }: LayoutP
             {children}
             <Hr style={styles.hr} />
             <Text style={styles.footer}>{reason}</Text>
-            <Text style={styles.footer}>This is an automated message from {app}; replies are not read.</Text>
+            <Text style={styles.footer}>{say("automated", { app })}</Text>
           </Section>
         </Container>
       </Body>
@@ -74,13 +88,14 @@ export function Paragraph({ children }: { children: ReactNode }) {
 
 /** The one thing to do, as a button, with the link written out below it for clients that hide buttons. */
 export function Action({ href, children }: { href: string; children: ReactNode }) {
+  const { say } = useLayoutWords();
   return (
     <Section style={{ margin: "8px 0 24px" }}>
       <Button href={href} style={styles.button}>
         {children}
       </Button>
       <Text style={styles.fallback} data-skip-in-text="true">
-        If the button does not work, copy this link into your browser:{" "}
+        {say("fallback")}{" "}
         <Link href={href} style={styles.fallbackLink}>
           {href}
         </Link>
