@@ -1,5 +1,6 @@
 import { Card, CardHeader } from "@/components/ui/card";
 import { describeBrowser } from "@/lib/account/user-agent";
+import { getDateFormat, getT } from "@/lib/auth/locale";
 
 const LABELS: Record<string, string> = {
   "user.signed_up": "Account created",
@@ -97,19 +98,20 @@ function describe(e: Event): string {
   return LABELS[e.action] ?? e.action;
 }
 
-export function ActivityCard({ events }: { events: Event[] }) {
+export async function ActivityCard({ events }: { events: Event[] }) {
+  const [t, timeFormat] = await Promise.all([getT("activity"), getDateFormat({ dateStyle: "medium", timeStyle: "short" })]);
   return (
     <Card>
-      <CardHeader title="Recent security activity" description="Sign-ins and changes to how you sign in." />
+      <CardHeader title={t("title")} description={t("description")} />
       {events.length === 0 ? (
-        <p className="px-5 py-4 text-sm text-gray-600 sm:px-6">Nothing yet.</p>
+        <p className="px-5 py-4 text-sm text-gray-600 sm:px-6">{t("none")}</p>
       ) : (
         <ul className="divide-y divide-gray-100">
           {events.map((e) => (
             <li key={e.id} className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1 px-5 py-3 sm:px-6">
               <span className="text-sm text-gray-900">{describe(e)}</span>
               <span className="text-xs text-gray-500">
-                <time dateTime={e.createdAt.toISOString()}>{e.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC</time>
+                <time dateTime={e.createdAt.toISOString()}>{timeFormat.format(e.createdAt)}</time>
                 {" · "}
                 {describeBrowser(e.userAgent)}
                 {e.ip ? ` · ${e.ip}` : ""}

@@ -113,11 +113,11 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
         <input type="hidden" name="challengeId" value={challengeId} />
         {seconds > 0 ? (
           <p className="text-sm text-gray-500" aria-live="polite">
-            You can ask for a new code in <span className="font-medium tabular-nums text-gray-700" suppressHydrationWarning>{seconds} s</span>
+            {t.rich("resendIn", { seconds, count: (chunks) => <span className="font-medium tabular-nums text-gray-700" suppressHydrationWarning>{chunks}</span> })}
           </p>
         ) : (
           <button type="submit" className="rounded text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
-            Resend code
+            {t("resend")}
           </button>
         )}
       </form>
