@@ -50,7 +50,6 @@ const NOT_YET_TRANSLATED = new Set([
   "app/(app)/org/settings/_components/without-mfa-list.tsx",
   "app/(app)/org/settings/page.tsx",
   "app/(app)/org/settings/security-log/page.tsx",
-  "app/(app)/page.tsx",
   "app/(auth)/confirm-email/[token]/confirm-form.tsx",
   "app/(auth)/confirm-email/[token]/page.tsx",
   "app/(auth)/forgot-password/forgot-form.tsx",
@@ -62,7 +61,6 @@ const NOT_YET_TRANSLATED = new Set([
   "app/(auth)/reset-password/_components/new-password-form.tsx",
   "app/(auth)/reset-password/_components/reset-factor-step.tsx",
   "app/(auth)/reset-password/page.tsx",
-  "app/(auth)/verify-email/page.tsx",
   "app/error.tsx",
   "app/not-found.tsx",
 ]);

@@ -2,7 +2,7 @@ import { SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { describeBrowser } from "@/lib/account/user-agent";
 import { revokeOtherSessionsAction, revokeSessionAction } from "../actions";
-import { getDateFormat, getT } from "@/lib/auth/locale";
+import { getT } from "@/lib/auth/locale";
 
 type SessionRow = { id: string; ip: string | null; userAgent: string | null; lastSeenAt: Date; createdAt: Date };
 
