@@ -16,7 +16,7 @@ import type { PropsOf, TemplateDef } from "./types";
 import { verifyEmail } from "./verify-email";
 import { DEFAULT_LOCALE, isLocale, type Locale } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/messages";
-import { EmailLanguage } from "./layout";
+import { withLocale } from "@/lib/i18n/context";
 
 /** One template per message kind; the mapped type makes a new EmailMessage member a compile error until it has one. */
 export const TEMPLATES: { [K in EmailTemplate]: TemplateDef<K> } = {
@@ -49,8 +49,10 @@ export async function renderMessage(message: EmailMessage, app = appName(), loca
   const t = translator(locale);
   const props = { ...rest, app, locale, t } as PropsOf<EmailTemplate>;
   // Emails are rendered outside any request (lib/email/sender.ts): the language travels with the row.
-  const element = createElement(EmailLanguage.Provider, { value: { locale, t } }, createElement(def.Email, props));
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true, htmlToTextOptions: { selectors: [{ selector: "h1", options: { uppercase: false } }] } })]);
+  const element = createElement(def.Email, props);
+  const [html, text] = await withLocale(locale, () =>
+    Promise.all([render(element), render(element, { plainText: true, htmlToTextOptions: { selectors: [{ selector: "h1", options: { uppercase: false } }] } })]),
+  );
   return { subject: def.subject(props), html, text };
 }
 

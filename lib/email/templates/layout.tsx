@@ -1,9 +1,6 @@
 import { Body, Button, Container, Head, Heading, Hr, Html, Link, Preview, Section, Text } from "@react-email/components";
 import type { ReactNode } from "react";
-import { createContext, useContext } from "react";
-import { DEFAULT_LOCALE, type Locale } from "@/lib/i18n/locales";
-import { translator } from "@/lib/i18n/messages";
-import type { EmailT } from "./types";
+import { currentLocale, say as sayInLanguage } from "@/lib/i18n/context";
 
 /**
  * The product's look in email: the app's grey page, white card, blue primary button (Tailwind's gray-50,
@@ -42,13 +39,12 @@ export interface LayoutProps {
   children: ReactNode;
 }
 
-/** The recipient's language, for the layout's own words (renderMessage provides it). */
-export const EmailLanguage = createContext<{ locale: Locale; t: EmailT }>({ locale: DEFAULT_LOCALE, t: translator(DEFAULT_LOCALE) });
-
-/** The layout's own words (the context's translator, read with a plain key). */
+/**
+ * The layout's own words, in the recipient's language: renderMessage renders inside withLocale (lib/i18n/context.ts),
+ * since emails are rendered outside any request and a React context is not available to server modules here.
+ */
 function useLayoutWords() {
-  const { locale, t } = useContext(EmailLanguage);
-  return { locale, say: (key: "automated" | "fallback", values?: Record<string, string>) => (t as unknown as (k: string, v?: Record<string, string>) => string)(`emails.layout.${key}`, values) };
+  return { locale: currentLocale(), say: (key: "automated" | "fallback", values?: Record<string, string>) => sayInLanguage(`emails.layout.${key}`, values) };
 }
 
 export function EmailLayout({ app, preview, heading, reason, children }: LayoutProps) {
