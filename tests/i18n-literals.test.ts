@@ -35,7 +35,6 @@ const NOT_YET_TRANSLATED = new Set([
   "app/(app)/account/_components/mfa/totp-enrollment.tsx",
   "app/(app)/account/_components/mfa/turn-off-mfa.tsx",
   "app/(app)/account/_components/passkeys-card.tsx",
-  "app/(app)/account/_components/password-card.tsx",
   "app/(app)/account/mfa-setup/page.tsx",
   "app/(app)/account/mfa-setup/setup-flow.tsx",
   "app/(app)/org/settings/_components/coverage-bar.tsx",

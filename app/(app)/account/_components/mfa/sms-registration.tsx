@@ -32,7 +32,7 @@ function Stepper({ active }: { active: number }) {
       {STEPS.map((s, i) => (
         <li key={s} aria-current={i === active ? "step" : undefined} className="flex flex-col gap-1.5">
           <span className={`h-1 rounded-full ${i <= active ? "bg-blue-600" : "bg-gray-200"}`} aria-hidden="true" />
-          <span className={`text-xs ${i === active ? "font-semibold text-gray-900" : i < active ? "text-gray-700" : "text-gray-500"}`}>
+          <span className={`text-xs hyphens-auto [overflow-wrap:anywhere] ${i === active ? "font-semibold text-gray-900" : i < active ? "text-gray-700" : "text-gray-500"}`}>
             <span className="sr-only">{t("step", { n: i + 1 })} </span>
             {t(`stepNames.${s}`)}
           </span>
