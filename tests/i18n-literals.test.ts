@@ -35,7 +35,6 @@ const NOT_YET_TRANSLATED = new Set([
   "app/(app)/account/_components/mfa/totp-enrollment.tsx",
   "app/(app)/account/_components/mfa/turn-off-mfa.tsx",
   "app/(app)/account/_components/passkeys-card.tsx",
-  "app/(app)/account/mfa-setup/page.tsx",
   "app/(app)/account/mfa-setup/setup-flow.tsx",
   "app/(app)/org/settings/_components/coverage-bar.tsx",
   "app/(app)/org/settings/_components/invite-card.tsx",
@@ -60,8 +59,6 @@ const NOT_YET_TRANSLATED = new Set([
   "app/(auth)/reset-password/_components/new-password-form.tsx",
   "app/(auth)/reset-password/_components/reset-factor-step.tsx",
   "app/(auth)/reset-password/page.tsx",
-  "app/error.tsx",
-  "app/not-found.tsx",
 ]);
 
 const files = componentFiles(ROOT).filter((f) => !NOT_FOR_USERS.has(f));
