@@ -371,11 +371,21 @@ export async function profileRows(page) {
 
 /** One cookie-less context per browser for reading the outbox, so it never depends on the test's session. */
 const outboxContexts = new WeakMap();
-async function outboxContext(browser) {
-  let context = outboxContexts.get(browser);
+async function outboxContext(page) {
+  const browser = page.context().browser();
+  // The outbox of the server the page is on (a test may start a second server of its own).
+  const url = page.url();
+  const origin = url.startsWith("http") ? new URL(url).origin : baseURL();
+  const key = `${origin}`;
+  let byOrigin = outboxContexts.get(browser);
+  if (!byOrigin) {
+    byOrigin = new Map();
+    outboxContexts.set(browser, byOrigin);
+  }
+  let context = byOrigin.get(key);
   if (!context) {
-    context = await browser.newContext({ baseURL: baseURL() });
-    outboxContexts.set(browser, context);
+    context = await browser.newContext({ baseURL: origin });
+    byOrigin.set(key, context);
   }
   return context;
 }
@@ -385,7 +395,7 @@ async function outboxContext(browser) {
  * `{ sameContext: true }` to read it in a new tab of the test's own context instead (as a developer would).
  */
 export async function outboxMessages(page, { sameContext = false } = {}) {
-  const context = sameContext ? page.context() : await outboxContext(page.context().browser());
+  const context = sameContext ? page.context() : await outboxContext(page);
   const tab = await context.newPage();
   try {
     const response = await tab.goto("/dev/outbox?tab=sms");
@@ -449,6 +459,29 @@ export async function passStepUp(page, container, user, { sms, code, atCode } = 
   await container.getByRole("button", { name: "Verify" }).click();
 }
 
+/** Turns on SMS MFA from My account with a Dutch mobile number (the help article's steps, without the checks mfa-sms.e2e makes). */
+export async function registerPhone(page, user, national) {
+  await visit(page, "/account", "my account");
+  await page.getByRole("switch", { name: "Use multi-factor authentication" }).click();
+  await page.getByRole("button", { name: "Register", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Register your phone number" });
+  await dialog.getByLabel("Current password").fill(user.password);
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await dialog.getByRole("button", { name: /^Country:/ }).click();
+  await dialog.getByRole("combobox", { name: "Search countries" }).pressSequentially("Netherlands");
+  await dialog.getByRole("option", { name: /^Netherlands/ }).click();
+  await dialog.getByPlaceholder("Please enter your phone number").pressSequentially(national);
+  const last4 = national.slice(-4);
+  const before = await outboxCount(page, last4);
+  await dialog.getByRole("button", { name: "Send code" }).click();
+  await dialog.getByLabel("Verification code").fill(await readLatestCode(page, last4, { after: before }));
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await dialog.getByRole("checkbox", { name: "I have saved these codes" }).check();
+  await dialog.getByRole("button", { name: "Continue" }).click();
+  await expectHidden(dialog);
+  return last4;
+}
+
 /** A six-digit code that is certainly not `code`. */
 export function wrongCode(code) {
   return String((Number(code) + 1) % 1_000_000).padStart(6, "0");
@@ -463,7 +496,7 @@ export function wrongCode(code) {
  * latestEmail, which waits.
  */
 export async function outboxEmails(page, { sameContext = false } = {}) {
-  const context = sameContext ? page.context() : await outboxContext(page.context().browser());
+  const context = sameContext ? page.context() : await outboxContext(page);
   const tab = await context.newPage();
   try {
     const response = await tab.goto("/dev/outbox?tab=email");

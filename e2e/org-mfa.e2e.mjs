@@ -207,7 +207,7 @@ test("Required MFA: a member without MFA is held at setup, cannot open other pag
 
     // The member signs in and is held at setup.
     await signIn(m, member, { expectPath: SETUP });
-    await expectText(m.getByText(/requires multi-factor authentication for everyone/), "Add an authenticator app or your phone number to continue.");
+    await expectText(m.getByText(/requires multi-factor authentication for everyone/), "Add a passkey, an authenticator app or your phone number to continue.");
     await shot("member sent to setup after sign-in", m);
 
     // Opening other pages directly sends them back.

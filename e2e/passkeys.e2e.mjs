@@ -10,11 +10,10 @@ import {
   expectText,
   expectUrl,
   expectVisible,
-  outboxCount,
   passStepUp,
   PHONE,
   newUser,
-  readLatestCode,
+  registerPhone,
   signOut,
   signUp,
   submitSignIn,
@@ -104,21 +103,7 @@ test("Passkeys only: the organisation's policy holds an SMS-only member at setup
   await signUp(page, user);
 
   // A phone number first, the help article's way.
-  await visit(page, "/account", "My account");
-  await page.getByRole("switch", { name: "Use multi-factor authentication" }).click();
-  await page.getByRole("button", { name: "Register", exact: true }).click();
-  const dialog = page.getByRole("dialog", { name: "Register your phone number" });
-  await dialog.getByLabel("Current password").fill(user.password);
-  await dialog.getByRole("button", { name: "Continue" }).click();
-  await dialog.getByRole("button", { name: /^Country:/ }).click();
-  await dialog.getByRole("combobox", { name: "Search countries" }).pressSequentially("Netherlands");
-  await dialog.getByRole("option", { name: /^Netherlands/ }).click();
-  await dialog.getByPlaceholder("Please enter your phone number").pressSequentially("612340083");
-  const before = await outboxCount(page, "0083");
-  await dialog.getByRole("button", { name: "Send code" }).click();
-  await dialog.getByLabel("Verification code").fill(await readLatestCode(page, "0083", { after: before }));
-  await dialog.getByRole("button", { name: "Save" }).click();
-  await saveBackupCodes(dialog);
+  await registerPhone(page, user, "612340083");
   await expectVisible(page.getByText("•••• 0083"));
 
   // The admin (this user: sign-up made them one) allows passkeys and security keys only.

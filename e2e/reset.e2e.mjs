@@ -15,6 +15,7 @@ const {
   outboxCount,
   PHONE,
   readLatestCode,
+  registerPhone,
   signIn,
   signOut,
   signUp,
@@ -66,28 +67,6 @@ async function openResetLink(page, email) {
   return link;
 }
 
-/** Turns on SMS MFA from My account with a Dutch mobile number (the help article's steps, without the checks mfa-sms.e2e makes). */
-async function registerPhone(page, user, national) {
-  await visit(page, "/account", "my account");
-  await page.getByRole("switch", { name: "Use multi-factor authentication" }).click();
-  await page.getByRole("button", { name: "Register", exact: true }).click();
-  const dialog = page.getByRole("dialog", { name: "Register your phone number" });
-  await dialog.getByLabel("Current password").fill(user.password);
-  await dialog.getByRole("button", { name: "Continue" }).click();
-  await dialog.getByRole("button", { name: /^Country:/ }).click();
-  await dialog.getByRole("combobox", { name: "Search countries" }).pressSequentially("Netherlands");
-  await dialog.getByRole("option", { name: /^Netherlands/ }).click();
-  await dialog.getByPlaceholder("Please enter your phone number").pressSequentially(national);
-  const last4 = national.slice(-4);
-  const before = await outboxCount(page, last4);
-  await dialog.getByRole("button", { name: "Send code" }).click();
-  await dialog.getByLabel("Verification code").fill(await readLatestCode(page, last4, { after: before }));
-  await dialog.getByRole("button", { name: "Save" }).click();
-  await dialog.getByRole("checkbox", { name: "I have saved these codes" }).check();
-  await dialog.getByRole("button", { name: "Continue" }).click();
-  await expectHidden(dialog);
-  return last4;
-}
 
 // 061… is a Dutch mobile range; a number of its own keeps the per-number SMS budget apart from other tests.
 const dutchMobile = () => `61${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;

@@ -410,7 +410,7 @@ test("Authenticator app only: My account does not offer SMS, and a member whose 
   // Saving re-renders the settings page, whose guard may already send the admin to setup.
   await eventually(async () => {
     const atSetup = new URL(page.url()).pathname === "/account/mfa-setup";
-    assert.ok(atSetup || (await page.getByText(/Only authenticator apps are allowed now/).count()) > 0, "the policy is saved");
+    assert.ok(atSetup || (await page.getByText(/Text messages are no longer allowed/).count()) > 0, "the policy is saved");
   });
 
   // From the next request they are held at setup, which offers the app and proves the number first.

@@ -18,7 +18,7 @@ export async function seedPasskeys(sql, serverUrl, emails) {
   for (const email of emails) keys.set(email, new SoftAuthenticator({ id: url.hostname, origin: url.origin }));
   const rows = emails.map((email) => ({ email, credential_id: keys.get(email).id, public_key: keys.get(email).publicKey }));
   await sql`
-    with k as (select * from json_to_recordset(${JSON.stringify(rows)}::json) as k(email text, credential_id text, public_key text)),
+    with k as (select * from json_to_recordset(${sql.json(rows)}::json) as k(email text, credential_id text, public_key text)),
     f as (
       insert into mfa_factors (user_id, kind, credential_id, public_key, sign_count, transports, name, verified_at)
       select u.id, 'passkey', k.credential_id, k.public_key, 0, 'internal', 'Bench key', now() from k join users u on u.email = k.email

@@ -95,7 +95,7 @@ export async function openChallenge(
 /**
  * Gives an open challenge (under its attempt cap, unexpired) a new WebAuthn challenge for the browser to sign,
  * replacing any earlier one: only the newest prompt of a sign-in or step-up can be answered. Null when the
- * challenge is closed. The passkey factor takes it once (lib/mfa/passkey/index.ts, takeIssuedChallenge).
+ * challenge is closed. The passkey factor takes it once (lib/mfa/passkey/index.ts, in the statement that reads the key).
  */
 export async function issueWebauthnChallenge(db: Db, key: ChallengeKey, value: string, now: Date): Promise<boolean> {
   if (!isChallengeId(key.challengeId)) return false;

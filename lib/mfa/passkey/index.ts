@@ -1,6 +1,6 @@
-import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import type { Db } from "@/db/connect";
-import { mfaFactors, otpChallenges } from "@/db/schema";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { rowsOf } from "@/db/connect";
+import { mfaFactors } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/events";
 import type { Factor } from "../factor";
 import { checkAssertion, PASSKEY_CHALLENGE_TTL_MS, readAssertion, signedChallenge } from "./ceremony";
@@ -12,25 +12,6 @@ import { ENGLISH } from "@/lib/i18n/messages";
 export const MAX_PASSKEYS = 10;
 
 export const PASSKEY_ERRORS = localizedWords("errors.passkey", ENGLISH.errors.passkey, { passkey_limit: { max: MAX_PASSKEYS } });
-
-/**
- * Takes the WebAuthn challenge issued on a challenge row, once: a conditional UPDATE clears it, so an assertion
- * replayed (or raced) against the same challenge finds nothing, and one issued more than five minutes ago is void.
- */
-export async function takeIssuedChallenge(db: Db, challengeId: string, value: string, now: Date): Promise<boolean> {
-  const [taken] = await db
-    .update(otpChallenges)
-    .set({ webauthnChallenge: null })
-    .where(
-      and(
-        eq(otpChallenges.id, challengeId),
-        eq(otpChallenges.webauthnChallenge, value),
-        gt(otpChallenges.webauthnIssuedAt, new Date(now.getTime() - PASSKEY_CHALLENGE_TTL_MS)),
-      ),
-    )
-    .returning({ id: otpChallenges.id });
-  return taken !== undefined;
-}
 
 /**
  * Passkeys and security keys (WebAuthn) as a second factor and for step-up. The "code" is the browser's
@@ -49,16 +30,26 @@ export const passkeyFactor: Factor = {
     const response = readAssertion(code);
     if (!response) return { ok: false, error: "passkey_unreadable" };
     const expected = challenge.webauthnChallenge;
-    if (!expected || signedChallenge(response) !== expected || !(await takeIssuedChallenge(db, challenge.id, expected, now)))
-      return { ok: false, error: "passkey_expired" };
-    const [passkey] = await db
-      .select()
-      .from(mfaFactors)
-      .where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.kind, "passkey"), eq(mfaFactors.credentialId, response.id)));
-    if (!passkey?.credentialId || !passkey.publicKey) return { ok: false, error: "passkey_unknown" };
+    if (!expected || signedChallenge(response) !== expected) return { ok: false, error: "passkey_expired" };
+    // One round trip: take the challenge (once, within its five minutes) and read the key it names, of this user only.
+    const [row] = rowsOf<{ taken: number; id: string | null; public_key: string | null; sign_count: string | number | null; name: string | null }>(
+      await db.execute(sql`
+        with taken as (
+          update otp_challenges set webauthn_challenge = null
+          where id = ${challenge.id}::uuid and webauthn_challenge = ${expected}
+            and webauthn_issued_at > ${new Date(now.getTime() - PASSKEY_CHALLENGE_TTL_MS).toISOString()}::timestamptz
+          returning id
+        )
+        select (select count(*) from taken)::int as taken, f.id, f.public_key, f.sign_count, f.name
+        from (select 1) as one
+        left join mfa_factors f on f.user_id = ${userId}::uuid and f.kind = 'passkey' and f.credential_id = ${response.id}`),
+    );
+    if (!row?.taken) return { ok: false, error: "passkey_expired" };
+    if (!row.id || !row.public_key) return { ok: false, error: "passkey_unknown" };
+    const passkey = { id: row.id, publicKey: row.public_key, signCount: Number(row.sign_count ?? 0), name: row.name };
     const checked = await checkAssertion(response, {
       expectedChallenge: expected,
-      passkey: { credentialId: passkey.credentialId, publicKey: passkey.publicKey, signCount: passkey.signCount ?? 0 },
+      passkey: { credentialId: response.id, publicKey: passkey.publicKey, signCount: passkey.signCount },
       rp: relyingParty(),
       requireUserVerification: false,
     });
@@ -71,7 +62,7 @@ export const passkeyFactor: Factor = {
     const [stamped] = await db
       .update(mfaFactors)
       .set({ signCount: checked.newCount, lastUsedAt: now })
-      .where(and(eq(mfaFactors.id, passkey.id), sql`coalesce(${mfaFactors.signCount}, 0) = ${passkey.signCount ?? 0}`))
+      .where(and(eq(mfaFactors.id, passkey.id), sql`coalesce(${mfaFactors.signCount}, 0) = ${passkey.signCount}`))
       .returning({ id: mfaFactors.id });
     return stamped ? { ok: true, factorId: passkey.id } : { ok: false, error: "passkey_failed" };
   },
