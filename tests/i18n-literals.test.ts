@@ -15,6 +15,8 @@ const SAME_IN_EVERY_LANGUAGE = new Set([
   "Feedback Accounts",
   // The shape of a backup code, as a placeholder.
   "xxxx-xxxx-xxxx-xxxx-xxxx-xxxx",
+  // The shape of an admin's temporary access code, as a placeholder.
+  "XXXX-XXXX-XXXX-XXXX",
 ]);
 
 /** Files that are not for users: the development outbox is a developer's tool, in English only. */
@@ -29,13 +31,6 @@ const NOT_YET_TRANSLATED = new Set([
   "app/(app)/_components/create-organisation-form.tsx",
   "app/(app)/_components/no-organisation.tsx",
   "app/(app)/_components/resend-verification.tsx",
-  "app/(app)/account/_components/email-row.tsx",
-  "app/(app)/account/_components/method-dialogs.tsx",
-  "app/(app)/account/_components/mfa/reenrol-proof.tsx",
-  "app/(app)/account/_components/mfa/totp-enrollment.tsx",
-  "app/(app)/account/_components/mfa/turn-off-mfa.tsx",
-  "app/(app)/account/_components/passkeys-card.tsx",
-  "app/(app)/account/mfa-setup/setup-flow.tsx",
   "app/(app)/org/settings/_components/coverage-bar.tsx",
   "app/(app)/org/settings/_components/invite-card.tsx",
   "app/(app)/org/settings/_components/members-card.tsx",
