@@ -40,17 +40,6 @@ const NOT_YET_TRANSLATED = new Set([
   "app/(app)/org/settings/_components/without-mfa-list.tsx",
   "app/(app)/org/settings/page.tsx",
   "app/(app)/org/settings/security-log/page.tsx",
-  "app/(auth)/confirm-email/[token]/confirm-form.tsx",
-  "app/(auth)/confirm-email/[token]/page.tsx",
-  "app/(auth)/forgot-password/forgot-form.tsx",
-  "app/(auth)/forgot-password/page.tsx",
-  "app/(auth)/invite/[token]/accept-form.tsx",
-  "app/(auth)/invite/[token]/join-form.tsx",
-  "app/(auth)/invite/[token]/page.tsx",
-  "app/(auth)/reset-password/_components/link-problem.tsx",
-  "app/(auth)/reset-password/_components/new-password-form.tsx",
-  "app/(auth)/reset-password/_components/reset-factor-step.tsx",
-  "app/(auth)/reset-password/page.tsx",
 ]);
 
 const files = componentFiles(ROOT).filter((f) => !NOT_FOR_USERS.has(f));
