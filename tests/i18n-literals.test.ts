@@ -30,7 +30,6 @@ const NOT_FOR_USERS = new Set(["app/dev/outbox/page.tsx"]);
 const NOT_YET_TRANSLATED = new Set([
   "app/(app)/org/settings/_components/invite-card.tsx",
   "app/(app)/org/settings/_components/members-card.tsx",
-  "app/(app)/org/settings/_components/mfa-policy-card.tsx",
   "app/(app)/org/settings/security-log/page.tsx",
 ]);
 
