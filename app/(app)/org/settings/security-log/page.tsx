@@ -4,12 +4,12 @@ import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button-class";
 import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
-import { EVENT_KIND_KEYS, EVENT_KINDS } from "@/lib/audit/kinds";
+import { EVENT_KIND_KEYS, kindLabel } from "@/lib/audit/kinds";
 import { auditRetentionDays } from "@/lib/audit/retention";
 import { EXPORT_MAX_ROWS, type LogEvent, listOrgEvents, parseSecurityLogQuery, type SecurityLogFilter } from "@/lib/audit/security-log";
 import { fieldErrors } from "@/lib/auth/schemas";
 import { requireOrgPermission } from "@/lib/auth/dal";
-import { getT, requestLocale } from "@/lib/auth/locale";
+import { getT, inRequestLanguage, requestLocale } from "@/lib/auth/locale";
 import { FORMAT_LOCALES } from "@/lib/i18n/locales";
 import { listMembers } from "@/lib/org/members";
 import { SettingsNav } from "../_components/settings-nav";
@@ -53,9 +53,11 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
   const db = await getDb();
   const [members, page] = await Promise.all([
     listMembers(db, organisationId),
-    parsed.success ? listOrgEvents(db, organisationId, parsed.data) : Promise.resolve(null),
+    // The labels are read in the request's language (lib/audit/kinds.ts).
+    parsed.success ? inRequestLanguage(() => listOrgEvents(db, organisationId, parsed.data)) : Promise.resolve(null),
   ]);
   const errors = parsed.success ? {} : fieldErrors(parsed.error);
+  const kindNames = await inRequestLanguage(() => Object.fromEntries(EVENT_KIND_KEYS.map((k) => [k, kindLabel(k)])));
   const filter: SecurityLogFilter = parsed.success
     ? { member: parsed.data.member, kind: parsed.data.kind, from: parsed.data.from, to: parsed.data.to }
     : {};
@@ -119,7 +121,7 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
               <option value="">{t("allKinds")}</option>
               {EVENT_KIND_KEYS.map((k) => (
                 <option key={k} value={k}>
-                  {EVENT_KINDS[k].label}
+                  {kindNames[k]}
                 </option>
               ))}
             </select>
