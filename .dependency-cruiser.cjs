@@ -6,7 +6,7 @@ const swc = require("@swc/core");
 const parseFileSync = swc.parseFileSync;
 swc.parseFileSync = (file, options) => parseFileSync(file, { ...options, tsx: options?.tsx ?? /\.[jt]sx$/.test(file) });
 
-const APP = "^(app/|proxy\\.ts$|instrumentation\\.ts$)";
+const APP = "^(app/|i18n/|proxy\\.ts$|instrumentation\\.ts$)";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

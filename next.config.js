@@ -1,3 +1,5 @@
+import createNextIntlPlugin from "next-intl/plugin";
+
 const production = process.env.NODE_ENV === "production";
 
 /** Headers for every response; the CSP with its per-request nonce is set by proxy.ts. */
@@ -34,4 +36,5 @@ const nextConfig = {
   },
 };
 
-export default nextConfig;
+// next-intl without i18n routing: its request config is i18n/request.ts (the plugin's default path).
+export default createNextIntlPlugin()(nextConfig);

@@ -58,6 +58,8 @@ export const users = pgTable(
      * that spends the proof (lib/mfa/reenrol.ts).
      */
     mfaReenrolProof: text("mfa_reenrol_proof", { enum: ["email", "access_code"] }),
+    /** The language chosen on My account ("en", "nl"); null follows the browser (lib/i18n/locales.ts). */
+    locale: text("locale"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email)],
@@ -391,6 +393,8 @@ export const emailOutbox = pgTable(
     template: text("template").notNull(),
     props: jsonb("props").$type<Record<string, unknown>>().notNull(),
     sealedProps: text("sealed_props"),
+    /** The recipient's language when it was queued (their saved choice, else the request's); rendered in it. */
+    locale: text("locale"),
     status: text("status", { enum: ["pending", "sending", "sent", "failed"] }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),

@@ -44,10 +44,10 @@ export const tests = [];
  * Registers a test. It runs in a fresh browser context (no cookies) with `t.page` open.
  * @param {string} name
  * @param {(t: TestContext) => Promise<void>} fn
- * @param {{ viewport?: {width:number,height:number} }} [options]
+ * @param {{ viewport?: {width:number,height:number}, locale?: string }} [options] locale: the browser's language (Accept-Language, navigator.language); en-US unless given
  */
 export function test(name, fn, options = {}) {
-  tests.push({ name, fn, viewport: options.viewport ?? DESKTOP, file: process.env.E2E_CURRENT_FILE });
+  tests.push({ name, fn, viewport: options.viewport ?? DESKTOP, locale: options.locale ?? "en-US", file: process.env.E2E_CURRENT_FILE });
 }
 
 // ---------------------------------------------------------------- browser
@@ -97,7 +97,7 @@ export async function createTestContext(browser, testCase) {
   const context = await browser.newContext({
     baseURL: baseURL(),
     viewport: testCase.viewport,
-    locale: "en-US",
+    locale: testCase.locale ?? "en-US",
     // A phone-width run is a touch device too, so it also exercises tap paths.
     ...(testCase.viewport.width < 500 ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
   });

@@ -99,7 +99,7 @@ describe("a removed member", () => {
     const page = tree(await home());
     expect(page.text).toContain("Your account and its sign-in methods are unchanged. Choose how to go on below.");
     expect(page.has(NoOrganisation)).toBe(true);
-    const empty = tree(NoOrganisation({ email: r.user.email }));
+    const empty = tree(await NoOrganisation({ email: r.user.email }));
     expect(empty.text).toContain("You are no longer part of an organisation");
     expect(empty.text).toContain(`invite ${r.user.email} again`);
     expect(empty.has(CreateOrganisationForm)).toBe(true);

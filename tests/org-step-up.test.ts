@@ -1,6 +1,5 @@
 import "./helpers/mock-next";
 import { and, desc, eq, inArray } from "drizzle-orm";
-import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditEvents, invitations, memberships, mfaFactors, organisations, smsMessages, users } from "@/db/schema";
@@ -217,7 +216,8 @@ describe("the proof", () => {
 
 describe("an admin's MFA reset by another admin", () => {
   /** The lines of someone's security activity, as My account shows them. */
-  const activity = async (userId: string) => renderToStaticMarkup(createElement(ActivityCard, { events: await listUserEvents(t.db, userId) }));
+  // ActivityCard is an async server component (it reads the request's language): awaited, then rendered.
+  const activity = async (userId: string) => renderToStaticMarkup(await ActivityCard({ events: await listUserEvents(t.db, userId) }));
 
   it("reaches every admin: a notice in each admin's own activity naming who reset whom, never a number", async () => {
     const o = await freshOrg();

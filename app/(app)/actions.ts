@@ -9,6 +9,7 @@ import { fieldErrors } from "@/lib/auth/schemas";
 import { ORG_ERRORS } from "@/lib/org/errors";
 import { createOrganisation } from "@/lib/org/organisation";
 import { organisationNameSchema } from "@/lib/org/schemas";
+import { say } from "@/lib/i18n/context";
 
 export type CreateOrganisationState = { status: "idle" } | { status: "error"; message?: string; fieldErrors?: Record<string, string> };
 
@@ -35,9 +36,9 @@ export const resendVerificationAction = accountAction(
     if (result.ok) return { status: "sent" };
     if (result.error === "already_verified") {
       revalidatePath("/", "layout");
-      return { status: "error", message: "Your address is already confirmed." };
+      return { status: "error", message: say("banner.alreadyConfirmed") };
     }
-    return { status: "error", message: `You asked for several links already. ${retryMessage(result.retryAt)}` };
+    return { status: "error", message: say("banner.severalLinks", { retry: retryMessage(result.retryAt) }) };
   },
-  (): ResendVerificationState => ({ status: "error", message: "Something was wrong with the request. Reload the page and try again." }),
+  (): ResendVerificationState => ({ status: "error", message: say("common.badRequest") }),
 );

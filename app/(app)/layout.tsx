@@ -9,9 +9,11 @@ import { ResendButton } from "./_components/resend-verification";
 import { daysUntil, formatDay, inDays } from "@/lib/org/dates";
 import { mfaGraceDeadline } from "@/lib/org/policy";
 import { signOutAction } from "./sign-out-action";
+import { getT, requestLocale } from "@/lib/auth/locale";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const current = await requireSession({ allowMfaSetup: true });
+  const [t, locale] = await Promise.all([getT("shell"), requestLocale()]);
   const backupLeft = (await cookies()).get(BACKUP_LEFT_COOKIE)?.value;
   const now = new Date();
   // The organisation requires MFA from a day still ahead and this member has none: a reminder on every page.
@@ -27,8 +29,8 @@ export default async function AppLayout({ children }: { children: React.ReactNod
       {deadline && current.organisation && (
         <MfaDeadlineBanner
           organisation={current.organisation.name}
-          deadline={formatDay(deadline)}
-          when={inDays(daysUntil(deadline, now))}
+          deadline={formatDay(deadline, locale)}
+          when={inDays(daysUntil(deadline, now), locale)}
           urgent={daysUntil(deadline, now) <= 3}
         />
       )}
@@ -37,8 +39,11 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <Alert tone="warning" className="mb-6">
             <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
               <p>
-                <span className="font-semibold">Confirm your email address.</span> We sent a link to{" "}
-                <span className="font-medium break-all">{current.user.email}</span>. Until then you cannot register a phone for text messages or invite people.
+                {t.rich("confirmEmail", {
+                  email: current.user.email,
+                  strong: (chunks) => <span className="font-semibold">{chunks}</span>,
+                  address: (chunks) => <span className="font-medium break-all">{chunks}</span>,
+                })}
               </p>
               <ResendButton email={current.user.email} />
             </div>
@@ -46,10 +51,10 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         )}
         {backupLeft !== undefined && /^\d+$/.test(backupLeft) && (
           <Alert tone={Number(backupLeft) <= 3 ? "warning" : "info"} className="mb-6">
-            You signed in with a backup code. You have {backupLeft} backup {backupLeft === "1" ? "code" : "codes"} left.{" "}
+            {t("backupLeft", { count: Number(backupLeft) })}{" "}
             {Number(backupLeft) <= 3 && (
               <Link href="/account" className="font-semibold underline">
-                Make new ones in My account
+                {t("makeNewCodes")}
               </Link>
             )}
           </Alert>

@@ -1,5 +1,6 @@
 "use client";
 import { Field } from "@/components/ui/field";
+import { useTranslations } from "next-intl";
 
 type Props = {
   value: string;
@@ -9,9 +10,10 @@ type Props = {
 
 /** A backup-code field: letters and digits in groups, so no numeric keyboard, autofill, capitals or spell-checking. */
 export function BackupCodeField({ value, onChange, error }: Props) {
+  const t = useTranslations("codes");
   return (
     <Field
-      label="Backup code"
+      label={t("backupCode")}
       name="code"
       value={value}
       onChange={(e) => onChange(e.target.value.slice(0, 64))}

@@ -1,5 +1,6 @@
 "use client";
 import { Field } from "@/components/ui/field";
+import { useTranslations } from "next-intl";
 
 type Props = {
   value: string;
@@ -15,10 +16,11 @@ type Props = {
  * A one-time-code field: numeric keyboard, SMS autofill (autocomplete="one-time-code"), and pasted
  * codes with spaces or dashes are accepted (the server normalises them too).
  */
-export function CodeField({ value, onChange, error, label = "Verification code", hint, disabled, autoFocus }: Props) {
+export function CodeField({ value, onChange, error, label, hint, disabled, autoFocus }: Props) {
+  const t = useTranslations("codes");
   return (
     <Field
-      label={label}
+      label={label ?? t("verificationCode")}
       name="code"
       value={value}
       onChange={(e) => onChange(e.target.value.slice(0, 20))}

@@ -4,6 +4,7 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { form } from "./form-data";
 import type { Run, StepOutcome } from "./use-step-runner";
+import { useTranslations } from "next-intl";
 
 type Props = {
   /** The server action that checks the password and stamps the session (a component gets its action as a prop). */
@@ -20,6 +21,7 @@ type Props = {
 
 /** The first step of every change to how the user signs in: their current password, checked on the server. */
 export function ConfirmPasswordStep({ confirm, intro, run, error, pending, onConfirmed }: Props) {
+  const t = useTranslations("codes");
   const [password, setPassword] = useState("");
 
   const submit = (e: React.FormEvent) => {
@@ -37,7 +39,7 @@ export function ConfirmPasswordStep({ confirm, intro, run, error, pending, onCon
     <form onSubmit={submit} className="space-y-5" noValidate>
       {intro}
       <Field
-        label="Current password"
+        label={t("currentPassword")}
         name="password"
         type="password"
         autoComplete="current-password"
@@ -49,7 +51,7 @@ export function ConfirmPasswordStep({ confirm, intro, run, error, pending, onCon
       />
       <div className="flex justify-end">
         <Button type="submit" pending={pending}>
-          Continue
+          {t("continue")}
         </Button>
       </div>
     </form>

@@ -1,6 +1,6 @@
-type Method = "passkey" | "totp" | "sms" | "backup";
+import { useTranslations } from "next-intl";
 
-const LABELS = { passkey: "Use your passkey", totp: "Authenticator app", backup: "Use a backup code" } as const;
+type Method = "passkey" | "totp" | "sms" | "backup";
 
 type Props<M extends Method> = {
   methods: M[];
@@ -14,14 +14,15 @@ type Props<M extends Method> = {
 
 /** "Use another method" below a code field: one choice for each other factor, named the same on sign-in and in My account. */
 export function OtherMethods<M extends Method>({ methods, last4, heading: Heading, className, choice }: Props<M>) {
+  const t = useTranslations("codes.other");
   if (methods.length === 0) return null;
   return (
     <div className={className}>
-      <Heading className="text-sm font-medium text-gray-900">Use another method</Heading>
+      <Heading className="text-sm font-medium text-gray-900">{t("heading")}</Heading>
       <ul className="mt-2 space-y-1">
         {methods.map((m) => (
           <li key={m}>
-            {choice(m, m === "sms" ? `Text message to the number ending in ${last4}` : LABELS[m as Exclude<Method, "sms">])}
+            {choice(m, m === "sms" ? t("sms", { last4 }) : t(m as Exclude<Method, "sms">))}
           </li>
         ))}
       </ul>

@@ -12,6 +12,7 @@ import { OtherMethods } from "./other-methods";
 import { signWithPasskey } from "./passkey-ceremony";
 import { ResendButton } from "./resend-button";
 import { type StepOutcome, useStepRunner } from "./use-step-runner";
+import { useTranslations } from "next-intl";
 
 /** The factors a user can prove themselves with (what may leave the server about them). */
 export type ProofMethods = MethodSummary;
@@ -62,6 +63,7 @@ export type StepUpProps = {
  * (sent only when chosen), or a backup code.
  */
 export function StepUp({ actions, intro, methods, onVerified, busy = false }: StepUpProps) {
+  const t = useTranslations("stepUp");
   const [step, setStep] = useState<"password" | "factor">("password");
   const [method, setMethod] = useState<Method | null>(null);
   const { pending, run, error, fieldError, notice, setNotice } = useStepRunner();
@@ -121,7 +123,7 @@ export function StepUp({ actions, intro, methods, onVerified, busy = false }: St
         if (r.status !== "sent") return;
         setResendAt(Date.now() + (r.resendInMs ?? 0));
         setCode("");
-        setNotice("We sent a new code. The previous one no longer works.");
+        setNotice(t("resent"));
       },
     );
 
@@ -144,21 +146,17 @@ export function StepUp({ actions, intro, methods, onVerified, busy = false }: St
       ) : (
         <form onSubmit={submitCode} className="space-y-5" noValidate>
           <p className="text-sm text-gray-600">
-            {method === "passkey" && "Use your passkey or security key: your browser will ask you to confirm with it."}
-            {method === "totp" && "Enter the 6-digit code from your authenticator app."}
-            {method === "sms" && (
-              <>
-                Enter the code we sent to your number ending in <span className="font-medium text-gray-900">{last4}</span>.
-              </>
-            )}
-            {method === "backup" && `Enter one of your backup codes (${methods?.backupCodesLeft ?? 0} left). It will be used up.`}
+            {method === "passkey" && t("intro.passkey")}
+            {method === "totp" && t("intro.totp")}
+            {method === "sms" && t.rich("intro.sms", { last4, digits: (chunks) => <span className="font-medium text-gray-900">{chunks}</span> })}
+            {method === "backup" && t("intro.backup", { count: methods?.backupCodesLeft ?? 0 })}
           </p>
           {method === "passkey" ? null : method === "backup" ? (
             <BackupCodeField key="backup" value={code} onChange={setCode} error={fieldError("code")} />
           ) : (
             <CodeField
               key={method ?? "code"}
-              label={method === "totp" ? "Authenticator code" : "Verification code"}
+              label={method === "totp" ? t("authenticatorCode") : t("verificationCode")}
               value={code}
               onChange={setCode}
               error={fieldError("code")}
@@ -168,7 +166,7 @@ export function StepUp({ actions, intro, methods, onVerified, busy = false }: St
           <div className="flex flex-wrap items-center justify-between gap-3">
             {method === "sms" ? <ResendButton availableAt={resendAt} onResend={resend} pending={pending} /> : <span />}
             <Button type="submit" pending={pending || busy} disabled={!challengeId}>
-              {method === "passkey" ? "Use your passkey" : "Verify"}
+              {method === "passkey" ? t("usePasskey") : t("verify")}
             </Button>
           </div>
           <OtherMethods

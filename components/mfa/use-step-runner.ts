@@ -1,4 +1,5 @@
 "use client";
+import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
 
 type StepError = { field?: string; message: string };
@@ -9,13 +10,12 @@ export type StepOutcome = { status: string; field?: string; message?: string };
 /** Runs a server action; `then` gets every answer but a refusal. */
 export type Run = <R extends StepOutcome>(action: () => Promise<R>, then: (result: R) => void) => void;
 
-const UNEXPECTED = "Something went wrong on our side. Try again.";
-
 /**
  * One step of an MFA dialog calling its server action: pending while it runs, a refusal kept for its field
  * (or for the whole form), and an unexpected failure shown as one generic sentence.
  */
 export function useStepRunner() {
+  const unexpected = useTranslations("common")("somethingWrong");
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<StepError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -26,10 +26,10 @@ export function useStepRunner() {
       setNotice(null);
       try {
         const result = await action();
-        if (result.status === "error") setError({ field: result.field, message: result.message ?? UNEXPECTED });
+        if (result.status === "error") setError({ field: result.field, message: result.message ?? unexpected });
         else then(result);
       } catch {
-        setError({ message: UNEXPECTED });
+        setError({ message: unexpected });
       }
     });
 

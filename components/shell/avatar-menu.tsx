@@ -1,11 +1,13 @@
 "use client";
 import Link from "next/link";
 import { useEffect, useId, useRef, useState } from "react";
+import { useTranslations } from "next-intl";
 
 type Props = { initials: string; name: string; email: string; isAdmin: boolean; signOutAction: () => Promise<void> };
 
 /** The account menu: a menu button (WAI-ARIA APG pattern) with arrow-key navigation. */
 export function AvatarMenu({ initials, name, email, isAdmin, signOutAction }: Props) {
+  const t = useTranslations("shell");
   const [open, setOpen] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
@@ -60,7 +62,7 @@ export function AvatarMenu({ initials, name, email, isAdmin, signOutAction }: Pr
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
         // The visible initials are part of the name too (WCAG 2.5.3 label in name: voice users can say "click AV").
-        aria-label={`Account menu for ${name || email}, ${initials}`}
+        aria-label={t("menuFor", { who: name || email, initials })}
         onClick={() => (open ? close(false) : openMenu("first"))}
         onKeyDown={(e) => {
           if (e.key === "ArrowDown") {
@@ -80,7 +82,7 @@ export function AvatarMenu({ initials, name, email, isAdmin, signOutAction }: Pr
           ref={menuRef}
           id={menuId}
           role="menu"
-          aria-label="Account"
+          aria-label={t("accountMenu")}
           tabIndex={-1}
           onKeyDown={onMenuKey}
           className="absolute right-0 z-20 mt-2 w-64 origin-top-right rounded-xl bg-white py-1 shadow-lg ring-1 ring-gray-200"
@@ -91,17 +93,17 @@ export function AvatarMenu({ initials, name, email, isAdmin, signOutAction }: Pr
           </div>
           <div className="py-1" role="none">
             <Link href="/account" role="menuitem" tabIndex={-1} className={itemClass} onClick={() => setOpen(false)}>
-              My account
+              {t("myAccount")}
             </Link>
             {isAdmin && (
               <Link href="/org/settings" role="menuitem" tabIndex={-1} className={itemClass} onClick={() => setOpen(false)}>
-                Organisation settings
+                {t("orgSettings")}
               </Link>
             )}
           </div>
           <form action={signOutAction} className="border-t border-gray-100 py-1" role="none">
             <button type="submit" role="menuitem" tabIndex={-1} className={itemClass}>
-              Sign out
+              {t("signOut")}
             </button>
           </form>
         </div>

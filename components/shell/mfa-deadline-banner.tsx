@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { buttonClass } from "@/components/ui/button-class";
+import { useTranslations } from "next-intl";
 
 const SETUP_PATH = "/account/mfa-setup";
 
@@ -21,11 +22,12 @@ type Props = {
  */
 export function MfaDeadlineBanner({ organisation, deadline, when, urgent }: Props) {
   const path = usePathname();
+  const t = useTranslations("shell.deadline");
   if (path === SETUP_PATH) return null;
   const href = `${SETUP_PATH}?callbackUrl=${encodeURIComponent(path || "/")}`;
   return (
     <section
-      aria-label="Multi-factor authentication deadline"
+      aria-label={t("label")}
       className={`border-b ${urgent ? "border-amber-300 bg-amber-100" : "border-amber-200 bg-amber-50"}`}
     >
       <div className="mx-auto flex max-w-5xl flex-col gap-3 px-4 py-3 sm:flex-row sm:items-center sm:justify-between sm:gap-6 sm:px-6">
@@ -38,14 +40,11 @@ export function MfaDeadlineBanner({ organisation, deadline, when, urgent }: Prop
             />
           </svg>
           <p className="text-sm text-amber-950">
-            <strong className="font-semibold">
-              {organisation} requires multi-factor authentication from {deadline}
-            </strong>{" "}
-            ({when}). Set it up now and keep working without interruption; from that day you cannot continue without it.
+            {t.rich("text", { organisation, deadline, when, strong: (chunks) => <strong className="font-semibold">{chunks}</strong> })}
           </p>
         </div>
         <Link href={href} className={buttonClass("primary", "shrink-0 self-start px-3.5 py-2 sm:self-auto")}>
-          Set it up now
+          {t("setUp")}
         </Link>
       </div>
     </section>

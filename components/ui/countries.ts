@@ -12,11 +12,11 @@ export function filterCountries(countries: Country[], query: string): Country[] 
       if (country.callingCode === digits) return 0;
       return country.callingCode.startsWith(digits) ? 1 : -1;
     }
-    const name = fold(country.name);
     if (country.code.toLowerCase() === text) return 0;
-    if (name.startsWith(text)) return 1;
-    if (name.split(/[\s\-(),.]+/).some((word) => word.startsWith(text))) return 2;
-    return name.includes(text) ? 3 : -1;
+    // The page's language first, then the English name: "Nederland" and "Netherlands" both find NL.
+    const ranks = [country.name, country.englishName].filter((n): n is string => Boolean(n)).map((n) => nameRank(fold(n), text));
+    const found = ranks.filter((r) => r >= 0);
+    return found.length ? Math.min(...found) : -1;
   }
 
   return countries
@@ -24,6 +24,13 @@ export function filterCountries(countries: Country[], query: string): Country[] 
     .filter((entry) => entry.rank >= 0)
     .sort((a, b) => a.rank - b.rank)
     .map((entry) => entry.country);
+}
+
+/** 1: the name starts with the search; 2: one of its words does; 3: it holds it; -1: no match. */
+function nameRank(name: string, text: string): number {
+  if (name.startsWith(text)) return 1;
+  if (name.split(/[\s\-(),.]+/).some((word) => word.startsWith(text))) return 2;
+  return name.includes(text) ? 3 : -1;
 }
 
 function fold(text: string): string {

@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { type KeyboardEvent, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Country, CountryCode } from "@/lib/phone/parse";
 import { filterCountries, flagEmoji } from "./countries";
@@ -19,11 +20,12 @@ type CountryButtonProps = {
 
 /** The grey button left of the number: the chosen country's flag and calling code; it opens the picker. */
 export function CountryButton({ ref, country, open, pickerId, onOpen, onClose }: CountryButtonProps) {
+  const t = useTranslations("phone");
   return (
     <button
       ref={ref}
       type="button"
-      aria-label={`Country: ${country.name} +${country.callingCode}`}
+      aria-label={t("countryButton", { country: country.name, code: country.callingCode })}
       aria-haspopup="listbox"
       aria-expanded={open}
       aria-controls={open ? listboxIdFor(pickerId) : undefined}
@@ -61,6 +63,7 @@ type CountryPickerProps = {
 
 /** The open country list: a search box (combobox) that keeps focus, and the matching countries as its listbox. */
 export function CountryPicker({ id, countries, selected, onChoose, onDismiss, onFocusLeave }: CountryPickerProps) {
+  const t = useTranslations("phone");
   const [query, setQuery] = useState("");
   const results = useMemo(() => filterCountries(countries, query), [countries, query]);
   const [activeIndex, setActiveIndex] = useState(() => Math.max(0, countries.findIndex((c) => c.code === selected)));
@@ -124,14 +127,14 @@ export function CountryPicker({ id, countries, selected, onChoose, onDismiss, on
           ref={searchRef}
           type="text"
           role="combobox"
-          aria-label="Search countries"
+          aria-label={t("search")}
           aria-autocomplete="list"
           aria-expanded="true"
           aria-controls={listboxId}
           aria-activedescendant={active ? optionId(active.code) : undefined}
           autoComplete="off"
           spellCheck={false}
-          placeholder="Search countries"
+          placeholder={t("search")}
           value={query}
           onChange={(event) => {
             setQuery(event.target.value);
@@ -146,7 +149,7 @@ export function CountryPicker({ id, countries, selected, onChoose, onDismiss, on
         ref={listRef}
         id={listboxId}
         role="listbox"
-        aria-label="Countries"
+        aria-label={t("countries")}
         className="max-h-64 overflow-y-auto overscroll-contain py-1"
       >
         {results.map((country, index) => {
@@ -182,7 +185,7 @@ export function CountryPicker({ id, countries, selected, onChoose, onDismiss, on
       </div>
       {results.length === 0 ? (
         <p role="status" className="px-3 py-6 text-center text-sm text-gray-500">
-          No countries match “{query.trim()}”.
+          {t("noMatch", { query: query.trim() })}
         </p>
       ) : null}
     </div>

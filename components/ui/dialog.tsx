@@ -1,4 +1,5 @@
 "use client";
+import { useTranslations } from "next-intl";
 import { useEffect, useRef } from "react";
 
 type DialogProps = {
@@ -11,6 +12,7 @@ type DialogProps = {
 
 /** A modal built on <dialog>: the browser traps focus, Escape closes, the title names it. */
 export function Dialog({ open, onClose, title, description, children }: DialogProps) {
+  const t = useTranslations("common");
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const el = ref.current;
@@ -42,7 +44,7 @@ export function Dialog({ open, onClose, title, description, children }: DialogPr
               type="button"
               onClick={onClose}
               className="-m-1.5 rounded-lg p-1.5 text-gray-500 hover:bg-gray-100 hover:text-gray-700 focus-visible:outline-2 focus-visible:outline-blue-600"
-              aria-label="Close"
+              aria-label={t("close")}
             >
               <svg viewBox="0 0 20 20" fill="currentColor" className="size-5" aria-hidden="true">
                 <path d="M6.28 5.22a.75.75 0 0 0-1.06 1.06L8.94 10l-3.72 3.72a.75.75 0 1 0 1.06 1.06L10 11.06l3.72 3.72a.75.75 0 1 0 1.06-1.06L11.06 10l3.72-3.72a.75.75 0 0 0-1.06-1.06L10 8.94 6.28 5.22Z" />

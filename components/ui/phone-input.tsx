@@ -1,12 +1,10 @@
 "use client";
 
+import { useLocale, useTranslations } from "next-intl";
 import { type ChangeEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 import { type CountryCode, countryFromLocale, FALLBACK_COUNTRY, formatPhoneAsYouType, listCountries, toCountryCode } from "@/lib/phone/parse";
 import { CountryButton, CountryPicker } from "./country-picker";
 import { Icon } from "./icons";
-
-/** Locale for country names; the UI is English, and a fixed locale keeps server and client markup equal. */
-const DISPLAY_LOCALE = "en";
 
 export type PhoneInputProps = {
   /** Name of the number field; the selected region is submitted as `${name}Country`. */
@@ -21,7 +19,10 @@ export type PhoneInputProps = {
 };
 
 export function PhoneInput({ name, defaultCountry, defaultValue, error, id, autoFocus, describedBy }: PhoneInputProps) {
-  const countries = useMemo(() => listCountries(DISPLAY_LOCALE), []);
+  // Country names in the page's language (the same on server and client, so the markup matches).
+  const locale = useLocale();
+  const t = useTranslations("phone");
+  const countries = useMemo(() => listCountries(locale), [locale]);
   const fixedCountry = toCountryCode(defaultCountry);
   const [country, setCountry] = useState<CountryCode>(fixedCountry ?? FALLBACK_COUNTRY);
   const [value, setValue] = useState(() => formatPhoneAsYouType(defaultValue ?? "", fixedCountry ?? FALLBACK_COUNTRY));
@@ -104,7 +105,7 @@ export function PhoneInput({ name, defaultCountry, defaultValue, error, id, auto
   return (
     <div className="w-full">
       <label htmlFor={inputId} className="mb-1.5 block text-sm font-medium text-gray-900">
-        Phone number
+        {t("label")}
       </label>
       <div ref={rootRef} className="relative">
         <div
@@ -129,7 +130,7 @@ export function PhoneInput({ name, defaultCountry, defaultValue, error, id, auto
             type="tel"
             inputMode="tel"
             autoComplete="tel-national"
-            placeholder="Please enter your phone number"
+            placeholder={t("placeholder")}
             value={value}
             onChange={handleNumberChange}
             autoFocus={autoFocus}

@@ -4,7 +4,9 @@ import { getDb } from "@/db/client";
 import type { Db } from "@/db/connect";
 import type { RequestInfo } from "@/lib/audit/events";
 import { currentRequest, type OrgSession, requireOrgPermission, requirePendingSession, requireSession } from "@/lib/auth/dal";
+import { requestLocale } from "@/lib/auth/locale";
 import type { ActiveSession } from "@/lib/auth/sessions";
+import { say, withLocale } from "@/lib/i18n/context";
 import { type Actor, actorOf } from "@/lib/mfa/actor";
 import type { OrgActor } from "@/lib/org/errors";
 import type { OrgOperation } from "@/lib/org/permissions";
@@ -19,6 +21,7 @@ import { withEmailDelivery } from "./email-delivery";
  * 3. The body gets the parsed input, the actor, the database and the request's IP, user agent and host.
  * 4. The body calls the domain once and turns its error codes into the words users see.
  * 5. Email the body queued is sent after the response (lib/actions/email-delivery.ts), never during it.
+ * 6. From the parse on, the work runs in the request's language (lib/auth/locale.ts, lib/i18n/context.ts).
  * Actions are called with the form data last, as both `<form action>` and useActionState call them.
  */
 export interface RequestContext {
@@ -53,10 +56,13 @@ function defineClient<G>(guard: () => Promise<G>) {
       const given = args.at(-1);
       const values = formValues(given instanceof FormData ? given : undefined);
       const guarded = await guard();
-      const parsed = schema.safeParse(values);
-      if (!parsed.success) return invalid(parsed.error, values);
-      const [db, request] = await Promise.all([getDb(), currentRequest()]);
-      return withEmailDelivery(() => run(parsed.data, { ...guarded, db, ...request }));
+      // Everything after the guard speaks the request's language: zod's messages, the domain's words, queued email.
+      return withLocale(await requestLocale(), async () => {
+        const parsed = schema.safeParse(values);
+        if (!parsed.success) return invalid(parsed.error, values);
+        const [db, request] = await Promise.all([getDb(), currentRequest()]);
+        return withEmailDelivery(() => run(parsed.data, { ...guarded, db, ...request }));
+      });
     };
 }
 
@@ -95,5 +101,5 @@ export function orgAdminAction<S extends z.ZodType, R>(
 export function firstIssue(error: z.ZodError): { field?: string; message: string } {
   const issue = error.issues[0];
   const field = issue?.path[0];
-  return { field: typeof field === "string" ? field : undefined, message: issue?.message ?? "Check the form and try again." };
+  return { field: typeof field === "string" ? field : undefined, message: issue?.message ?? say("words.checkForm") };
 }

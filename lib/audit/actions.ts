@@ -1,6 +1,7 @@
 /** Every kind of audited event. */
 export type AuditAction =
   | "user.signed_up"
+  | "user.language_changed"
   | "sign_in.succeeded"
   | "sign_in.failed_password"
   | "sign_in.failed_code"

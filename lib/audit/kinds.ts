@@ -1,69 +1,34 @@
+import { say } from "@/lib/i18n/context";
+import { ENGLISH } from "@/lib/i18n/messages";
+
 /**
  * How the organisation's security log groups and names audit events. A kind is a set of action prefixes, so an
  * action added later falls into its kind by its name ("mfa.passkey_added" is a sign-in method change) and the
  * filter never misses it; its label falls back to the action's code until it gets one here.
  */
 export const EVENT_KINDS = {
-  sign_in: { label: "Sign-ins", prefixes: ["sign_in.", "step_up."] },
+  sign_in: { prefixes: ["sign_in.", "step_up."] },
   // "trusted_browser." and "trusted_browsers." (Forget all): browsers that skip the second factor.
-  sessions: { label: "Sessions", prefixes: ["session.", "trusted_browser"] },
-  mfa: { label: "Sign-in methods", prefixes: ["mfa."] },
-  account: { label: "Account and password", prefixes: ["user.", "password.", "email."] },
-  organisation: { label: "Organisation and members", prefixes: ["org."] },
-} as const satisfies Record<string, { label: string; prefixes: readonly string[] }>;
+  sessions: { prefixes: ["session.", "trusted_browser"] },
+  mfa: { prefixes: ["mfa."] },
+  account: { prefixes: ["user.", "password.", "email."] },
+  organisation: { prefixes: ["org."] },
+} as const satisfies Record<string, { prefixes: readonly string[] }>;
+
+/** A kind's name in the current language (messages `securityLog.kinds.<kind>`). */
+export function kindLabel(kind: EventKind): string {
+  return say(`securityLog.kinds.${kind}`);
+}
 
 export type EventKind = keyof typeof EVENT_KINDS;
 export const EVENT_KIND_KEYS = Object.keys(EVENT_KINDS) as EventKind[];
 
-/** What happened, in words that read the same whoever looks (the actor and the subject are columns of their own). */
-const LABELS: Record<string, string> = {
-  "user.signed_up": "Account created",
-  "sign_in.succeeded": "Signed in",
-  "sign_in.failed_password": "Sign-in failed: wrong password",
-  "sign_in.failed_code": "Sign-in failed: wrong code",
-  "sign_in.failed_passkey": "Sign-in failed: passkey not verified",
-  "sign_in.mfa_locked": "Sign-in stopped after too many wrong codes",
-  "step_up.failed_password": "Wrong password while confirming a change",
-  "session.signed_out": "Signed out",
-  "session.revoked": "Signed out another session",
-  "session.others_revoked": "Signed out all other sessions",
-  "trusted_browser.added": "Browser trusted: no code at its next sign-ins",
-  "trusted_browser.forgotten": "Trusted browser forgotten",
-  "trusted_browsers.forgotten_all": "All trusted browsers forgotten",
-  "mfa.enabled": "Multi-factor authentication turned on",
-  "mfa.disabled": "Multi-factor authentication turned off",
-  "mfa.phone_changed": "Phone number changed",
-  "mfa.sms_failed": "A text message could not be sent",
-  "mfa.factor_added": "Sign-in method added",
-  "mfa.factor_replaced": "Authenticator app replaced",
-  "mfa.factor_removed": "Sign-in method removed",
-  "mfa.backup_codes_generated": "New backup codes created",
-  "mfa.backup_code_used": "Backup code used",
-  "mfa.passkey_renamed": "Passkey renamed",
-  "mfa.passkey_cloned": "Passkey refused: its signature counter went backwards (a copied key)",
-  "mfa.reenrol_proven": "Identity confirmed before setting up MFA again",
-  "password.changed": "Password changed",
-  "org.created": "Organisation created",
-  "org.renamed": "Organisation renamed",
-  "org.mfa_methods_changed": "Allowed sign-in methods changed",
-  "org.mfa_required": "Multi-factor authentication required",
-  "org.mfa_not_required": "Multi-factor authentication no longer required",
-  "org.mfa_deadline_changed": "MFA deadline changed",
-  "org.mfa_reminders_sent": "MFA reminders sent",
-  "org.trusted_browsers_changed": "How long trusted browsers skip MFA changed",
-  "org.security_log_exported": "Security log exported",
-  "org.invitation_created": "Invitation created",
-  "org.invitation_revoked": "Invitation revoked",
-  "org.invitation_accepted": "Joined the organisation",
-  "org.member_role_changed": "Role changed",
-  "org.member_removed": "Removed from the organisation",
-  "org.member_mfa_reset": "Multi-factor authentication reset by an admin",
-  "org.admin_mfa_reset": "Told of an admin's MFA reset",
-};
+/** What happened, in words that read the same whoever looks (the actor and the subject are columns of their own): messages `securityLog.labels.<action>`. */
+const LABELLED = new Set(Object.entries(ENGLISH.securityLog.labels).flatMap(([group, keys]) => Object.keys(keys).map((key) => `${group}.${key}`)));
 
 export function eventLabel(action: string, detail?: Record<string, unknown> | null): string {
-  if (action === "sign_in.succeeded" && detail?.method === "trusted_browser") return "Signed in from a trusted browser";
-  return LABELS[action] ?? action;
+  if (action === "sign_in.succeeded" && detail?.method === "trusted_browser") return say("securityLog.trustedBrowserSignIn");
+  return LABELLED.has(action) ? say(`securityLog.labels.${action}`) : action;
 }
 
 export function kindOf(action: string): EventKind | null {

@@ -1,5 +1,7 @@
 import bcrypt from "bcrypt";
 import { breachCheckEnabled, isPwnedPassword } from "./breached-password";
+import { say } from "@/lib/i18n/context";
+import { ENGLISH } from "@/lib/i18n/messages";
 import { isCommonPassword } from "./password-blocklist";
 
 /** bcrypt cost; default 12 (about 170 ms here). BCRYPT_COST overrides it (tests use 4). */
@@ -17,8 +19,9 @@ export function passwordLength(password: string): number {
   return [...password].length;
 }
 
-export const COMMON_PASSWORD_MESSAGE =
-  "This password is too common: it is on lists of leaked and often-used passwords that attackers try first. Choose another, for example a few unrelated words.";
+/** In English; passwordProblem answers in the request's language (lib/i18n/context.ts). */
+export const COMMON_PASSWORD_MESSAGE = ENGLISH.validation.commonPassword;
+const COMMON_PASSWORD = () => say("validation.commonPassword");
 
 /**
  * What is wrong with a new password (sign-up, invitation, password change), or null. NIST SP 800-63B 3.1.1.2:
@@ -26,21 +29,20 @@ export const COMMON_PASSWORD_MESSAGE =
  * Never called at sign-in: an existing password is only compared.
  */
 export function passwordProblem(password: string): string | null {
-  if (passwordLength(password) < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
-  if (Buffer.byteLength(password, "utf8") > PASSWORD_MAX_BYTES)
-    return `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`;
-  if (isCommonPassword(password)) return COMMON_PASSWORD_MESSAGE;
+  if (passwordLength(password) < PASSWORD_MIN_LENGTH) return say("validation.useAtLeast", { min: PASSWORD_MIN_LENGTH });
+  if (Buffer.byteLength(password, "utf8") > PASSWORD_MAX_BYTES) return say("validation.useAtMostMaxBytes", { max: PASSWORD_MAX_BYTES });
+  if (isCommonPassword(password)) return COMMON_PASSWORD();
   return null;
 }
 
-export const BREACHED_PASSWORD_MESSAGE =
-  "This password appeared in a data breach, so attackers try it. Choose another, for example a few unrelated words.";
+/** In English; newPasswordProblem answers in the request's language. */
+export const BREACHED_PASSWORD_MESSAGE = ENGLISH.validation.breachedPassword;
 
 /** passwordProblem, then (PASSWORD_BREACH_CHECK=hibp) Have I Been Pwned's breach corpus: for the domain, which may wait on the network. */
 export async function newPasswordProblem(password: string): Promise<string | null> {
   const problem = passwordProblem(password);
   if (problem || !breachCheckEnabled()) return problem;
-  return (await isPwnedPassword(password)) ? BREACHED_PASSWORD_MESSAGE : null;
+  return (await isPwnedPassword(password)) ? say("validation.breachedPassword") : null;
 }
 
 export function hashPassword(password: string): Promise<string> {

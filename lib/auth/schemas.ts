@@ -1,45 +1,46 @@
 import { z } from "zod";
+import { inLanguage } from "@/lib/i18n/context";
 import { PASSWORD_MAX_BYTES, passwordProblem } from "./password";
 
 /** An email address as a form or a command line gives it: trimmed, at most 254 characters, lower-cased. */
 export const emailAddressSchema = z
-  .string({ error: "Enter your email address." })
+  .string(inLanguage("validation.enterYourEmailAddress"))
   .trim()
-  .min(1, "Enter your email address.")
-  .max(254, "Use an email address of at most 254 characters.")
-  .pipe(z.email("Enter a valid email address, like name@company.com."))
+  .min(1, inLanguage("validation.enterYourEmailAddress"))
+  .max(254, inLanguage("validation.useAnEmailAddressOf"))
+  .pipe(z.email(inLanguage("validation.enterAValidEmailAddress")))
   .transform((v) => v.toLowerCase());
 
 /** A new password (sign-up, joining by invitation): the domain's rules (passwordProblem), blocklist included. */
 const newPassword = z
-  .string({ error: "Choose a password." })
-  .min(1, "Choose a password.")
-  .max(1024, `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`)
+  .string(inLanguage("validation.chooseAPassword"))
+  .min(1, inLanguage("validation.chooseAPassword"))
+  .max(1024, inLanguage("validation.useAtMostMaxBytes", { max: PASSWORD_MAX_BYTES }))
   .superRefine((value, ctx) => {
     const problem = passwordProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
 export const signUpSchema = z.object({
-  name: z.string({ error: "Enter your name." }).trim().min(1, "Enter your name.").max(100, "Use at most 100 characters."),
+  name: z.string(inLanguage("validation.enterYourName")).trim().min(1, inLanguage("validation.enterYourName")).max(100, inLanguage("validation.useAtMost100Characters")),
   email: emailAddressSchema,
   password: newPassword,
   organisation: z
-    .string({ error: "Enter your organisation's name." })
+    .string(inLanguage("validation.enterYourOrganisationSName"))
     .trim()
-    .min(1, "Enter your organisation's name.")
-    .max(100, "Use at most 100 characters."),
+    .min(1, inLanguage("validation.enterYourOrganisationSName"))
+    .max(100, inLanguage("validation.useAtMost100Characters")),
 });
 export type SignUpInput = z.infer<typeof signUpSchema>;
 
 /** Sign-in checks shape only; a password longer than bcrypt's limit simply fails like a wrong one. */
 export const signInSchema = z.object({
-  email: z.string().trim().min(1, "Enter your email address.").max(254, "Enter a valid email address.").transform((v) => v.toLowerCase()),
-  password: z.string().min(1, "Enter your password.").max(1024, "That password is not right."),
+  email: z.string().trim().min(1, inLanguage("validation.enterYourEmailAddress")).max(254, inLanguage("validation.enterAValidEmailAddress2")).transform((v) => v.toLowerCase()),
+  password: z.string().min(1, inLanguage("validation.enterYourPassword")).max(1024, inLanguage("validation.thatPasswordIsNotRight")),
 });
 
 /** The current password, re-entered: checked, never validated (any length up to the sign-in limit). */
-const currentPassword = z.string({ error: "Enter your current password." }).min(1, "Enter your current password.").max(1024, "That password is not right.");
+const currentPassword = z.string(inLanguage("validation.enterYourCurrentPassword")).min(1, inLanguage("validation.enterYourCurrentPassword")).max(1024, inLanguage("validation.thatPasswordIsNotRight"));
 
 export const passwordConfirmSchema = z.object({ password: currentPassword });
 
@@ -47,9 +48,9 @@ export const passwordChangeSchema = z.object({
   currentPassword,
   // The new password's rules are the domain's (passwordProblem), so its message matches sign-up's.
   newPassword: z
-    .string({ error: "Choose a new password." })
-    .min(1, "Choose a new password.")
-    .max(1024, `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`),
+    .string(inLanguage("validation.chooseANewPassword"))
+    .min(1, inLanguage("validation.chooseANewPassword"))
+    .max(1024, inLanguage("validation.useAtMostMaxBytes", { max: PASSWORD_MAX_BYTES })),
 });
 
 /** A session id from the sessions list. */
@@ -64,9 +65,9 @@ export const forgotPasswordSchema = z.object({ email: emailAddressSchema });
 /** A new password from a reset link: its rules are the domain's (newPasswordProblem), as for a password change. */
 export const resetPasswordSchema = z.object({
   password: z
-    .string({ error: "Choose a new password." })
-    .min(1, "Choose a new password.")
-    .max(1024, `Use at most ${PASSWORD_MAX_BYTES} bytes (about 72 letters; fewer with accents or emoji).`),
+    .string(inLanguage("validation.chooseANewPassword"))
+    .min(1, inLanguage("validation.chooseANewPassword"))
+    .max(1024, inLanguage("validation.useAtMostMaxBytes", { max: PASSWORD_MAX_BYTES })),
 });
 
 /** A new sign-in address, and the step-up that allows the change (none for a user without a factor). */

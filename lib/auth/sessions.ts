@@ -114,6 +114,8 @@ export async function findActiveSession(db: Db, token: string, now = new Date())
         emailVerifiedAt: users.emailVerifiedAt,
         /** After an admin's reset: what the next enrolment must prove besides the password (lib/mfa/reenrol.ts). */
         mfaReenrolProof: users.mfaReenrolProof,
+        /** The language chosen on My account, or null to follow the browser (lib/auth/locale.ts). */
+        locale: users.locale,
         hasTotp: sql<boolean>`exists (select 1 from ${mfaFactors} where ${mfaFactors.userId} = ${users.id} and ${mfaFactors.kind} = 'totp')`,
         hasPasskey: sql<boolean>`exists (select 1 from ${mfaFactors} where ${mfaFactors.userId} = ${users.id} and ${mfaFactors.kind} = 'passkey')`,
       },

@@ -5,6 +5,9 @@ import { encrypt } from "@/lib/crypto/encryption";
 import { uuidv7 } from "@/lib/crypto/uuid7";
 import type { EmailMessage } from "./messages";
 import { SEALED_PROPS } from "./messages";
+import { sql } from "drizzle-orm";
+import { users } from "@/db/schema";
+import { currentLocale } from "@/lib/i18n/context";
 
 export interface QueuedEmail {
   /** The account it is about, if any (an invitation may go to an address without one). */
@@ -36,7 +39,9 @@ export async function queueEmails(db: Db, emails: QueuedEmail[]): Promise<string
       }
     }
     const sealedProps = Object.keys(sealed).length > 0 ? encrypt(JSON.stringify(sealed), sealedPropsContext(id)) : null;
-    return { id, userId: userId ?? null, toAddress: to, template, props, sealedProps };
+    // The recipient's language: their saved choice, else the language of the request that queued it (English in a job).
+    const locale = sql<string>`coalesce((select ${users.locale} from ${users} where ${users.id} = ${userId ?? null}::uuid), ${currentLocale()})`;
+    return { id, userId: userId ?? null, toAddress: to, template, props, sealedProps, locale };
   });
   await db.insert(emailOutbox).values(rows);
   noteQueuedEmail();

@@ -19,7 +19,11 @@ export const FACTORS: Record<LoginMethod, Factor> = {
 export const factorFor = (method: LoginMethod): Factor => FACTORS[method];
 
 /** Every refusal sentence a factor can give, for actions that answer for several methods. */
-export const FACTOR_ERRORS: Readonly<Record<string, string>> = Object.assign({}, ...MFA_METHODS.map((m) => FACTORS[m].errors));
+export const FACTOR_ERRORS: Readonly<Record<string, string>> = Object.defineProperties(
+  {},
+  // The factors' sentences are read in the current language each time (lib/i18n/context.ts): copy the getters, not their values.
+  Object.assign({}, ...MFA_METHODS.map((m) => Object.getOwnPropertyDescriptors(FACTORS[m].errors))),
+);
 
 /** "Passkey, Authenticator app, SMS ending in 1234": the registered factors (not backup codes), strongest first. */
 export function describeFactors(summary: MethodSummary): string[] {

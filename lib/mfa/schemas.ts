@@ -1,12 +1,14 @@
 import { z } from "zod";
-import { maskPhone, parsePhone, phoneErrorMessage, toCountryCode } from "@/lib/phone/parse";
+import { inLanguage } from "@/lib/i18n/context";
+import { phoneErrorMessage } from "@/lib/phone/messages";
+import { maskPhone, parsePhone, toCountryCode } from "@/lib/phone/parse";
 import { BACKUP_CODE_ERRORS, normalizeBackupCode } from "./backup-codes/codes";
 import { isChallengeId } from "./challenge";
 import { normalizeCode } from "./codes";
 import { MFA_ERRORS } from "./errors";
 
 /** A challenge id from a form: anything but a UUID is answered like a closed challenge. */
-const challengeId = z.uuid({ error: MFA_ERRORS.challenge_missing });
+const challengeId = z.uuid(inLanguage("errors.mfa.challenge_missing"));
 
 /** Six digits, pasted with spaces or dashes allowed; the same words as every other code field. */
 export const sixDigitCode = z.unknown().optional().transform((value, ctx) => {
@@ -50,29 +52,29 @@ export const smsEnrollmentSchema = z
 /** A code typed at enrolment (purpose enroll) or to prove the registered number before changing it (step_up). */
 export const enrollmentCodeSchema = z.object({
   code: sixDigitCode,
-  challengeId: z.string({ error: MFA_ERRORS.challenge_missing }).max(64, MFA_ERRORS.challenge_missing),
+  challengeId: z.string(inLanguage("errors.mfa.challenge_missing")).max(64, inLanguage("errors.mfa.challenge_missing")),
   purpose: z
     .unknown()
     .optional()
     .transform((v) => (v === "step_up" ? ("step_up" as const) : ("enroll" as const))),
 });
 
-export const resendCodeSchema = z.object({ challengeId: z.string({ error: MFA_ERRORS.challenge_missing }).max(64, MFA_ERRORS.challenge_missing) });
+export const resendCodeSchema = z.object({ challengeId: z.string(inLanguage("errors.mfa.challenge_missing")).max(64, inLanguage("errors.mfa.challenge_missing")) });
 
 export const saveEnrollmentSchema = z.object({
-  challengeId: z.string({ error: MFA_ERRORS.challenge_missing }).max(64, MFA_ERRORS.challenge_missing),
+  challengeId: z.string(inLanguage("errors.mfa.challenge_missing")).max(64, inLanguage("errors.mfa.challenge_missing")),
   stepUpChallengeId,
 });
 
 export const disableMfaSchema = z.object({
-  stepUpChallengeId: z.string({ error: MFA_ERRORS.factor_required }).min(1, MFA_ERRORS.factor_required).max(64, MFA_ERRORS.factor_required),
+  stepUpChallengeId: z.string(inLanguage("errors.mfa.factor_required")).min(1, inLanguage("errors.mfa.factor_required")).max(64, inLanguage("errors.mfa.factor_required")),
 });
 
 /** Opening a step-up that sends nothing (a passkey, the authenticator app, a backup code). */
-export const startStepUpSchema = z.object({ method: z.enum(["passkey", "totp", "backup"], { error: "Choose how to confirm it is you." }) });
+export const startStepUpSchema = z.object({ method: z.enum(["passkey", "totp", "backup"], inLanguage("validation.chooseHowToConfirmIt")) });
 
 /** A browser's WebAuthn answer as JSON text; its shape is read by lib/mfa/passkey/ceremony.ts. */
-const webauthnJson = z.string({ error: "Your browser's passkey response could not be read. Try again." }).min(2).max(16_000);
+const webauthnJson = z.string(inLanguage("validation.yourBrowserSPasskeyResponse")).min(2).max(16_000);
 
 /** Answering a step-up: the code is read by the rules of the chosen method. */
 export const checkStepUpSchema = z.discriminatedUnion(
@@ -83,17 +85,17 @@ export const checkStepUpSchema = z.discriminatedUnion(
     z.object({ method: z.literal("backup"), challengeId, code: backupCode }),
     z.object({ method: z.literal("passkey"), challengeId, code: webauthnJson }),
   ],
-  { error: "Choose how to confirm it is you." },
+  inLanguage("validation.chooseHowToConfirmIt"),
 );
 
 export const beginTotpSchema = z.object({ stepUpChallengeId });
 export const confirmTotpSchema = z.object({ challengeId, code: sixDigitCode });
-export const removeMethodSchema = z.object({ kind: z.enum(["totp", "sms"], { error: "Choose a method to remove." }), stepUpChallengeId });
+export const removeMethodSchema = z.object({ kind: z.enum(["totp", "sms"], inLanguage("validation.chooseAMethodToRemove")), stepUpChallengeId });
 export const regenerateCodesSchema = z.object({ stepUpChallengeId });
 
 /** A fresh passkey prompt for an open challenge (a step-up's, or a pending sign-in's). */
 export const passkeyPromptSchema = z.object({ challengeId });
 export const beginPasskeySchema = z.object({ stepUpChallengeId });
 export const finishPasskeySchema = z.object({ challengeId, response: webauthnJson, name: z.string().max(200).optional() });
-export const renamePasskeySchema = z.object({ factorId: z.uuid({ error: "This passkey is no longer registered." }), name: z.string().max(200) });
-export const removePasskeySchema = z.object({ factorId: z.uuid({ error: "This passkey is no longer registered." }), stepUpChallengeId });
+export const renamePasskeySchema = z.object({ factorId: z.uuid(inLanguage("validation.thisPasskeyIsNoLonger")), name: z.string().max(200) });
+export const removePasskeySchema = z.object({ factorId: z.uuid(inLanguage("validation.thisPasskeyIsNoLonger")), stepUpChallengeId });

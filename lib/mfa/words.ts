@@ -1,3 +1,4 @@
+import { say } from "@/lib/i18n/context";
 import { MFA_ERRORS, retryMessage } from "./errors";
 import { FACTOR_ERRORS } from "./factors";
 
@@ -7,14 +8,13 @@ export function mfaMessage(error: string): string {
 }
 
 /** "That code is not right. … 3 tries left." */
-export const wrongCodeMessage = (reason: string, attemptsLeft: number) =>
-  `${mfaMessage(reason)} ${attemptsLeft} ${attemptsLeft === 1 ? "try" : "tries"} left.`;
+export const wrongCodeMessage = (reason: string, attemptsLeft: number) => say("words.triesLeft", { message: mfaMessage(reason), count: attemptsLeft });
 
 /** The per-account backoff (NIST SP 800-63B 3.2.2) says when to come back. */
-export const throttledMessage = (retryAt: Date, now?: Date) => `Too many wrong codes. ${retryMessage(retryAt, now)}`;
+export const throttledMessage = (retryAt: Date, now?: Date) => say("words.throttled", { retry: retryMessage(retryAt, now) });
 
 /** An SMS budget is spent. */
-export const tooManySendsMessage = (retryAt: Date) => `You have asked for too many codes. ${retryMessage(retryAt)}`;
+export const tooManySendsMessage = (retryAt: Date) => say("words.tooManySends", { retry: retryMessage(retryAt) });
 
 /** A throttled password (re-entered or at sign-in) says when to try again. */
-export const passwordThrottledMessage = (retryAt: Date, now?: Date) => `${MFA_ERRORS.password_throttled} ${retryMessage(retryAt, now)}`;
+export const passwordThrottledMessage = (retryAt: Date, now?: Date) => say("words.passwordThrottled", { retry: retryMessage(retryAt, now) });

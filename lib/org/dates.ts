@@ -1,6 +1,9 @@
-/** "14 December 2026": a deadline's day as every page, banner and message shows it (UTC, like the deadline itself). */
-export function formatDay(date: Date | string): string {
-  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(date));
+import { DEFAULT_LOCALE, FORMAT_LOCALES, type Locale } from "@/lib/i18n/locales";
+import { translator } from "@/lib/i18n/messages";
+
+/** "14 December 2026" / "14 december 2026": a deadline's day as every page, banner and message shows it (UTC, like the deadline itself). */
+export function formatDay(date: Date | string, locale: Locale = DEFAULT_LOCALE): string {
+  return new Intl.DateTimeFormat(FORMAT_LOCALES[locale], { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(date));
 }
 
 /** Whole UTC days from `now`'s day to `date`'s day: 0 on the day itself, 1 the day before. */
@@ -10,8 +13,6 @@ export function daysUntil(date: Date | string, now: Date): number {
 }
 
 /** "today", "tomorrow", "in 6 days". */
-export function inDays(days: number): string {
-  if (days <= 0) return "today";
-  if (days === 1) return "tomorrow";
-  return `in ${days} days`;
+export function inDays(days: number, locale: Locale = DEFAULT_LOCALE): string {
+  return translator(locale)("dates.inDays", { days: Math.max(0, days) });
 }

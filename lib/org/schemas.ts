@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inLanguage, say } from "@/lib/i18n/context";
 import { signUpSchema } from "@/lib/auth/schemas";
 
 export const ROLES = ["admin", "member"] as const;
@@ -7,23 +8,23 @@ export type Role = (typeof ROLES)[number];
 /** Invitation tokens are randomToken(32): 43 base64url characters. Anything else is refused before hashing. */
 export const INVITATION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-const role = z.enum(ROLES, { error: "Choose a role: Admin or Member." });
+const role = z.enum(ROLES, inLanguage("validation.chooseARoleAdminOr"));
 
 const email = z
-  .string({ error: "Enter an email address." })
+  .string(inLanguage("validation.enterAnEmailAddress"))
   .trim()
-  .min(1, "Enter an email address.")
-  .max(254, "Use an email address of at most 254 characters.")
-  .pipe(z.email("Enter a valid email address, like name@company.com."))
+  .min(1, inLanguage("validation.enterAnEmailAddress"))
+  .max(254, inLanguage("validation.useAnEmailAddressOf"))
+  .pipe(z.email(inLanguage("validation.enterAValidEmailAddress")))
   .transform((v) => v.toLowerCase());
 
 export const organisationNameSchema = z.object({
   name: z
-    .string({ error: "Enter the organisation's name." })
+    .string(inLanguage("validation.enterTheOrganisationSName"))
     .trim()
-    .min(1, "Enter the organisation's name.")
-    .max(100, "Use at most 100 characters.")
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: "Use a name without line breaks or control characters." }),
+    .min(1, inLanguage("validation.enterTheOrganisationSName"))
+    .max(100, inLanguage("validation.useAtMost100Characters"))
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), inLanguage("validation.useANameWithoutLine")),
 });
 
 export const invitationSchema = z.object({ email, role });
@@ -44,8 +45,8 @@ const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:
  */
 export const mfaRequirementSchema = z
   .object({
-    required: z.enum(["on", "off"], { error: "Choose on or off." }).transform((v) => v === "on"),
-    when: z.preprocess((v) => (v === undefined || v === "" ? "now" : v), z.enum(["now", "7", "14", "30", "date"], { error: "Choose when the requirement starts." })),
+    required: z.enum(["on", "off"], inLanguage("validation.chooseOnOrOff")).transform((v) => v === "on"),
+    when: z.preprocess((v) => (v === undefined || v === "" ? "now" : v), z.enum(["now", "7", "14", "30", "date"], inLanguage("validation.chooseWhenTheRequirementStarts"))),
     date: z.preprocess((v) => (typeof v === "string" ? v.trim() : v), z.string().max(20).optional()),
   })
   .transform((value, ctx) => {
@@ -53,16 +54,16 @@ export const mfaRequirementSchema = z
     if (value.when !== "date") return { required: true, when: { when: "days" as const, days: Number(value.when) } };
     const date = value.date ?? "";
     if (!isDay(date)) {
-      ctx.addIssue({ code: "custom", path: ["date"], message: date ? "Enter a date like 2026-12-14." : "Choose the date the requirement starts." });
+      ctx.addIssue({ code: "custom", path: ["date"], message: date ? say("validation.enterADateLike2026") : say("validation.chooseTheDateTheRequirement") });
       return z.NEVER;
     }
     const today = new Date().toISOString().slice(0, 10);
     if (date <= today) {
-      ctx.addIssue({ code: "custom", path: ["date"], message: "Choose a date after today, or choose Now." });
+      ctx.addIssue({ code: "custom", path: ["date"], message: say("validation.chooseADateAfterToday") });
       return z.NEVER;
     }
     if (new Date(`${date}T00:00:00Z`).getTime() - Date.now() > 365 * DAY_MS) {
-      ctx.addIssue({ code: "custom", path: ["date"], message: "Choose a date within a year from today." });
+      ctx.addIssue({ code: "custom", path: ["date"], message: say("validation.chooseADateWithinA") });
       return z.NEVER;
     }
     return { required: true, when: { when: "date" as const, date } };
@@ -74,7 +75,7 @@ export const remindSchema = z.object({ userId: z.preprocess((v) => (v === "" ? u
 /** The admin's reset, with how the member proves it is them when they enrol again (lib/mfa/reenrol.ts). */
 export const resetMfaSchema = z.object({
   userId: z.uuid(),
-  proof: z.preprocess((v) => (v === undefined || v === "" ? "email" : v), z.enum(["email", "access_code"], { error: "Choose how they confirm it is them." })),
+  proof: z.preprocess((v) => (v === undefined || v === "" ? "email" : v), z.enum(["email", "access_code"], inLanguage("validation.chooseHowTheyConfirmIt"))),
 });
 
 /** Joining sets name and password by the same rules as sign-up. */
@@ -87,9 +88,9 @@ export type AcceptInvitationInput = z.infer<typeof acceptInvitationSchema>;
 
 /** "Let members skip MFA on trusted browsers for": the form's value as days (lib/auth/trusted-browsers.ts). */
 export const trustedBrowserDaysSchema = z.object({
-  days: z.enum(["0", "1", "7", "30"], { error: "Choose how long members may skip multi-factor authentication: off, 1, 7 or 30 days." }).transform(Number),
+  days: z.enum(["0", "1", "7", "30"], inLanguage("validation.chooseHowLongMembersMay")).transform(Number),
 });
 
 export const mfaMethodsSchema = z.object({
-  methods: z.enum(["any", "totp_only", "passkey_only"], { error: "Choose which methods members may use." }),
+  methods: z.enum(["any", "totp_only", "passkey_only"], inLanguage("validation.chooseWhichMethodsMembersMay")),
 });

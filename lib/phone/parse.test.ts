@@ -6,9 +6,9 @@ import {
   listCountries,
   maskPhone,
   parsePhone,
-  phoneErrorMessage,
   toCountryCode,
 } from "./parse";
+import { phoneErrorMessage } from "./messages";
 
 describe("listCountries", () => {
   const countries = listCountries("en");

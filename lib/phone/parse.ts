@@ -14,7 +14,10 @@ export type { CountryCode };
 
 export type Country = {
   code: CountryCode;
+  /** In the page's language (Intl.DisplayNames). */
   name: string;
+  /** Its English name when the page is in another language, so a search finds "Netherlands" and "Nederland" alike. */
+  englishName?: string;
   /** Without the leading "+", e.g. "31". */
   callingCode: string;
 };
@@ -59,13 +62,17 @@ export function countryName(code: CountryCode, locale = "en"): string {
   return regionNames(locale)?.of(code) ?? code;
 }
 
+/** Every country with its name in `locale` (and its English name besides, for search), in that language's alphabetical order. */
 export function listCountries(locale: string): Country[] {
   const names = regionNames(locale);
-  const collator = new Intl.Collator(names?.resolvedOptions().locale ?? "en");
+  const language = names?.resolvedOptions().locale ?? "en";
+  const english = language.startsWith("en") ? undefined : regionNames("en");
+  const collator = new Intl.Collator(language);
   return getCountries()
     .map((code) => ({
       code,
       name: names?.of(code) ?? code,
+      ...(english ? { englishName: english.of(code) ?? code } : {}),
       callingCode: getCountryCallingCode(code),
     }))
     .sort((a, b) => collator.compare(a.name, b.name));
@@ -116,21 +123,6 @@ export function parsePhone(input: string, country: CountryCode): ParsedPhone {
     };
   }
   return { ok: true, e164: phone.number, country: phone.country, national: phone.formatNational() };
-}
-
-export function phoneErrorMessage(error: PhoneErrorCode, country?: CountryCode, locale = "en"): string {
-  switch (error) {
-    case "empty":
-      return "Enter your phone number.";
-    case "too_long":
-      return "This phone number is too long. A phone number has at most 15 digits, including the country code.";
-    case "invalid_chars":
-      return "A phone number can only contain digits, spaces and the characters + ( ) - . /";
-    case "invalid":
-      return country
-        ? `This is not a valid phone number for ${countryName(country, locale)}. Check the number, or type it with its country code (+…).`
-        : "This is not a valid phone number. Check the number and its country code.";
-  }
 }
 
 /** "+31612345678" → "•••• 5678", so a registered number can be recognised without being shown. */

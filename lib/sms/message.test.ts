@@ -44,3 +44,11 @@ describe("formatCodeMessage", () => {
     expect(() => formatCodeMessage({ code: "12 34", minutes: 10, host: "a.test" })).toThrow();
   });
 });
+
+describe("formatCodeMessage in Dutch", () => {
+  it("writes the text in the recipient's language and keeps the origin-bound line last and unchanged", () => {
+    const text = formatCodeMessage({ product: "Feedback Accounts", code: "123456", minutes: 10, host: "app.example.com:3000", locale: "nl" });
+    expect(text).toBe("Feedback Accounts: je verificatiecode is 123456. Hij is 10 minuten geldig.\n\n@app.example.com #123456");
+    expect(formatCodeMessage({ code: "123456", minutes: 1, host: "example.com", locale: "nl" })).toContain("1 minuut geldig");
+  });
+});

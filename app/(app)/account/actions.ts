@@ -6,6 +6,7 @@ import { recordEvent } from "@/lib/audit/events";
 import { changePassword } from "@/lib/auth/password-change";
 import { fieldErrors, passwordChangeSchema, sessionIdSchema } from "@/lib/auth/schemas";
 import { revokeOwnSession, signOutOtherSessions } from "@/lib/auth/sessions";
+import { say } from "@/lib/i18n/context";
 
 export type PasswordState =
   | { status: "idle" }
@@ -21,7 +22,7 @@ export const changePasswordAction = accountAction(
     const ended = result.otherSessionsEnded;
     return {
       status: "success",
-      message: ended > 0 ? `Password changed. ${ended} other ${ended === 1 ? "session was" : "sessions were"} signed out.` : "Password changed.",
+      message: say("account.password.changed", { ended }),
     };
   },
   (error: ZodError): PasswordState => ({ status: "error", fieldErrors: fieldErrors(error) }),

@@ -4,6 +4,7 @@ import type { ZodError } from "zod";
 import { accountAction, firstIssue, noInput } from "@/lib/actions/client";
 import { cancelEmailChange, requestEmailChange } from "@/lib/auth/email-change";
 import { emailChangeSchema } from "@/lib/auth/schemas";
+import { say } from "@/lib/i18n/context";
 import { MFA_ERRORS, retryMessage } from "@/lib/mfa/errors";
 
 export type EmailChangeResult =
@@ -25,9 +26,9 @@ export const requestEmailChangeAction = accountAction(
     }
     switch (result.error) {
       case "same_address":
-        return { status: "error", field: "email", message: "This is already your email address. Enter a different one." };
+        return { status: "error", field: "email", message: say("emailChange.sameAddress") };
       case "throttled":
-        return { status: "error", field: "email", message: `You have asked for too many changes of address. ${retryMessage(result.retryAt)}` };
+        return { status: "error", field: "email", message: say("emailChange.throttled", { retry: retryMessage(result.retryAt) }) };
       default:
         return { status: "error", stepUp: true, message: MFA_ERRORS[result.error] };
     }

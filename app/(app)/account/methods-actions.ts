@@ -7,6 +7,7 @@ import { removeOwnFactors } from "@/lib/mfa/remove";
 import { beginTotpSchema, checkStepUpSchema, confirmTotpSchema, regenerateCodesSchema, removeMethodSchema, startStepUpSchema } from "@/lib/mfa/schemas";
 import { checkStepUp, startStepUp } from "@/lib/mfa/step-up";
 import { beginTotpEnrollment, confirmTotpEnrollment } from "@/lib/mfa/totp/enrollment";
+import { say } from "@/lib/i18n/context";
 import { mfaMessage, throttledMessage, wrongCodeMessage } from "@/lib/mfa/words";
 
 /**
@@ -63,12 +64,6 @@ export const beginTotpEnrollmentAction = mfaSetupAction(
   invalid,
 );
 
-const TOTP_DONE = {
-  enabled: "Multi-factor authentication is on with your authenticator app.",
-  added: "Your authenticator app is added. Other sessions were signed out.",
-  replaced: "Your authenticator app is replaced; the old one no longer works. Other sessions were signed out.",
-} as const;
-
 /** The code from the app makes the new key the authenticator; on a first factor the backup codes come back once. */
 export const confirmTotpEnrollmentAction = mfaSetupAction(
   confirmTotpSchema,
@@ -80,7 +75,7 @@ export const confirmTotpEnrollmentAction = mfaSetupAction(
     }
     // No revalidatePath: re-rendering the setup page now would redirect away before the backup codes are seen.
     // The dialog refreshes the page once the user continues.
-    return { status: "done", message: TOTP_DONE[result.change], backupCodes: result.backupCodes };
+    return { status: "done", message: say(`totpEnrollment.done.${result.change}`), backupCodes: result.backupCodes };
   },
   invalid,
 );
@@ -92,8 +87,7 @@ export const removeMethodAction = mfaSetupAction(
     const result = await removeOwnFactors(db, actor, { which: kind, stepUpChallengeId, info });
     if (!result.ok) return fail(result.error);
     revalidatePath("/account");
-    const what = kind === "totp" ? "Your authenticator app is removed." : "Your phone number is removed.";
-    const message = result.mfaEnabled ? `${what} Other sessions were signed out.` : `${what} Multi-factor authentication is off. Other sessions were signed out.`;
+    const message = say(`methodDialogs.removed.${kind}${result.mfaEnabled ? "" : "Last"}`);
     return { status: "done", message, backupCodes: null };
   },
   invalid,
@@ -106,7 +100,7 @@ export const regenerateBackupCodesAction = mfaSetupAction(
     const result = await regenerateCodes(db, actor, { stepUpChallengeId, info });
     if (!result.ok) return fail(result.error);
     revalidatePath("/account");
-    return { status: "done", message: "New backup codes are ready; the old ones no longer work. Other sessions were signed out.", backupCodes: result.codes };
+    return { status: "done", message: say("methodDialogs.regenerated"), backupCodes: result.codes };
   },
   invalid,
 );

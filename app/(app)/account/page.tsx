@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getT, requestLocale } from "@/lib/auth/locale";
 import { Card, CardHeader } from "@/components/ui/card";
 import { getDb } from "@/db/client";
 import { requireSession } from "@/lib/auth/dal";
@@ -19,8 +20,12 @@ import { PasskeysCard } from "./_components/passkeys-card";
 import { PasswordCard } from "./_components/password-card";
 import { SessionsCard } from "./_components/sessions-card";
 import { TrustedBrowsersCard } from "./_components/trusted-browsers-card";
+import { LanguageRow } from "./_components/language-row";
+import { setLanguageAction } from "./language-actions";
 
-export const metadata: Metadata = { title: "My account" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getT("account"))("title") };
+}
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -46,17 +51,18 @@ export default async function AccountPage() {
   const policy = policyOf(organisation);
   const summary = summarize(methods);
   const factorCount = methods.passkeys.length + Number(Boolean(methods.totp)) + Number(Boolean(methods.sms));
+  const [t, locale] = await Promise.all([getT("account"), requestLocale()]);
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">My account</h1>
-        <p className="mt-1 text-sm text-gray-600">Your profile and how you sign in.</p>
+        <h1 className="text-2xl font-semibold tracking-tight">{t("title")}</h1>
+        <p className="mt-1 text-sm text-gray-600">{t("intro")}</p>
       </div>
       <Card>
-        <CardHeader title="Profile" />
+        <CardHeader title={t("profile.title")} />
         <dl className="divide-y divide-gray-100">
-          <Row label="Name">{user.name}</Row>
-          <Row label="Email">
+          <Row label={t("profile.name")}>{user.name}</Row>
+          <Row label={t("profile.email")}>
             <EmailRow
               email={user.email}
               pending={pendingEmail ? { email: pendingEmail.email, expiresAt: pendingEmail.expiresAt.toISOString() } : null}
@@ -64,9 +70,15 @@ export default async function AccountPage() {
               hasFactor={methods.available.length > 0}
             />
           </Row>
-          <Row label="Organisation">{organisation?.name ?? "None"}</Row>
-          <Row label="Role">{membership?.role === "admin" ? "Admin" : "Member"}</Row>
+          <Row label={t("profile.organisation")}>{organisation?.name ?? t("profile.none")}</Row>
+          <Row label={t("profile.role")}>{membership?.role === "admin" ? t("profile.admin") : t("profile.member")}</Row>
         </dl>
+      </Card>
+      <Card>
+        <CardHeader title={t("language.row")} description={t("language.label")} />
+        <div className="px-5 py-4 sm:px-6">
+          <LanguageRow current={locale} action={setLanguageAction} />
+        </div>
       </Card>
       {/* After an admin's reset, enrolling again needs the proof the admin chose besides the password (lib/mfa/reenrol.ts). */}
       <ReenrolProofProvider need={user.mfaReenrolProof ? { proof: user.mfaReenrolProof, email: user.email } : null}>

@@ -7,6 +7,7 @@ import { beginPasskeyRegistration, finishPasskeyRegistration, renamePasskey } fr
 import { passkeyPromptFor } from "@/lib/mfa/passkey/options";
 import { removeOwnFactors } from "@/lib/mfa/remove";
 import { beginPasskeySchema, finishPasskeySchema, passkeyPromptSchema, removePasskeySchema, renamePasskeySchema } from "@/lib/mfa/schemas";
+import { say } from "@/lib/i18n/context";
 import { mfaMessage } from "@/lib/mfa/words";
 
 /**
@@ -43,18 +44,13 @@ export const beginPasskeyAction = mfaSetupAction(
   invalid,
 );
 
-const ADDED = {
-  enabled: "Multi-factor authentication is on with your passkey.",
-  added: "Your passkey is added. Other sessions were signed out.",
-} as const;
-
 /** Add a passkey, step 2: the browser's new credential becomes a factor; on a first factor the backup codes come back once. */
 export const finishPasskeyAction = mfaSetupAction(
   finishPasskeySchema,
   async (input, { actor, db, info }): Promise<PasskeyResult> => {
     const result = await finishPasskeyRegistration(db, actor, { ...input, info });
     if (!result.ok) return fail(result.error);
-    return { status: "done", message: ADDED[result.change], name: result.name, backupCodes: result.backupCodes };
+    return { status: "done", message: say(`passkeys.done.${result.change}`), name: result.name, backupCodes: result.backupCodes };
   },
   invalid,
 );
@@ -65,7 +61,7 @@ export const renamePasskeyAction = mfaSetupAction(
     const result = await renamePasskey(db, actor, { ...input, info });
     if (!result.ok) return fail(result.error);
     revalidatePath("/account");
-    return { status: "done", message: `Renamed to “${result.name}”.`, name: result.name, backupCodes: null };
+    return { status: "done", message: say("passkeys.done.renamed", { name: result.name }), name: result.name, backupCodes: null };
   },
   invalid,
 );
@@ -77,9 +73,7 @@ export const removePasskeyAction = mfaSetupAction(
     const result = await removeOwnFactors(db, actor, { which: "passkey", factorId, stepUpChallengeId, info });
     if (!result.ok) return fail(result.error);
     revalidatePath("/account");
-    const message = result.mfaEnabled
-      ? "The passkey is removed. Other sessions were signed out."
-      : "The passkey is removed. Multi-factor authentication is off. Other sessions were signed out.";
+    const message = say(result.mfaEnabled ? "passkeys.done.removed" : "passkeys.done.removedLast");
     return { status: "done", message, backupCodes: null };
   },
   invalid,

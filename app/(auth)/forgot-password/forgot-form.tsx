@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useActionState, useState } from "react";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
+import { useTranslations } from "next-intl";
 import { type ForgotState, forgotPasswordAction } from "./actions";
 
 function MailIcon() {
@@ -22,6 +23,7 @@ export function ForgotForm({ minutes }: { minutes: number }) {
 }
 
 function ForgotRound({ minutes, email: initialEmail, onAgain }: { minutes: number; email: string; onAgain: (email: string) => void }) {
+  const t = useTranslations("forgot");
   const [state, action] = useActionState(forgotPasswordAction, { status: "idle" } as ForgotState);
 
   if (state.status === "sent")
@@ -30,25 +32,24 @@ function ForgotRound({ minutes, email: initialEmail, onAgain }: { minutes: numbe
         <div className="mb-4 flex size-11 items-center justify-center rounded-full bg-blue-50 text-blue-700 ring-1 ring-blue-100">
           <MailIcon />
         </div>
-        <h1 className="text-xl font-semibold tracking-tight">Check your inbox</h1>
+        <h1 className="text-xl font-semibold tracking-tight">{t("sentTitle")}</h1>
         <p className="mt-2 text-sm text-gray-600" role="status">
-          If an account exists for <span className="font-medium break-all text-gray-900">{state.email}</span>, we sent it a link to choose a
-          new password. The link works for {minutes} minutes, once.
+          {t.rich("sent", { email: state.email, minutes, address: (chunks) => <span className="font-medium break-all text-gray-900">{chunks}</span> })}
         </p>
         <ul className="mt-5 space-y-2 rounded-lg bg-gray-50 px-4 py-3 text-sm text-gray-600 ring-1 ring-gray-200 ring-inset">
-          <li>Nothing after a few minutes? Look in your spam or junk folder.</li>
-          <li>Only the newest link works: sending another one replaces this one.</li>
+          <li>{t("spam")}</li>
+          <li>{t("newest")}</li>
         </ul>
         <div className="mt-6 flex flex-wrap items-center justify-between gap-3">
           <Link href="/login" className="rounded text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
-            Back to sign in
+            {t("back")}
           </Link>
           <button
             type="button"
             onClick={() => onAgain(state.email)}
             className="rounded text-sm text-gray-600 underline-offset-2 hover:text-gray-900 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600"
           >
-            Send a new link
+            {t("again")}
           </button>
         </div>
       </div>
@@ -59,11 +60,11 @@ function ForgotRound({ minutes, email: initialEmail, onAgain }: { minutes: numbe
   return (
     <form action={action} className="space-y-5" noValidate>
       <div>
-        <h1 className="text-xl font-semibold tracking-tight">Reset your password</h1>
-        <p className="mt-1 text-sm text-gray-600">Enter the email address you sign in with. We will send you a link to choose a new password.</p>
+        <h1 className="text-xl font-semibold tracking-tight">{t("title")}</h1>
+        <p className="mt-1 text-sm text-gray-600">{t("intro")}</p>
       </div>
       <Field
-        label="Email"
+        label={t("email")}
         name="email"
         type="email"
         autoComplete="username"
@@ -73,13 +74,13 @@ function ForgotRound({ minutes, email: initialEmail, onAgain }: { minutes: numbe
         error={errors.email}
         autoFocus
       />
-      <SubmitButton className="w-full" pendingLabel="Sending…">
-        Send reset link
+      <SubmitButton className="w-full" pendingLabel={t("sending")}>
+        {t("submit")}
       </SubmitButton>
       <p className="text-center text-sm text-gray-600">
-        Remembered it?{" "}
+        {t("remembered")}{" "}
         <Link href="/login" className="font-semibold text-blue-700 hover:text-blue-800">
-          Back to sign in
+          {t("back")}
         </Link>
       </p>
     </form>

@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
+import { getT } from "@/lib/auth/locale";
 import { RESET_LINK_MINUTES } from "@/lib/auth/password-reset";
 import { ForgotForm } from "./forgot-form";
 
-export const metadata: Metadata = { title: "Reset your password" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getT("forgot"))("title") };
+}
 
 export default function ForgotPasswordPage() {
   return (

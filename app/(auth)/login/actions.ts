@@ -11,6 +11,7 @@ import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { fieldErrors, signInSchema } from "@/lib/auth/schemas";
 import { publicAction } from "@/lib/actions/client";
 import { z } from "zod";
+import { say } from "@/lib/i18n/context";
 
 export type LoginState =
   | { status: "idle" }
@@ -18,8 +19,8 @@ export type LoginState =
   | { status: "signed_in"; to: string };
 
 /** One message for unknown email and wrong password (ASVS 6.3.8): nothing tells which it was. */
-const INVALID = "The email or password is not right.";
-const UNAVAILABLE = "We could not sign you in right now. Nothing was lost: try again in a moment.";
+const INVALID = () => say("auth.invalid");
+const UNAVAILABLE = () => say("auth.unavailable");
 
 /** The sign-in form: the credentials and where to go afterwards (same-origin paths only). */
 const loginFormSchema = signInSchema.extend({ callbackUrl: z.unknown().transform((v) => safeCallbackUrl(v)) });
@@ -35,11 +36,11 @@ export const loginAction = publicAction(
       if (throttled) {
         const retryAt = new Date(Number(throttled[2]));
         if (throttled[1] === "mfa_throttled") return { status: "error", formError: throttledMessage(retryAt), email };
-        return { status: "error", formError: `Too many failed sign-ins. ${retryMessage(retryAt)}`, email };
+        return { status: "error", formError: say("auth.tooManySignIns", { retry: retryMessage(retryAt) }), email };
       }
-      if (error instanceof CredentialsSignin) return { status: "error", formError: INVALID, email };
+      if (error instanceof CredentialsSignin) return { status: "error", formError: INVALID(), email };
       // Anything else (the database or SMS provider failing inside the password step) is not the user's fault.
-      if (error instanceof AuthError) return { status: "error", formError: UNAVAILABLE, email };
+      if (error instanceof AuthError) return { status: "error", formError: UNAVAILABLE(), email };
       throw error;
     }
     const to = await destinationAfterPassword(callbackUrl);

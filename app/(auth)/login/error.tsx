@@ -5,6 +5,7 @@ import { Card } from "@/components/ui/card";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { UNAVAILABLE_MESSAGE } from "@/lib/http/unavailable";
 import { LoginForm } from "./login-form";
+import { useTranslations } from "next-intl";
 
 /**
  * The sign-in page when its action failed on the server (the gate answers 503 while the database is down):
@@ -12,10 +13,11 @@ import { LoginForm } from "./login-form";
  */
 export default function LoginError({ error }: { error: Error & { digest?: string } }) {
   const params = useSearchParams();
-  const message = error.message === UNAVAILABLE_MESSAGE ? UNAVAILABLE_MESSAGE : "We could not sign you in right now. Nothing was lost: try again in a moment.";
+  const t = useTranslations("login");
+  const message = error.message === UNAVAILABLE_MESSAGE ? t("databaseUnavailable") : t("unavailable");
   return (
     <Card className="p-6 sm:p-8">
-      <h1 className="text-xl font-semibold tracking-tight">Sign in</h1>
+      <h1 className="text-xl font-semibold tracking-tight">{t("title")}</h1>
       <div className="mt-4 mb-6">
         <Alert tone="error">{message}</Alert>
       </div>

@@ -8,13 +8,14 @@ import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { retryMessage } from "@/lib/mfa/errors";
 import { finishPasskeySignIn, PASSKEY_SIGN_IN_ERRORS, startPasskeySignIn } from "@/lib/mfa/passkey/sign-in";
 import { throttledMessage } from "@/lib/mfa/words";
+import { say } from "@/lib/i18n/context";
 
 export type PasskeySignInState =
   | { status: "prompt"; id: string; options: PublicKeyCredentialRequestOptionsJSON }
   | { status: "signed_in"; to: string }
   | { status: "error"; message: string };
 
-const BAD_REQUEST: PasskeySignInState = { status: "error", message: "Something was wrong with the request. Reload the page and try again." };
+const BAD_REQUEST = (): PasskeySignInState => ({ status: "error", message: say("common.badRequest") });
 
 /** "Sign in with a passkey", step 1: a prompt for the passkeys this browser holds for the site. */
 export const startPasskeySignInAction = publicAction(
@@ -22,10 +23,10 @@ export const startPasskeySignInAction = publicAction(
   async (_input, { db, info }): Promise<PasskeySignInState> => {
     const result = await startPasskeySignIn(db, { deviceId: await currentDeviceId(), ip: info.ip });
     if (result.ok) return { status: "prompt", id: result.id, options: result.options };
-    if (result.error === "throttled") return { status: "error", message: `Too many passkey prompts from here. ${retryMessage(result.retryAt)}` };
+    if (result.error === "throttled") return { status: "error", message: say("auth.tooManyPasskeyPrompts", { retry: retryMessage(result.retryAt) }) };
     return { status: "error", message: PASSKEY_SIGN_IN_ERRORS[result.error] };
   },
-  () => BAD_REQUEST,
+  BAD_REQUEST,
 );
 
 /** Step 2: the browser's answer. A right one signs in fully (the passkey is both factors) and sets the session cookie. */
@@ -37,9 +38,9 @@ export const finishPasskeySignInAction = publicAction(
       await issueSessionCookie(result.token, "verified");
       return { status: "signed_in", to: callbackUrl };
     }
-    if (result.error === "throttled") return { status: "error", message: `Too many failed sign-ins. ${retryMessage(result.retryAt)}` };
+    if (result.error === "throttled") return { status: "error", message: say("auth.tooManySignIns", { retry: retryMessage(result.retryAt) }) };
     if (result.error === "mfa_throttled") return { status: "error", message: throttledMessage(result.retryAt) };
     return { status: "error", message: PASSKEY_SIGN_IN_ERRORS[result.error] };
   },
-  () => BAD_REQUEST,
+  BAD_REQUEST,
 );

@@ -5,11 +5,12 @@ import { signWithPasskey } from "@/components/mfa/passkey-ceremony";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { finishPasskeySignInAction, startPasskeySignInAction } from "./passkey-actions";
-
-const UNEXPECTED = "We could not sign you in right now. Nothing was lost: try again in a moment.";
+import { useTranslations } from "next-intl";
 
 /** "Sign in with a passkey": the browser offers the passkeys it holds for this site; no email or password. */
 export function PasskeySignIn({ callbackUrl }: { callbackUrl: string }) {
+  const t = useTranslations("login");
+  const UNEXPECTED = t("unavailable");
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [leaving, setLeaving] = useState(false);
@@ -36,7 +37,7 @@ export function PasskeySignIn({ callbackUrl }: { callbackUrl: string }) {
     <div className="space-y-3">
       {error && <Alert tone="error">{error}</Alert>}
       <Button type="button" variant="secondary" className="w-full" onClick={signIn} pending={pending || leaving}>
-        {pending || leaving ? "Waiting for your passkey…" : "Sign in with a passkey"}
+        {pending || leaving ? t("waitingForPasskey") : t("withPasskey")}
       </Button>
     </div>
   );

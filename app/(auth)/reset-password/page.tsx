@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { Card } from "@/components/ui/card";
+import { getT } from "@/lib/auth/locale";
 import { getDb } from "@/db/client";
 import { resetLinkCookieName } from "@/lib/auth/cookies";
 import { readResetPage, RESET_LINK_MINUTES } from "@/lib/auth/password-reset";
@@ -9,7 +10,9 @@ import { LinkProblem, type LinkProblemKind } from "./_components/link-problem";
 import { NewPasswordForm } from "./_components/new-password-form";
 import { ResetFactorStep } from "./_components/reset-factor-step";
 
-export const metadata: Metadata = { title: "Choose a new password" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getT("reset"))("newPassword.title") };
+}
 
 /**
  * The reset link's page (its token in a cookie, set by ./[token]/route.ts): the second factor first for an

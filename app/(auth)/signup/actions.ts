@@ -4,6 +4,7 @@ import { currentDeviceId } from "@/lib/auth/device-cookie";
 import { fieldErrors, signUpSchema } from "@/lib/auth/schemas";
 import { signUp } from "@/lib/auth/sign-up";
 import { retryMessage } from "@/lib/mfa/errors";
+import { say } from "@/lib/i18n/context";
 
 type Values = { name: string; email: string; organisation: string };
 export type SignUpState =
@@ -23,7 +24,7 @@ export const signUpAction = publicAction(
   async (input, { db, info }): Promise<SignUpState> => {
     const result = await signUp(db, input, { ...info, deviceId: await currentDeviceId() });
     if (!result.ok && result.error === "throttled")
-      return { status: "error", fieldErrors: {}, formError: `Too many new accounts from here. ${retryMessage(result.retryAt)}`, values: typed(input) };
+      return { status: "error", fieldErrors: {}, formError: say("auth.tooManySignUps", { retry: retryMessage(result.retryAt) }), values: typed(input) };
     if (!result.ok) return { status: "error", fieldErrors: { password: result.message }, values: typed(input) };
     return { status: "sent", email: input.email };
   },

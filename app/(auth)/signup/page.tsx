@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { SignUpForm } from "./signup-form";
+import { getT } from "@/lib/auth/locale";
 
-export const metadata: Metadata = { title: "Create an account" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getT("signup"))("metaTitle") };
+}
 
 export default function SignUpPage() {
   return (

@@ -5,46 +5,48 @@ import { Alert } from "@/components/ui/alert";
 import { buttonClass, SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { type SignUpState, signUpAction } from "./actions";
+import { useTranslations } from "next-intl";
 
 export function SignUpForm() {
+  const t = useTranslations("signup");
   const [state, action] = useActionState(signUpAction, { status: "idle" } as SignUpState);
   if (state.status === "sent") return <CheckInbox email={state.email} />;
   const errors = state.status === "error" ? state.fieldErrors : {};
   const values = state.status === "error" ? state.values : { name: "", email: "", organisation: "" };
   return (
     <>
-    <h1 className="text-xl font-semibold tracking-tight">Create your account</h1>
-    <p className="mt-1 mb-6 text-sm text-gray-600">Start collecting feedback with your team.</p>
+    <h1 className="text-xl font-semibold tracking-tight">{t("title")}</h1>
+    <p className="mt-1 mb-6 text-sm text-gray-600">{t("intro")}</p>
     <form action={action} className="space-y-5" noValidate>
       {state.status === "error" && state.formError && <Alert tone="error">{state.formError}</Alert>}
-      <Field label="Your name" name="name" autoComplete="name" required maxLength={100} defaultValue={values.name} error={errors.name} autoFocus />
-      <Field label="Work email" name="email" type="email" autoComplete="email" required maxLength={254} defaultValue={values.email} error={errors.email} />
+      <Field label={t("name")} name="name" autoComplete="name" required maxLength={100} defaultValue={values.name} error={errors.name} autoFocus />
+      <Field label={t("email")} name="email" type="email" autoComplete="email" required maxLength={254} defaultValue={values.email} error={errors.email} />
       <Field
-        label="Password"
+        label={t("password")}
         name="password"
         type="password"
         autoComplete="new-password"
         required
         error={errors.password}
-        hint="At least 8 characters. Long passphrases welcome."
+        hint={t("passwordHint")}
       />
       <Field
-        label="Organisation name"
+        label={t("organisation")}
         name="organisation"
         autoComplete="organization"
         required
         maxLength={100}
         defaultValue={values.organisation}
         error={errors.organisation}
-        hint="You become its admin and can invite your team later."
+        hint={t("organisationHint")}
       />
-      <SubmitButton className="w-full" pendingLabel="Creating your account…">
-        Create account
+      <SubmitButton className="w-full" pendingLabel={t("creating")}>
+        {t("submit")}
       </SubmitButton>
       <p className="text-center text-sm text-gray-600">
-        Already have an account?{" "}
+        {t("haveAccount")}{" "}
         <Link href="/login" className="font-semibold text-blue-700 hover:text-blue-800">
-          Sign in
+          {t("signIn")}
         </Link>
       </p>
     </form>
@@ -54,6 +56,7 @@ export function SignUpForm() {
 
 /** After sign-up, new address or not: where the link went, and that signing in need not wait for it. */
 function CheckInbox({ email }: { email: string }) {
+  const t = useTranslations("signup.sent");
   return (
     <div className="text-center" aria-live="polite">
       <div className="mx-auto flex size-12 items-center justify-center rounded-full bg-blue-50 text-blue-700 ring-1 ring-blue-100">
@@ -62,18 +65,18 @@ function CheckInbox({ email }: { email: string }) {
           <path d="m3.5 6.5 8.5 6 8.5-6" strokeLinecap="round" strokeLinejoin="round" />
         </svg>
       </div>
-      <h1 className="mt-4 text-xl font-semibold tracking-tight">Check your inbox</h1>
+      <h1 className="mt-4 text-xl font-semibold tracking-tight">{t("title")}</h1>
       <p className="mt-2 text-sm text-gray-600">
-        We sent a link to <span className="font-medium break-all text-gray-900">{email}</span>. Open it to confirm your address; it works for 24 hours.
+        {t.rich("body", { email, address: (chunks) => <span className="font-medium break-all text-gray-900">{chunks}</span> })}
       </p>
-      <p className="mt-2 text-sm text-gray-600">You can sign in now and confirm it later.</p>
+      <p className="mt-2 text-sm text-gray-600">{t("later")}</p>
       <Link
         href={`/login?email=${encodeURIComponent(email)}`}
         className={buttonClass("primary", "mt-6 w-full")}
       >
-        Go to sign in
+        {t("goToSignIn")}
       </Link>
-      <p className="mt-4 text-xs text-gray-500">No email after a few minutes? Check your spam folder, or sign in and send it again.</p>
+      <p className="mt-4 text-xs text-gray-500">{t("noEmail")}</p>
     </div>
   );
 }

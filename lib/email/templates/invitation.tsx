@@ -2,21 +2,26 @@ import { clean, formatDateTime } from "./format";
 import { Action, EmailLayout, Paragraph } from "./layout";
 import type { PropsOf, TemplateDef } from "./types";
 
-function Invitation({ app, organisation, inviter, role, link, expiresAt }: PropsOf<"invitation">) {
+function Invitation({ app, organisation, inviter, role, link, expiresAt, locale, t }: PropsOf<"invitation">) {
   const org = clean(organisation);
   const who = clean(inviter);
   return (
-    <EmailLayout app={app} preview={`${who} invited you to join ${org} on ${app}.`} heading={`Join ${org} on ${app}`} reason={`You received this email because ${who} invited this address to ${org}.`}>
+    <EmailLayout
+      app={app}
+      preview={t("emails.invitation.preview", { who, org, app })}
+      heading={t("emails.invitation.heading", { org, app })}
+      reason={t("emails.invitation.reason", { who, org })}
+    >
       <Paragraph>
-        {who} invited you to join <strong>{org}</strong> as {role === "admin" ? "an admin" : "a member"}.
+        {t.rich(role === "admin" ? "emails.invitation.bodyAdmin" : "emails.invitation.bodyMember", { who, org, strong: (chunks) => <strong>{chunks}</strong> })}
       </Paragraph>
-      <Action href={link}>Accept invitation</Action>
-      <Paragraph>The invitation expires on {formatDateTime(expiresAt)}. If you did not expect it, you can ignore this email.</Paragraph>
+      <Action href={link}>{t("emails.invitation.action")}</Action>
+      <Paragraph>{t("emails.invitation.expiry", { at: formatDateTime(expiresAt, locale) })}</Paragraph>
     </EmailLayout>
   );
 }
 
 export const invitation: TemplateDef<"invitation"> = {
-  subject: ({ app, organisation, inviter }) => `${clean(inviter, 40)} invited you to join ${clean(organisation, 60)} on ${app}`,
+  subject: ({ app, organisation, inviter, t }) => t("emails.invitation.subject", { who: clean(inviter, 40), org: clean(organisation, 60), app }),
   Email: Invitation,
 };

@@ -1,5 +1,6 @@
 import { Body, Button, Container, Head, Heading, Hr, Html, Link, Preview, Section, Text } from "@react-email/components";
 import type { ReactNode } from "react";
+import { currentLocale, say as sayInLanguage } from "@/lib/i18n/context";
 
 /**
  * The product's look in email: the app's grey page, white card, blue primary button (Tailwind's gray-50,
@@ -38,9 +39,18 @@ export interface LayoutProps {
   children: ReactNode;
 }
 
+/**
+ * The layout's own words, in the recipient's language: renderMessage renders inside withLocale (lib/i18n/context.ts),
+ * since emails are rendered outside any request and a React context is not available to server modules here.
+ */
+function useLayoutWords() {
+  return { locale: currentLocale(), say: (key: "automated" | "fallback", values?: Record<string, string>) => sayInLanguage(`emails.layout.${key}`, values) };
+}
+
 export function EmailLayout({ app, preview, heading, reason, children }: LayoutProps) {
+  const { locale, say } = useLayoutWords();
   return (
-    <Html lang="en" dir="ltr">
+    <Html lang={locale} dir="ltr">
       <Head>
         <meta name="color-scheme" content="light" />
       </Head>
@@ -60,7 +70,7 @@ export function EmailLayout({ app, preview, heading, reason, children }: LayoutP
             {children}
             <Hr style={styles.hr} />
             <Text style={styles.footer}>{reason}</Text>
-            <Text style={styles.footer}>This is an automated message from {app}; replies are not read.</Text>
+            <Text style={styles.footer}>{say("automated", { app })}</Text>
           </Section>
         </Container>
       </Body>
@@ -74,13 +84,14 @@ export function Paragraph({ children }: { children: ReactNode }) {
 
 /** The one thing to do, as a button, with the link written out below it for clients that hide buttons. */
 export function Action({ href, children }: { href: string; children: ReactNode }) {
+  const { say } = useLayoutWords();
   return (
     <Section style={{ margin: "8px 0 24px" }}>
       <Button href={href} style={styles.button}>
         {children}
       </Button>
       <Text style={styles.fallback} data-skip-in-text="true">
-        If the button does not work, copy this link into your browser:{" "}
+        {say("fallback")}{" "}
         <Link href={href} style={styles.fallbackLink}>
           {href}
         </Link>

@@ -2,21 +2,25 @@ import { clean, formatDate } from "./format";
 import { Action, EmailLayout, Paragraph } from "./layout";
 import type { PropsOf, TemplateDef } from "./types";
 
-function MfaReminder({ app, name, organisation, deadline, link }: PropsOf<"mfa_reminder">) {
+function MfaReminder({ app, name, organisation, deadline, link, locale, t }: PropsOf<"mfa_reminder">) {
   const org = clean(organisation);
+  const day = formatDate(deadline, locale);
   return (
-    <EmailLayout app={app} preview={`Set up a second sign-in step before ${formatDate(deadline)}.`} heading="Set up multi-factor authentication" reason={`You received this email because you are a member of ${org} on ${app}.`}>
-      <Paragraph>Hi {name},</Paragraph>
-      <Paragraph>
-        <strong>{org}</strong> requires multi-factor authentication from {formatDate(deadline)}. Your account does not have a second sign-in step yet: set one up before then, and signing in keeps working without interruption.
-      </Paragraph>
-      <Action href={link}>Set up multi-factor authentication</Action>
-      <Paragraph>It takes a minute: an authenticator app (recommended) or a text message to your phone.</Paragraph>
+    <EmailLayout
+      app={app}
+      preview={t("emails.mfaReminder.preview", { day })}
+      heading={t("emails.mfaReminder.heading")}
+      reason={t("emails.mfaReminder.reason", { org, app })}
+    >
+      <Paragraph>{t("emails.hi", { name })}</Paragraph>
+      <Paragraph>{t.rich("emails.mfaReminder.body", { org, day, strong: (chunks) => <strong>{chunks}</strong> })}</Paragraph>
+      <Action href={link}>{t("emails.mfaReminder.action")}</Action>
+      <Paragraph>{t("emails.mfaReminder.howLong")}</Paragraph>
     </EmailLayout>
   );
 }
 
 export const mfaReminder: TemplateDef<"mfa_reminder"> = {
-  subject: ({ organisation, deadline }) => `${clean(organisation, 60)} requires multi-factor authentication from ${formatDate(deadline)}`,
+  subject: ({ organisation, deadline, locale, t }) => t("emails.mfaReminder.subject", { org: clean(organisation, 60), day: formatDate(deadline, locale) }),
   Email: MfaReminder,
 };

@@ -1,20 +1,19 @@
-import { duration } from "./format";
 import { Action, EmailLayout, Paragraph } from "./layout";
 import type { PropsOf, TemplateDef } from "./types";
 
-function PasswordReset({ app, name, link, minutes }: PropsOf<"password_reset">) {
+function PasswordReset({ app, name, link, minutes, t }: PropsOf<"password_reset">) {
   return (
-    <EmailLayout app={app} preview={`A link to choose a new password for your ${app} account.`} heading="Reset your password" reason={`You received this email because a password reset was requested for your ${app} account.`}>
-      <Paragraph>Hi {name},</Paragraph>
-      <Paragraph>We received a request to reset the password of your account. Choose a new password with the button below.</Paragraph>
-      <Action href={link}>Choose a new password</Action>
-      <Paragraph>The link works for {duration(minutes, "minute")} and only once. If your account uses multi-factor authentication, you will confirm it is you with it before the new password is set.</Paragraph>
-      <Paragraph>If you did not ask for this, you can ignore this email: your password stays as it is.</Paragraph>
+    <EmailLayout app={app} preview={t("emails.reset.preview", { app })} heading={t("emails.reset.heading")} reason={t("emails.reset.reason", { app })}>
+      <Paragraph>{t("emails.hi", { name })}</Paragraph>
+      <Paragraph>{t("emails.reset.body")}</Paragraph>
+      <Action href={link}>{t("emails.reset.action")}</Action>
+      <Paragraph>{t("emails.reset.expiry", { minutes })}</Paragraph>
+      <Paragraph>{t("emails.reset.notYou")}</Paragraph>
     </EmailLayout>
   );
 }
 
 export const passwordReset: TemplateDef<"password_reset"> = {
-  subject: ({ app }) => `Reset your ${app} password`,
+  subject: ({ app, t }) => t("emails.reset.subject", { app }),
   Email: PasswordReset,
 };

@@ -18,104 +18,102 @@ interface NoticeWords {
   byAdmin?: true;
 }
 
-const factor = (p: Props) => clean(p.detail?.factor) || "A sign-in method";
-const organisation = (p: Props) => clean(p.detail?.organisation) || "your organisation";
+const factor = (p: Props) => clean(p.detail?.factor) || p.t("emails.notice.aFactor");
+const organisation = (p: Props) => clean(p.detail?.organisation) || p.t("emails.notice.yourOrganisation");
 
-/** Every notice kind's words. The Record type makes a new NoticeKind a compile error until it has them. */
+/** Every notice kind's words (messages `emails.notice.kinds.<kind>`). The Record type makes a new NoticeKind a compile error until it has them. */
 export const NOTICES: Record<NoticeKind, NoticeWords> = {
   new_browser_sign_in: {
-    title: ({ app }) => `New sign-in to your ${app} account`,
-    happened: () => "Your account was just signed in to from a browser it has not been used from before.",
+    title: ({ app, t }) => t("emails.notice.kinds.new_browser_sign_in.title", { app }),
+    happened: ({ t }) => t("emails.notice.kinds.new_browser_sign_in.happened"),
   },
   password_changed: {
-    title: () => "Your password was changed",
-    happened: () => "The password of your account was changed. Other signed-in browsers were signed out.",
+    title: ({ t }) => t("emails.notice.kinds.password_changed.title"),
+    happened: ({ t }) => t("emails.notice.kinds.password_changed.happened"),
   },
   password_reset: {
-    title: () => "Your password was reset",
-    happened: () => "The password of your account was reset with a link sent to this address. Other signed-in browsers were signed out.",
+    title: ({ t }) => t("emails.notice.kinds.password_reset.title"),
+    happened: ({ t }) => t("emails.notice.kinds.password_reset.happened"),
   },
   mfa_enabled: {
-    title: () => "Multi-factor authentication is on",
-    happened: () => "Multi-factor authentication was turned on for your account: signing in now needs a second step after your password.",
+    title: ({ t }) => t("emails.notice.kinds.mfa_enabled.title"),
+    happened: ({ t }) => t("emails.notice.kinds.mfa_enabled.happened"),
   },
   mfa_disabled: {
-    title: () => "Multi-factor authentication is off",
-    happened: () => "Multi-factor authentication was turned off for your account: signing in now needs only your password.",
+    title: ({ t }) => t("emails.notice.kinds.mfa_disabled.title"),
+    happened: ({ t }) => t("emails.notice.kinds.mfa_disabled.happened"),
   },
   factor_added: {
-    title: () => "A sign-in method was added",
-    happened: (p) => `${factor(p)} was added to your account as a second sign-in step.`,
+    title: ({ t }) => t("emails.notice.kinds.factor_added.title"),
+    happened: (p) => p.t("emails.notice.kinds.factor_added.happened", { factor: factor(p) }),
   },
   factor_removed: {
-    title: () => "A sign-in method was removed",
-    happened: (p) => `${factor(p)} was removed from your account and can no longer be used to sign in.`,
+    title: ({ t }) => t("emails.notice.kinds.factor_removed.title"),
+    happened: (p) => p.t("emails.notice.kinds.factor_removed.happened", { factor: factor(p) }),
   },
   backup_codes_regenerated: {
-    title: () => "New backup codes were created",
-    happened: () => "New backup codes were created for your account. The codes you had before no longer work.",
+    title: ({ t }) => t("emails.notice.kinds.backup_codes_regenerated.title"),
+    happened: ({ t }) => t("emails.notice.kinds.backup_codes_regenerated.happened"),
   },
   backup_code_used: {
-    title: () => "A backup code was used",
-    happened: (p) => {
-      const left = p.detail?.remaining;
-      const count = left === undefined ? "" : left === 0 ? " You have no backup codes left: create new ones in My account." : ` You have ${left} backup code${left === 1 ? "" : "s"} left.`;
-      return `A backup code was used to sign in to your account. Each code works once.${count}`;
+    title: ({ t }) => t("emails.notice.kinds.backup_code_used.title"),
+    happened: ({ t, detail }) => {
+      const left = detail?.remaining;
+      const used = t("emails.notice.kinds.backup_code_used.happened");
+      return left === undefined ? used : `${used} ${t("emails.notice.kinds.backup_code_used.left", { count: left })}`;
     },
   },
   mfa_reset_by_admin: {
-    title: () => "Your multi-factor authentication was reset",
-    happened: (p) => {
-      const admin = clean(p.detail?.admin) || "An admin";
-      return `${admin}, an admin of ${organisation(p)}, reset multi-factor authentication on your account: your sign-in methods were removed, and you will set one up again the next time you sign in.`;
-    },
+    title: ({ t }) => t("emails.notice.kinds.mfa_reset_by_admin.title"),
+    happened: (p) => p.t("emails.notice.kinds.mfa_reset_by_admin.happened", { admin: clean(p.detail?.admin) || p.t("emails.notice.anAdmin"), organisation: organisation(p) }),
     byAdmin: true,
   },
   org_requires_mfa: {
-    title: (p) => `${clean(p.detail?.organisation, 60) || "Your organisation"} now requires multi-factor authentication`,
+    title: (p) => p.t("emails.notice.kinds.org_requires_mfa.title", { organisation: clean(p.detail?.organisation, 60) || p.t("emails.notice.yourOrganisationTitle") }),
     happened: (p) =>
       p.detail?.from
-        ? `An admin of ${organisation(p)} made multi-factor authentication required for every member from ${formatDate(p.detail.from)}. Set up a second sign-in step in My account before then; from that day you will be asked to set one up before you can continue.`
-        : `An admin of ${organisation(p)} made multi-factor authentication required for every member. The next time you sign in, you will be asked to set up a second sign-in step if you have none.`,
+        ? p.t("emails.notice.kinds.org_requires_mfa.happenedFrom", { organisation: organisation(p), day: formatDate(p.detail.from, p.locale) })
+        : p.t("emails.notice.kinds.org_requires_mfa.happened", { organisation: organisation(p) }),
     byAdmin: true,
   },
   email_changed: {
-    title: () => "Your email address was changed",
+    title: ({ t }) => t("emails.notice.kinds.email_changed.title"),
     happened: (p) => {
       const address = clean(p.detail?.newAddress, 254);
-      return address
-        ? `The email address of your account was changed to ${address}. This address no longer signs in to it, and this is the last email sent here about it.`
-        : "The email address of your account was changed. This address no longer signs in to it.";
+      return address ? p.t("emails.notice.kinds.email_changed.happenedTo", { address }) : p.t("emails.notice.kinds.email_changed.happened");
     },
   },
 };
 
 function SecurityNotice(props: Props) {
-  const { app, name, kind, at, origin, actionLink } = props;
+  const { app, name, kind, at, origin, actionLink, locale, t } = props;
   const words = NOTICES[kind];
   const title = words.title(props);
-  const rows: [string, string][] = [["When", formatDateTime(at)]];
+  const rows: [string, string][] = [[t("emails.notice.when"), formatDateTime(at, locale)]];
   if (!words.byAdmin) {
-    rows.push(["Browser", clean(origin?.browser) || "Unknown browser"]);
-    rows.push(["IP address", clean(origin?.ip, 45) || "Unknown"]);
+    rows.push([t("emails.notice.browser"), clean(origin?.browser) || t("emails.notice.unknownBrowser")]);
+    rows.push([t("emails.notice.ip"), clean(origin?.ip, 45) || t("emails.notice.unknown")]);
   }
   return (
-    <EmailLayout app={app} preview={words.byAdmin ? `${title}.` : `${title}. If this was not you, secure your account now.`} heading={title} reason={`You received this security notice because it concerns your ${app} account. Notices like this cannot be turned off.`}>
-      <Paragraph>Hi {name},</Paragraph>
+    <EmailLayout
+      app={app}
+      preview={words.byAdmin ? t("emails.notice.previewAdmin", { title }) : t("emails.notice.preview", { title })}
+      heading={title}
+      reason={t("emails.notice.reason", { app })}
+    >
+      <Paragraph>{t("emails.hi", { name })}</Paragraph>
       <Paragraph>{words.happened(props)}</Paragraph>
       <Facts rows={rows} />
       {words.byAdmin ? (
         <>
-          <Paragraph>If you did not expect this change, ask an admin of {organisation(props)} about it.</Paragraph>
-          <Action href={actionLink}>Open my account</Action>
+          <Paragraph>{t("emails.notice.askAdmin", { organisation: organisation(props) })}</Paragraph>
+          <Action href={actionLink}>{t("emails.notice.openAccount")}</Action>
         </>
       ) : (
         <>
-          <Paragraph>If this was you, there is nothing to do.</Paragraph>
-          <Paragraph>
-            <strong>If this was not you</strong>, someone else may have your password. Secure your account now: choose a new password and check your sign-in methods.
-          </Paragraph>
-          <Action href={actionLink}>Secure my account</Action>
+          <Paragraph>{t("emails.notice.ifYou")}</Paragraph>
+          <Paragraph>{t.rich("emails.notice.ifNotYou", { strong: (chunks) => <strong>{chunks}</strong> })}</Paragraph>
+          <Action href={actionLink}>{t("emails.notice.secure")}</Action>
         </>
       )}
     </EmailLayout>

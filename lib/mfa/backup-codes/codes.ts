@@ -7,6 +7,8 @@ import { hasFreshPassword } from "@/lib/auth/reauth";
 import { sha256 } from "@/lib/crypto/tokens";
 import type { Actor } from "../actor";
 import type { RandomInt } from "../codes";
+import { localizedWords } from "@/lib/i18n/context";
+import { ENGLISH } from "@/lib/i18n/messages";
 
 /** Codes in a set (NIST SP 800-63B 4.2.1.1: "about 10"). */
 export const BACKUP_CODE_COUNT = 10;
@@ -23,11 +25,7 @@ const GROUP = 4;
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 const MAX_INPUT_LENGTH = 64;
 
-export const BACKUP_CODE_ERRORS = {
-  backup_code_empty: "Enter one of your backup codes.",
-  backup_code_format: "A backup code is 24 letters and numbers, like abcd-efgh-jkmn-pqrs-tvwx-yz23.",
-  backup_code_wrong: "That backup code is not right, or it has already been used.",
-} as const;
+export const BACKUP_CODE_ERRORS = localizedWords("errors.backupCode", ENGLISH.errors.backupCode);
 export type BackupCodeError = keyof typeof BACKUP_CODE_ERRORS;
 
 const cryptoRandomInt: RandomInt = (max) => crypto.randomInt(0, max);

@@ -5,24 +5,13 @@ import { recordEvent } from "@/lib/audit/events";
 import type { Factor } from "../factor";
 import { checkAssertion, PASSKEY_CHALLENGE_TTL_MS, readAssertion, signedChallenge } from "./ceremony";
 import { relyingParty } from "./relying-party";
+import { localizedWords } from "@/lib/i18n/context";
+import { ENGLISH } from "@/lib/i18n/messages";
 
 /** A user may hold this many passkeys and security keys. */
 export const MAX_PASSKEYS = 10;
 
-export const PASSKEY_ERRORS = {
-  passkey_not_allowed: "Your organisation does not allow passkeys. Choose another method.",
-  passkey_limit: `You have ${MAX_PASSKEYS} passkeys already. Remove one before adding another.`,
-  passkey_exists: "This passkey is registered already.",
-  passkey_name: "Give the passkey a name.",
-  passkey_cancelled: "The passkey prompt was closed before it finished. Try again, or choose another method.",
-  passkey_unreadable: "Your browser's passkey response could not be read. Try again.",
-  passkey_expired: "This passkey request has expired or was already used. Try again.",
-  passkey_unknown: "This passkey is not registered to your account. Use another passkey or another method.",
-  passkey_not_found: "This passkey is not registered here. Sign in with your email and password, then add it in My account.",
-  passkey_failed: "Your passkey could not be verified. Try again, or choose another method.",
-  passkey_cloned:
-    "This passkey was refused because its signature counter went backwards, which happens when a key has been copied. Use another method, then remove the key in My account.",
-} as const;
+export const PASSKEY_ERRORS = localizedWords("errors.passkey", ENGLISH.errors.passkey, { passkey_limit: { max: MAX_PASSKEYS } });
 
 /**
  * Passkeys and security keys (WebAuthn) as a second factor and for step-up. The "code" is the browser's

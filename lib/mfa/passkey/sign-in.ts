@@ -12,6 +12,8 @@ import { isChallengeId } from "../challenge";
 import { mfaBackoffKey } from "../code-check";
 import { checkAssertion, newWebauthnChallenge, PASSKEY_CHALLENGE_TTL_MS, PASSKEY_PROMPT_TIMEOUT_MS, readAssertion, signedChallenge } from "./ceremony";
 import { relyingParty } from "./relying-party";
+import { localizedWords } from "@/lib/i18n/context";
+import { ENGLISH } from "@/lib/i18n/messages";
 
 /**
  * Signing in with a passkey alone (no email, no password): the browser offers the discoverable credentials it
@@ -19,14 +21,7 @@ import { relyingParty } from "./relying-party";
  * and a PIN or biometric: two factors in one (NIST SP 800-63B 3.1.7, multi-factor cryptographic device), and
  * the session is fully signed in, as if the password and a second factor had been given.
  */
-export const PASSKEY_SIGN_IN_ERRORS = {
-  no_device: "Reload the page and try again.",
-  passkey_unreadable: "Your browser's passkey response could not be read. Try again.",
-  passkey_expired: "This passkey request has expired. Try again.",
-  passkey_not_found: "This passkey is not registered here. Sign in with your email and password, then add it in My account.",
-  passkey_failed: "Your passkey could not be verified. Try again, or sign in with your email and password.",
-  passkey_cloned: "This passkey was refused because it looks copied. Sign in with your email and password, then remove it in My account.",
-} as const;
+export const PASSKEY_SIGN_IN_ERRORS = localizedWords("errors.passkeySignIn", ENGLISH.errors.passkeySignIn);
 
 type Failure<E extends string> = { ok: false; error: E };
 

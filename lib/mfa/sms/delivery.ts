@@ -1,8 +1,10 @@
 import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
-import { otpChallenges } from "@/db/schema";
+import { otpChallenges, users } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
 import { sha256 } from "@/lib/crypto/tokens";
+import { currentLocale } from "@/lib/i18n/context";
+import { isLocale, type Locale } from "@/lib/i18n/locales";
 import { LIMITS } from "@/lib/security/limits";
 import { type Budget, ipBucket, takeBudgets } from "@/lib/security/rate-limit";
 import { formatCodeMessage } from "@/lib/sms/message";
@@ -71,6 +73,12 @@ async function allowImmediateResend(db: Db, challengeId: string) {
   await db.update(otpChallenges).set({ lastSentAt: new Date(0) }).where(eq(otpChallenges.id, challengeId));
 }
 
+/** The text is written in the recipient's language: their saved choice, else the language of the request that asked for it. */
+async function recipientLocale(db: Db, userId: string): Promise<Locale> {
+  const [row] = await db.select({ locale: users.locale }).from(users).where(eq(users.id, userId));
+  return isLocale(row?.locale) ? row.locale : currentLocale();
+}
+
 async function deliver(
   db: Db,
   ctx: SendContext,
@@ -86,7 +94,7 @@ async function deliver(
   const result = await ctx.sms.send({
     to,
     userId: challenge.userId,
-    body: formatCodeMessage({ code, minutes: CODE_TTL_MS / 60_000, host: ctx.host }),
+    body: formatCodeMessage({ code, minutes: CODE_TTL_MS / 60_000, host: ctx.host, locale: await recipientLocale(db, challenge.userId) }),
   });
   if (result.ok) return { status: "sent" };
   await allowImmediateResend(db, challenge.id);

@@ -4,11 +4,10 @@ import { mfaFactors } from "@/db/schema";
 import { normalizeCode } from "../codes";
 import { matchTotpStep } from "./rfc6238";
 import { decryptTotpSecret } from "./secret";
+import { localizedWords } from "@/lib/i18n/context";
+import { ENGLISH } from "@/lib/i18n/messages";
 
-export const TOTP_ERRORS = {
-  totp_code_wrong: "That code is not right. Enter the code your authenticator app shows now.",
-  totp_code_reused: "That code has already been used. Wait for the next code in your authenticator app.",
-} as const;
+export const TOTP_ERRORS = localizedWords("errors.totp", ENGLISH.errors.totp);
 
 export type TotpVerifyResult =
   | { ok: true; factorId: string; step: number }

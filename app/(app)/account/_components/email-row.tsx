@@ -8,16 +8,19 @@ import { Alert } from "@/components/ui/alert";
 import { Button, Spinner } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
+import { useTranslations } from "next-intl";
 import { cancelEmailChangeAction, requestEmailChangeAction } from "../email-actions";
 
 // The step-up (and what it carries) loads when the dialog needs it, not with the page.
-const StepUp = dynamic(() => import("@/app/(app)/_components/step-up").then((m) => m.StepUp), {
-  loading: () => (
+function Loading() {
+  const t = useTranslations("common");
+  return (
     <p className="flex items-center gap-2 text-sm text-gray-600">
-      <Spinner /> Loading…
+      <Spinner /> {t("loading")}
     </p>
-  ),
-});
+  );
+}
+const StepUp = dynamic(() => import("@/app/(app)/_components/step-up").then((m) => m.StepUp), { loading: () => <Loading /> });
 
 type Props = {
   email: string;
@@ -28,11 +31,10 @@ type Props = {
   hasFactor: boolean;
 };
 
-const SOMETHING_WRONG = "Something went wrong on our side. Try again.";
-
 /** The Email row of the Profile card: the address, "Change", and a change waiting for confirmation. */
 export function EmailRow({ email, pending, methods, hasFactor }: Props) {
   const router = useRouter();
+  const t = useTranslations("emailChange");
   const [open, setOpen] = useState(false);
   const [round, setRound] = useState(0);
   const [cancelling, startCancel] = useTransition();
@@ -52,15 +54,15 @@ export function EmailRow({ email, pending, methods, hasFactor }: Props) {
             setRound((n) => n + 1);
             setOpen(true);
           }}
-          aria-label="Change email address"
+          aria-label={t("changeLabel")}
         >
-          Change
+          {t("change")}
         </Button>
       </div>
       {pending && (
         <div className="flex flex-wrap items-center justify-between gap-2 rounded-lg bg-amber-50 px-3 py-2 text-amber-900 ring-1 ring-amber-200 ring-inset" role="status">
           <span>
-            Waiting for confirmation of <span className="font-medium break-all">{pending.email}</span>. Open the link we sent there.
+            {t.rich("waiting", { email: pending.email, address: (chunks) => <span className="font-medium break-all">{chunks}</span> })}
           </span>
           <button
             type="button"
@@ -68,11 +70,11 @@ export function EmailRow({ email, pending, methods, hasFactor }: Props) {
             onClick={() => startCancel(async () => cancelEmailChangeAction())}
             className="rounded text-sm font-semibold text-amber-900 underline underline-offset-2 hover:text-amber-950 focus-visible:outline-2 focus-visible:outline-blue-600 disabled:opacity-60"
           >
-            {cancelling ? "Cancelling…" : "Cancel change"}
+            {cancelling ? t("cancelling") : t("cancel")}
           </button>
         </div>
       )}
-      <Dialog open={open} onClose={close} title="Change your email address">
+      <Dialog open={open} onClose={close} title={t("title")}>
         <ChangeEmail key={round} current={email} methods={methods} hasFactor={hasFactor} onDone={close} />
       </Dialog>
     </div>
@@ -86,6 +88,8 @@ type Step = { at: "address"; error?: string | null } | { at: "prove"; error?: st
  * refused address keeps the step-up (nothing was spent) so only the address is asked again.
  */
 function ChangeEmail({ current, methods, hasFactor, onDone }: { current: string; methods: ProofMethods; hasFactor: boolean; onDone: () => void }) {
+  const t = useTranslations("emailChange");
+  const tc = useTranslations("common");
   const [step, setStep] = useState<Step>({ at: "address" });
   const [address, setAddress] = useState("");
   // undefined: not proven yet; null: proven by the password alone (no factor); a string: the verified step-up.
@@ -104,7 +108,7 @@ function ChangeEmail({ current, methods, hasFactor, onDone }: { current: string;
           setStep({ at: "prove", error: r.message });
         } else setStep({ at: "address", error: r.message });
       } catch {
-        setStep({ at: step.at === "sent" ? "address" : step.at, error: SOMETHING_WRONG });
+        setStep({ at: step.at === "sent" ? "address" : step.at, error: tc("somethingWrong") });
       }
     });
 
@@ -112,14 +116,13 @@ function ChangeEmail({ current, methods, hasFactor, onDone }: { current: string;
     return (
       <div className="space-y-4">
         <Alert tone="success">
-          We sent a link to <span className="font-medium break-all">{step.email}</span>. Open it within 24 hours to confirm the new address.
+          {t.rich("sent", { email: step.email, address: (chunks) => <span className="font-medium break-all">{chunks}</span> })}
         </Alert>
         <p className="text-sm text-gray-600">
-          Until then you keep signing in with <span className="font-medium break-all text-gray-900">{current}</span>. Once it is confirmed, we
-          tell this address about the change and sign out your other sessions.
+          {t.rich("until", { email: current, address: (chunks) => <span className="font-medium break-all text-gray-900">{chunks}</span> })}
         </p>
         <div className="flex justify-end">
-          <Button onClick={onDone}>Done</Button>
+          <Button onClick={onDone}>{t("done")}</Button>
         </div>
       </div>
     );
@@ -134,8 +137,10 @@ function ChangeEmail({ current, methods, hasFactor, onDone }: { current: string;
           busy={pending}
           intro={
             <>
-              To change your email to <span className="font-medium break-all text-gray-900">{address}</span>, confirm your current password
-              {hasFactor ? ", then a code from one of your methods." : "."}
+              {t.rich(hasFactor ? "proveWithFactor" : "prove", {
+                email: address,
+                address: (chunks) => <span className="font-medium break-all text-gray-900">{chunks}</span>,
+              })}
             </>
           }
           onVerified={(id) => {
@@ -148,7 +153,7 @@ function ChangeEmail({ current, methods, hasFactor, onDone }: { current: string;
           onClick={() => setStep({ at: "address" })}
           className="rounded text-sm text-gray-600 underline-offset-2 hover:text-gray-900 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600"
         >
-          Use a different address
+          {t("different")}
         </button>
       </div>
     );
@@ -159,17 +164,16 @@ function ChangeEmail({ current, methods, hasFactor, onDone }: { current: string;
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        if (!address.trim()) return setStep({ at: "address", error: "Enter your new email address." });
+        if (!address.trim()) return setStep({ at: "address", error: t("empty") });
         if (proof !== undefined) submit(proof);
         else setStep({ at: "prove" });
       }}
     >
       <p className="text-sm text-gray-600">
-        You sign in with <span className="font-medium break-all text-gray-900">{current}</span>. We will send a link to the new address; the
-        change happens when you open it.
+        {t.rich("intro", { email: current, address: (chunks) => <span className="font-medium break-all text-gray-900">{chunks}</span> })}
       </p>
       <Field
-        label="New email address"
+        label={t("new")}
         name="email"
         type="email"
         autoComplete="email"
@@ -181,7 +185,7 @@ function ChangeEmail({ current, methods, hasFactor, onDone }: { current: string;
       />
       <div className="flex justify-end">
         <Button type="submit" pending={pending}>
-          {proof !== undefined ? "Send link" : "Continue"}
+          {proof !== undefined ? t("send") : tc("continue")}
         </Button>
       </div>
     </form>

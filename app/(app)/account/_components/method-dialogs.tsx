@@ -4,11 +4,13 @@ import { type ProofMethods, StepUp } from "@/app/(app)/_components/step-up";
 import { BackupCodesReveal } from "@/components/mfa/backup-codes";
 import { form } from "@/components/mfa/form-data";
 import { Alert } from "@/components/ui/alert";
+import { useTranslations } from "next-intl";
 import { type MethodResult, regenerateBackupCodesAction, removeMethodAction } from "../methods-actions";
 import { SmsRegistration } from "./mfa/sms-registration";
 
 /** Runs the change right after the step-up; a refusal is shown above a fresh step-up. */
 function useChange(onDone: (message: string, codes: string[] | null) => void) {
+  const tc = useTranslations("common");
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -19,11 +21,11 @@ function useChange(onDone: (message: string, codes: string[] | null) => void) {
         const r = await action();
         if (r.status === "done") onDone(r.message, r.backupCodes);
         else {
-          setError(r.status === "error" ? r.message : "Something went wrong on our side. Try again.");
+          setError(r.status === "error" ? r.message : tc("somethingWrong"));
           setAttempt((n) => n + 1);
         }
       } catch {
-        setError("Something went wrong on our side. Try again.");
+        setError(tc("somethingWrong"));
         setAttempt((n) => n + 1);
       }
     });
@@ -42,21 +44,19 @@ export function RemoveMethod({
   last: boolean;
   onDone: (message: string) => void;
 }) {
+  const t = useTranslations("methodDialogs");
   const { pending, error, attempt, run } = useChange((message) => onDone(message));
-  const what = kind === "totp" ? "your authenticator app" : `your number ending in ${methods.smsLast4 ?? ""}`;
   return (
     <div className="space-y-4">
       {error && <Alert tone="error">{error}</Alert>}
       {last && (
-        <Alert tone="warning">
-          This is your only sign-in method. Removing it turns multi-factor authentication off and deletes your backup codes.
-        </Alert>
+        <Alert tone="warning">{t("onlyMethod")}</Alert>
       )}
       <StepUp
         key={attempt}
         methods={methods}
         busy={pending}
-        intro={`To remove ${what}, confirm your current password and then a code from one of your methods. Your other sessions will be signed out.`}
+        intro={kind === "totp" ? t("removeTotp") : t("removeSms", { last4: methods.smsLast4 ?? "" })}
         onVerified={(stepUpChallengeId) => run(() => removeMethodAction(form({ kind, stepUpChallengeId })))}
       />
     </div>
@@ -65,6 +65,7 @@ export function RemoveMethod({
 
 /** A new set of backup codes: the old ones stop working. Password and a current factor first. */
 export function RegenerateBackupCodes({ methods, onDone }: { methods: ProofMethods; onDone: (message: string) => void }) {
+  const t = useTranslations("methodDialogs");
   const [codes, setCodes] = useState<{ message: string; codes: string[] } | null>(null);
   const { pending, error, attempt, run } = useChange((message, backupCodes) =>
     backupCodes ? setCodes({ message, codes: backupCodes }) : onDone(message),
@@ -83,7 +84,7 @@ export function RegenerateBackupCodes({ methods, onDone }: { methods: ProofMetho
         key={attempt}
         methods={methods}
         busy={pending}
-        intro="New codes replace all your current backup codes, used or not. Confirm your current password, then a code from one of your methods."
+        intro={t("regenerate")}
         onVerified={(stepUpChallengeId) => run(() => regenerateBackupCodesAction(form({ stepUpChallengeId })))}
       />
     </div>
@@ -92,14 +93,14 @@ export function RegenerateBackupCodes({ methods, onDone }: { methods: ProofMetho
 
 /** Adding a phone number beside an authenticator app: a current factor first, then the usual registration from the number on. */
 export function AddPhone({ methods, onDone }: { methods: ProofMethods; onDone: (message: string) => void }) {
+  const t = useTranslations("methodDialogs");
   const [stepUpId, setStepUpId] = useState<string | null>(null);
-  if (stepUpId)
-    return <SmsRegistration mode="register" stepUpChallengeId={stepUpId} onSaved={() => onDone("Your phone number is added. Other sessions were signed out.")} />;
+  if (stepUpId) return <SmsRegistration mode="register" stepUpChallengeId={stepUpId} onSaved={() => onDone(t("phoneAdded"))} />;
   return (
     <StepUp
       methods={methods}
       onVerified={(id) => id && setStepUpId(id)}
-      intro="Text messages are a backup to your authenticator app. Confirm your current password, then a code from your authenticator app."
+      intro={t("addPhone")}
     />
   );
 }

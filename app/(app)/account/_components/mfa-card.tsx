@@ -8,13 +8,19 @@ import { Button, Spinner } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import { Switch } from "@/components/ui/switch";
+import { useTranslations } from "next-intl";
+import { useDateFormat } from "@/components/ui/use-date-format";
 
 // The dialogs (and the phone metadata they carry) load when opened, not with the page.
-const loading = () => (
-  <p className="flex items-center gap-2 text-sm text-gray-600">
-    <Spinner /> Loading…
-  </p>
-);
+function Loading() {
+  const t = useTranslations("common");
+  return (
+    <p className="flex items-center gap-2 text-sm text-gray-600">
+      <Spinner /> {t("loading")}
+    </p>
+  );
+}
+const loading = () => <Loading />;
 const SmsRegistration = dynamic(() => import("./mfa/sms-registration").then((m) => m.SmsRegistration), { loading });
 const TurnOffMfa = dynamic(() => import("./mfa/turn-off-mfa").then((m) => m.TurnOffMfa), { loading });
 const TotpEnrollment = dynamic(() => import("./mfa/totp-enrollment").then((m) => m.TotpEnrollment), { loading });
@@ -41,16 +47,10 @@ type Props = {
 };
 type Open = null | "register" | "change" | "off" | "add-totp" | "replace-totp" | "remove-totp" | "remove-sms" | "add-sms" | "regenerate";
 
-const TITLES: Partial<Record<NonNullable<Open>, string>> = {
-  "add-totp": "Add an authenticator app",
-  "replace-totp": "Replace your authenticator app",
-  "remove-totp": "Remove your authenticator app",
-  "remove-sms": "Remove your phone number",
-  "add-sms": "Add a phone number",
-  regenerate: "New backup codes",
-};
-
-const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+/** The dialogs titled from messages `mfa.titles`. */
+const TITLED = ["add-totp", "replace-totp", "remove-totp", "remove-sms", "add-sms", "regenerate"] as const;
+type Titled = (typeof TITLED)[number];
+const isTitled = (open: Open): open is Titled => (TITLED as readonly (Open)[]).includes(open);
 
 function MethodRow({ title, badge, children, actions }: { title: string; badge?: string; children: React.ReactNode; actions?: React.ReactNode }) {
   return (
@@ -80,6 +80,8 @@ export function MfaCard({
   passkeyCount = 0,
 }: Props) {
   const router = useRouter();
+  const t = useTranslations("mfa");
+  const dateFormat = useDateFormat({ day: "numeric", month: "long", year: "numeric" });
   const [wantsOn, setWantsOn] = useState(false);
   const [open, setOpen] = useState<Open>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -119,14 +121,14 @@ export function MfaCard({
   return (
     <Card>
       <CardHeader
-        title="Multi-factor authentication"
-        description="After your password, sign-in asks for your passkey or a code from your authenticator app or phone, so a stolen password alone is not enough."
+        title={t("title")}
+        description={t("description")}
       />
       <div className="space-y-4 px-5 py-5 sm:px-6">
         {message && <Alert tone="success">{message}</Alert>}
         <Switch
           id="mfa-switch"
-          label="Use multi-factor authentication"
+          label={t("switch")}
           checked={checked}
           onChange={onToggle}
           disabled={enabled && orgRequiresMfa}
@@ -136,78 +138,75 @@ export function MfaCard({
           {enabled ? (
             <div className="space-y-3">
               <div>
-                <h3 className="text-sm font-semibold text-gray-900">Sign-in methods</h3>
-                <p className="mt-0.5 text-xs text-gray-600">
-                  We recommend a passkey or an authenticator app: text messages can be intercepted or moved to another SIM card, which is why
-                  NIST calls SMS a restricted method.
-                </p>
+                <h3 className="text-sm font-semibold text-gray-900">{t("methods")}</h3>
+                <p className="mt-0.5 text-xs text-gray-600">{t("recommend")}</p>
               </div>
-              <ul aria-label="Sign-in methods" className="divide-y divide-gray-200 rounded-lg bg-gray-50 ring-1 ring-gray-200 ring-inset">
+              <ul aria-label={t("methods")} className="divide-y divide-gray-200 rounded-lg bg-gray-50 ring-1 ring-gray-200 ring-inset">
                 <MethodRow
-                  title="Passkeys and security keys"
-                  badge="Phishing-resistant"
+                  title={t("passkeys.title")}
+                  badge={t("passkeys.badge")}
                   actions={
                     <a href="#passkeys" className="rounded text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
-                      {passkeyCount > 0 ? "Manage" : "Add"}
+                      {passkeyCount > 0 ? t("passkeys.manage") : t("passkeys.add")}
                     </a>
                   }
                 >
                   <span data-testid="passkey-count">
-                    {passkeyCount === 0 ? "None yet" : passkeyCount === 1 ? "1 passkey" : `${passkeyCount} passkeys`}
+                    {t("passkeys.count", { count: passkeyCount })}
                   </span>
                 </MethodRow>
                 <MethodRow
-                  title="Authenticator app"
-                  badge="Recommended"
+                  title={t("totp.title")}
+                  badge={t("totp.badge")}
                   actions={
                     hasTotp ? (
                       <>
-                        <Button variant="secondary" onClick={() => openDialog("replace-totp")} aria-label="Replace authenticator app">
-                          Replace
+                        <Button variant="secondary" onClick={() => openDialog("replace-totp")} aria-label={t("totp.replaceLabel")}>
+                          {t("totp.replace")}
                         </Button>
                         {removable && (
-                          <Button variant="secondary" onClick={() => openDialog("remove-totp")} aria-label="Remove authenticator app">
-                            Remove
+                          <Button variant="secondary" onClick={() => openDialog("remove-totp")} aria-label={t("totp.removeLabel")}>
+                            {t("remove")}
                           </Button>
                         )}
                       </>
                     ) : totpAllowed ? (
-                      <Button onClick={() => openDialog("add-totp")}>Add authenticator app</Button>
+                      <Button onClick={() => openDialog("add-totp")}>{t("totp.add")}</Button>
                     ) : null
                   }
                 >
                   {totpAddedAt ? (
                     <>
-                      Added <time dateTime={totpAddedAt}>{dateFormat.format(new Date(totpAddedAt))}</time>
+                      {t.rich("totp.added", { date: dateFormat.format(new Date(totpAddedAt)), time: (chunks) => <time dateTime={totpAddedAt}>{chunks}</time> })}
                       {!totpAllowed && (
-                        <span className="mt-0.5 block text-xs text-gray-600">Your organisation allows passkeys only. You can remove this app.</span>
+                        <span className="mt-0.5 block text-xs text-gray-600">{t("totp.passkeysOnly")}</span>
                       )}
                     </>
                   ) : (
                     <span className="text-gray-600">
-                      {totpAllowed ? "Not set up. Codes from an app such as Authy or Google Authenticator." : "Not allowed by your organisation."}
+                      {totpAllowed ? t("totp.notSetUp") : t("notAllowed")}
                     </span>
                   )}
                 </MethodRow>
                 <MethodRow
-                  title="Text message (SMS)"
+                  title={t("sms.title")}
                   actions={
                     hasSms ? (
                       <>
                         {smsAllowed && (
                           <Button variant="secondary" onClick={() => openDialog("change")}>
-                            Change number
+                            {t("sms.change")}
                           </Button>
                         )}
                         {removable && (
-                          <Button variant="secondary" onClick={() => openDialog("remove-sms")} aria-label="Remove phone number">
-                            Remove
+                          <Button variant="secondary" onClick={() => openDialog("remove-sms")} aria-label={t("sms.removeLabel")}>
+                            {t("remove")}
                           </Button>
                         )}
                       </>
                     ) : smsAllowed && hasTotp ? (
                       <Button variant="secondary" onClick={() => openDialog("add-sms")}>
-                        Add phone number
+                        {t("sms.add")}
                       </Button>
                     ) : null
                   }
@@ -218,89 +217,88 @@ export function MfaCard({
                         {maskedPhone}
                       </span>
                       {!smsAllowed && (
-                        <span className="mt-0.5 block text-xs text-gray-600">Your organisation allows authenticator apps only. You can remove this number.</span>
+                        <span className="mt-0.5 block text-xs text-gray-600">{t("sms.appsOnly")}</span>
                       )}
                     </>
                   ) : (
-                    <span className="text-gray-600">{smsAllowed ? "Not set up." : "Not allowed by your organisation."}</span>
+                    <span className="text-gray-600">{smsAllowed ? t("sms.notSetUp") : t("notAllowed")}</span>
                   )}
                 </MethodRow>
                 <MethodRow
-                  title="Backup codes"
+                  title={t("backup.title")}
                   actions={
-                    <Button variant="secondary" onClick={() => openDialog("regenerate")} aria-label="Regenerate backup codes">
-                      Regenerate
+                    <Button variant="secondary" onClick={() => openDialog("regenerate")} aria-label={t("backup.regenerateLabel")}>
+                      {t("backup.regenerate")}
                     </Button>
                   }
                 >
-                  <span data-testid="backup-codes-left">{backupCodesLeft} of 10 left</span>
-                  <span className="mt-0.5 block text-xs text-gray-600">For when you cannot use your app or phone. Each works once.</span>
+                  <span data-testid="backup-codes-left">{t("backup.left", { count: backupCodesLeft, total: 10 })}</span>
+                  <span className="mt-0.5 block text-xs text-gray-600">{t("backup.hint")}</span>
                 </MethodRow>
               </ul>
               {backupCodesLow && (
                 <Alert tone="warning">
-                  {backupCodesLeft === 0 ? "You have no backup codes left." : `Only ${backupCodesLeft} backup ${backupCodesLeft === 1 ? "code" : "codes"} left.`}{" "}
-                  Regenerate them so you can still sign in if you lose your phone.
+                  {t("backup.low", { count: backupCodesLeft })}
                 </Alert>
               )}
             </div>
           ) : wantsOn ? (
             passkeysOnly ? (
               <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg bg-blue-50 px-4 py-3 ring-1 ring-blue-200 ring-inset">
-                <p className="text-sm text-blue-900">Your organisation allows passkeys and security keys only. Add one to turn this on.</p>
+                <p className="text-sm text-blue-900">{t("passkeysOnly")}</p>
                 <a href="#passkeys" className="rounded-md bg-blue-600 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600">
-                  Add a passkey
+                  {t("addPasskey")}
                 </a>
               </div>
             ) : smsAllowed ? (
               <div className="space-y-3">
                 <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg bg-blue-50 px-4 py-3 ring-1 ring-blue-200 ring-inset">
-                  <p className="text-sm text-blue-900">Register the phone number that should receive your codes.</p>
-                  <Button onClick={() => setOpen("register")}>Register</Button>
+                  <p className="text-sm text-blue-900">{t("registerPrompt")}</p>
+                  <Button onClick={() => setOpen("register")}>{t("register")}</Button>
                 </div>
                 <p className="text-sm text-gray-600">
-                  Or{" "}
-                  <button
-                    type="button"
-                    onClick={() => setOpen("add-totp")}
-                    className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600"
-                  >
-                    use an authenticator app instead
-                  </button>{" "}
-                  (recommended: stronger than text messages), or{" "}
-                  <a href="#passkeys" className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
-                    add a passkey
-                  </a>
-                  .
+                  {t.rich("alternatives", {
+                    app: (chunks) => (
+                      <button
+                        type="button"
+                        onClick={() => setOpen("add-totp")}
+                        className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600"
+                      >
+                        {chunks}
+                      </button>
+                    ),
+                    passkey: (chunks) => (
+                      <a href="#passkeys" className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
+                        {chunks}
+                      </a>
+                    ),
+                  })}
                 </p>
               </div>
             ) : (
               <div className="flex flex-wrap items-center justify-between gap-3 rounded-lg bg-blue-50 px-4 py-3 ring-1 ring-blue-200 ring-inset">
-                <p className="text-sm text-blue-900">
-                  Your organisation allows authenticator apps only, so text messages are not offered. Register an app such as Authy or Google
-                  Authenticator.
-                </p>
-                <Button onClick={() => setOpen("add-totp")}>Register</Button>
+                <p className="text-sm text-blue-900">{t("appsOnly")}</p>
+                <Button onClick={() => setOpen("add-totp")}>{t("register")}</Button>
               </div>
             )
           ) : (
-            <p className="text-sm text-gray-600">Off. Switch it on to register your phone number.</p>
+            <p className="text-sm text-gray-600">{t("off")}</p>
           )}
           {enabled && orgRequiresMfa && (
-            <p className="mt-3 text-xs text-gray-500">Your organisation requires multi-factor authentication, so it cannot be switched off.</p>
+            <p className="mt-3 text-xs text-gray-500">{t("required")}</p>
           )}
         </div>
       </div>
-      <Dialog open={open === "register" || open === "change"} onClose={close} title={open === "change" ? "Change your number" : "Register your phone number"}>
+      <Dialog open={open === "register" || open === "change"} onClose={close} title={open === "change" ? t("titles.change") : t("titles.register")}>
         <SmsRegistration
           mode={open === "change" ? "change" : "register"}
-          onSaved={() => done(open === "change" ? "Your number is changed. Other sessions were signed out." : "Multi-factor authentication is on.")}
+          onSaved={() => done(open === "change" ? t("done.changed") : t("done.on"))}
         />
       </Dialog>
-      <Dialog open={open === "off"} onClose={close} title="Turn off multi-factor authentication">
-        <TurnOffMfa methods={proof} onDone={() => done("Multi-factor authentication is off. Other sessions were signed out.")} />
+      <Dialog open={open === "off"} onClose={close} title={t("titles.off")}>
+        <TurnOffMfa methods={proof} onDone={() => done(t("done.off"))} />
       </Dialog>
-      <Dialog open={Boolean(open && TITLES[open])} onClose={close} title={(open && TITLES[open]) || ""}>
+      <Dialog open={isTitled(open)} onClose={close} title={isTitled(open) ? t(`titles.${open}`) : ""}>
         {(open === "add-totp" || open === "replace-totp") && (
           <TotpEnrollment methods={enabled ? proof : null} replacing={open === "replace-totp"} onDone={done} />
         )}

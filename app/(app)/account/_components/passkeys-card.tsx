@@ -12,6 +12,8 @@ import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
+import { useDateFormat } from "@/components/ui/use-date-format";
+import { useTranslations } from "next-intl";
 import { beginPasskeyAction, finishPasskeyAction, removePasskeyAction, renamePasskeyAction } from "../passkey-actions";
 import { ReenrolProofStep, useReenrolProofNeeded } from "./mfa/reenrol-proof";
 
@@ -29,8 +31,6 @@ type Props = {
   factorCount: number;
 };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-const day = (iso: string) => <time dateTime={iso}>{dateFormat.format(new Date(iso))}</time>;
 
 /**
  * My account's passkeys and security keys: each with its name, when it was added and last used; add one
@@ -38,6 +38,9 @@ const day = (iso: string) => <time dateTime={iso}>{dateFormat.format(new Date(is
  */
 export function PasskeysCard({ passkeys, proof, allowed, lastRemovable, factorCount }: Props) {
   const router = useRouter();
+  const t = useTranslations("passkeys");
+  const dateFormat = useDateFormat({ day: "numeric", month: "long", year: "numeric" });
+  const day = (iso: string) => (chunks: React.ReactNode) => <time dateTime={iso}>{chunks}</time>;
   const [open, setOpen] = useState<null | { kind: "add" } | { kind: "remove"; passkey: PasskeyRow }>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -56,14 +59,14 @@ export function PasskeysCard({ passkeys, proof, allowed, lastRemovable, factorCo
     <Card>
       <div id="passkeys" className="scroll-mt-20">
         <CardHeader
-          title="Passkeys and security keys"
-          description="Sign in with your fingerprint, face, screen lock or a hardware key. A passkey works only on this site, so it cannot be phished, and it can replace your password at sign-in."
+          title={t("title")}
+          description={t("description")}
         />
       </div>
       <div className="space-y-4 px-5 py-5 sm:px-6">
         {message && <Alert tone="success">{message}</Alert>}
         {passkeys.length > 0 ? (
-          <ul aria-label="Passkeys" className="divide-y divide-gray-200 rounded-lg bg-gray-50 ring-1 ring-gray-200 ring-inset">
+          <ul aria-label={t("list")} className="divide-y divide-gray-200 rounded-lg bg-gray-50 ring-1 ring-gray-200 ring-inset">
             {passkeys.map((p) => (
               <li key={p.id} className="px-4 py-3">
                 {renaming === p.id ? (
@@ -85,16 +88,19 @@ export function PasskeysCard({ passkeys, proof, allowed, lastRemovable, factorCo
                         </span>
                       </p>
                       <p className="mt-0.5 text-xs text-gray-600">
-                        Added {day(p.addedAt)} · {p.lastUsedAt ? <>Last used {day(p.lastUsedAt)}</> : "Not used yet"}
+                        {t.rich("added", { date: dateFormat.format(new Date(p.addedAt)), time: day(p.addedAt) })} ·{" "}
+                        {p.lastUsedAt
+                          ? t.rich("lastUsed", { date: dateFormat.format(new Date(p.lastUsedAt)), time: day(p.lastUsedAt) })
+                          : t("notUsed")}
                       </p>
                     </div>
                     <div className="flex flex-wrap gap-2">
-                      <Button variant="secondary" onClick={() => setRenaming(p.id)} aria-label={`Rename ${p.name}`}>
-                        Rename
+                      <Button variant="secondary" onClick={() => setRenaming(p.id)} aria-label={t("renameLabel", { name: p.name })}>
+                        {t("rename")}
                       </Button>
                       {(lastRemovable || factorCount > 1) && (
-                        <Button variant="secondary" onClick={() => setOpen({ kind: "remove", passkey: p })} aria-label={`Remove ${p.name}`}>
-                          Remove
+                        <Button variant="secondary" onClick={() => setOpen({ kind: "remove", passkey: p })} aria-label={t("removeLabel", { name: p.name })}>
+                          {t("remove")}
                         </Button>
                       )}
                     </div>
@@ -104,20 +110,20 @@ export function PasskeysCard({ passkeys, proof, allowed, lastRemovable, factorCo
             ))}
           </ul>
         ) : (
-          <p className="text-sm text-gray-600">No passkeys yet.</p>
+          <p className="text-sm text-gray-600">{t("none")}</p>
         )}
         {allowed ? (
           <Button variant={passkeys.length > 0 ? "secondary" : "primary"} onClick={() => setOpen({ kind: "add" })}>
-            Add a passkey
+            {t("add")}
           </Button>
         ) : (
-          <p className="text-sm text-gray-600">Your organisation does not allow passkeys.</p>
+          <p className="text-sm text-gray-600">{t("notAllowed")}</p>
         )}
       </div>
-      <Dialog open={open?.kind === "add"} onClose={close} title="Add a passkey">
+      <Dialog open={open?.kind === "add"} onClose={close} title={t("addTitle")}>
         {open?.kind === "add" && <AddPasskey proof={proof} onDone={done} />}
       </Dialog>
-      <Dialog open={open?.kind === "remove"} onClose={close} title="Remove a passkey">
+      <Dialog open={open?.kind === "remove"} onClose={close} title={t("removeTitle")}>
         {open?.kind === "remove" && proof && <RemovePasskey passkey={open.passkey} proof={proof} last={factorCount === 1} onDone={done} />}
       </Dialog>
     </Card>
@@ -138,6 +144,8 @@ function KeyIcon() {
 
 function RenameForm({ passkey, onCancel, onDone }: { passkey: PasskeyRow; onCancel: () => void; onDone: (message: string) => void }) {
   const { pending, run, error } = useStepRunner();
+  const t = useTranslations("passkeys");
+  const tc = useTranslations("common");
   const [name, setName] = useState(passkey.name);
   const save = (e: React.FormEvent) => {
     e.preventDefault();
@@ -149,7 +157,7 @@ function RenameForm({ passkey, onCancel, onDone }: { passkey: PasskeyRow; onCanc
   return (
     <form onSubmit={save} className="flex flex-wrap items-end gap-3" noValidate>
       <Field
-        label="Passkey name"
+        label={t("name")}
         name="name"
         value={name}
         onChange={(e) => setName(e.target.value)}
@@ -160,10 +168,10 @@ function RenameForm({ passkey, onCancel, onDone }: { passkey: PasskeyRow; onCanc
       />
       <div className="flex gap-2">
         <Button type="submit" pending={pending}>
-          Save
+          {tc("save")}
         </Button>
         <Button type="button" variant="secondary" onClick={onCancel} disabled={pending}>
-          Cancel
+          {tc("cancel")}
         </Button>
       </div>
     </form>
@@ -175,6 +183,8 @@ type Registering = { challengeId: string; options: PublicKeyCredentialCreationOp
 /** Password and a current factor, then the browser makes the key; a first factor shows the new backup codes once. */
 export function AddPasskey({ proof, onDone }: { proof: ProofMethods | null; onDone: (message: string) => void }) {
   const [stage, setStage] = useState<"prove" | "reenrol" | "create" | "codes">("prove");
+  const t = useTranslations("passkeys");
+  const tc = useTranslations("common");
   const proofNeeded = useReenrolProofNeeded();
   const [attempt, setAttempt] = useState(0);
   const { pending, run, error, setError } = useStepRunner();
@@ -190,7 +200,7 @@ export function AddPasskey({ proof, onDone }: { proof: ProofMethods | null; onDo
       },
       (r) => {
         if (r.status !== "done") return;
-        const message = `${r.message} It is called “${r.name}”: you can rename it.`;
+        const message = `${r.message} ${t("calledName", { name: r.name ?? "" })}`;
         if (r.backupCodes) {
           setResult({ message, codes: r.backupCodes });
           setStage("codes");
@@ -219,7 +229,7 @@ export function AddPasskey({ proof, onDone }: { proof: ProofMethods | null; onDo
           methods={proof}
           busy={pending}
           onVerified={(id) => (proofNeeded ? setStage("reenrol") : begin(id))}
-          intro="Your browser will ask you to create a passkey with your fingerprint, face, screen lock or a security key. Confirm your current password first."
+          intro={t("addIntro")}
         />
       </div>
     );
@@ -244,7 +254,7 @@ export function AddPasskey({ proof, onDone }: { proof: ProofMethods | null; onDo
     <div className="space-y-4">
       {error && <Alert tone="error">{error.message}</Alert>}
       <p className="text-sm text-gray-600">
-        {pending ? "Follow your browser's prompt to create the passkey…" : "Your browser's prompt closed before the passkey was made."}
+        {pending ? t("follow") : t("closed")}
       </p>
       <div className="flex flex-wrap justify-end gap-2">
         {!pending && (
@@ -257,11 +267,11 @@ export function AddPasskey({ proof, onDone }: { proof: ProofMethods | null; onDo
               setAttempt((n) => n + 1);
             }}
           >
-            Start again
+            {t("startAgain")}
           </Button>
         )}
         <Button onClick={() => registering && create(registering)} pending={pending} disabled={!registering}>
-          Try again
+          {tc("tryAgain")}
         </Button>
       </div>
     </div>
@@ -270,18 +280,19 @@ export function AddPasskey({ proof, onDone }: { proof: ProofMethods | null; onDo
 
 function RemovePasskey({ passkey, proof, last, onDone }: { passkey: PasskeyRow; proof: ProofMethods; last: boolean; onDone: (message: string) => void }) {
   const { pending, run, error } = useStepRunner();
+  const t = useTranslations("passkeys");
   const [attempt, setAttempt] = useState(0);
   return (
     <div className="space-y-4">
       {error && <Alert tone="error">{error.message}</Alert>}
       {last && (
-        <Alert tone="warning">This is your only sign-in method. Removing it turns multi-factor authentication off and deletes your backup codes.</Alert>
+        <Alert tone="warning">{t("onlyMethod")}</Alert>
       )}
       <StepUp
         key={attempt}
         methods={proof}
         busy={pending}
-        intro={`To remove “${passkey.name}”, confirm your current password and then one of your sign-in methods. Your other sessions will be signed out.`}
+        intro={t("removeIntro", { name: passkey.name })}
         onVerified={(stepUpChallengeId) =>
           run(
             async () => {

@@ -1,25 +1,27 @@
 import { SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { describeBrowser } from "@/lib/account/user-agent";
-import { formatDay } from "@/lib/org/dates";
 import { forgetAllTrustedBrowsersAction, forgetTrustedBrowserAction } from "../trusted-browsers-actions";
+import { getDateFormat, getT } from "@/lib/auth/locale";
 
 type TrustedBrowser = { id: string; userAgent: string | null; createdAt: Date; lastUsedAt: Date; until: Date; current: boolean };
 
 /** Browsers that skip the second factor after the password ("Don't ask again on this browser"), each with Forget. */
-export function TrustedBrowsersCard({ browsers }: { browsers: TrustedBrowser[] }) {
+export async function TrustedBrowsersCard({ browsers }: { browsers: TrustedBrowser[] }) {
+  const [t, dayFormat] = await Promise.all([getT("trustedBrowsers"), getDateFormat({ day: "numeric", month: "long", year: "numeric" })]);
+  const formatDay = (d: Date) => dayFormat.format(d);
   return (
     <Card>
       <CardHeader
-        title="Trusted browsers"
-        description="Browsers where you chose not to be asked for a code again. They still need your password. Changing your password or a sign-in method forgets them all."
+        title={t("title")}
+        description={t("description")}
       />
       {browsers.length === 0 ? (
         <p className="px-5 py-4 text-sm text-gray-600 sm:px-6">
-          No trusted browsers. When you sign in with a code, tick &ldquo;Don&apos;t ask again on this browser&rdquo; to skip the code there.
+          {t("none")}
         </p>
       ) : (
-        <ul className="divide-y divide-gray-100" aria-label="Trusted browsers">
+        <ul className="divide-y divide-gray-100" aria-label={t("title")}>
           {browsers.map((b) => (
             <li key={b.id} className="flex flex-wrap items-center justify-between gap-3 px-5 py-3.5 sm:px-6">
               <div className="min-w-0">
@@ -27,12 +29,12 @@ export function TrustedBrowsersCard({ browsers }: { browsers: TrustedBrowser[] }
                   {describeBrowser(b.userAgent)}
                   {b.current && (
                     <span className="ml-2 rounded-full bg-green-50 px-2 py-0.5 text-xs font-medium text-green-700 ring-1 ring-green-200 ring-inset">
-                      This browser
+                      {t("thisBrowser")}
                     </span>
                   )}
                 </p>
                 <p className="text-xs text-gray-500">
-                  Trusted {formatDay(b.createdAt)} · Last used {formatDay(b.lastUsedAt)} · Until {formatDay(b.until)}
+                  {t("dates", { trusted: formatDay(b.createdAt), used: formatDay(b.lastUsedAt), until: formatDay(b.until) })}
                 </p>
               </div>
               <form action={forgetTrustedBrowserAction}>
@@ -40,10 +42,10 @@ export function TrustedBrowsersCard({ browsers }: { browsers: TrustedBrowser[] }
                 <SubmitButton
                   variant="secondary"
                   className="px-3 py-1.5 text-xs"
-                  pendingLabel="Forgetting…"
-                  aria-label={`Forget ${describeBrowser(b.userAgent)}${b.current ? " (this browser)" : ""}`}
+                  pendingLabel={t("forgetting")}
+                  aria-label={b.current ? t("forgetThisLabel", { browser: describeBrowser(b.userAgent) }) : t("forgetLabel", { browser: describeBrowser(b.userAgent) })}
                 >
-                  Forget
+                  {t("forget")}
                 </SubmitButton>
               </form>
             </li>
@@ -52,8 +54,8 @@ export function TrustedBrowsersCard({ browsers }: { browsers: TrustedBrowser[] }
       )}
       {browsers.length > 1 && (
         <form action={forgetAllTrustedBrowsersAction} className="border-t border-gray-100 px-5 py-4 sm:px-6">
-          <SubmitButton variant="secondary" pendingLabel="Forgetting…">
-            Forget all
+          <SubmitButton variant="secondary" pendingLabel={t("forgetting")}>
+            {t("forgetAll")}
           </SubmitButton>
         </form>
       )}

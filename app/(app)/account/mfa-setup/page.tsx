@@ -10,8 +10,11 @@ import { ReenrolProofProvider } from "../_components/mfa/reenrol-proof";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { listMethods, summarize } from "@/lib/mfa/methods";
 import { SetupFlow } from "./setup-flow";
+import { getT, requestLocale } from "@/lib/auth/locale";
 
-export const metadata: Metadata = { title: "Set up multi-factor authentication" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getT("mfaSetup"))("title") };
+}
 
 /** Where the organisation's MFA gate sends members without a factor, or (authenticator apps only) without an app. */
 export default async function MfaSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -26,7 +29,8 @@ export default async function MfaSetupPage({ searchParams }: { searchParams: Pro
     totp: methodAllowed(policy, "enroll", "totp", current.user),
     passkey: methodAllowed(policy, "enroll", "passkey", current.user),
   };
-  const only = policy.methods === "passkey_only" ? "passkeys and security keys" : !allowed.sms ? "authenticator apps and passkeys" : null;
+  const [t, locale] = await Promise.all([getT("mfaSetup"), requestLocale()]);
+  const only = policy.methods === "passkey_only" ? "passkeys" : !allowed.sms ? "appsAndPasskeys" : null;
   const methods = current.user.mfaEnabled ? await listMethods(await getDb(), current.user.id) : null;
   const orgName = current.organisation?.name;
   const now = new Date();
@@ -36,15 +40,15 @@ export default async function MfaSetupPage({ searchParams }: { searchParams: Pro
   return (
     <div className="mx-auto max-w-lg space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Set up multi-factor authentication</h1>
+        <h1 className="text-2xl font-semibold tracking-tight">{t("title")}</h1>
         <p className="mt-1 text-sm text-gray-600">
           {only
-            ? `${orgName} allows only ${only} for multi-factor authentication. Add one to continue.`
+            ? t(`only.${only}`, { organisation: orgName ?? "" })
             : deadline
-              ? `${orgName} requires multi-factor authentication from ${formatDay(deadline)}. Set it up now: a passkey, an authenticator app or your phone number, a couple of minutes.`
+              ? t("deadline", { organisation: orgName ?? "", day: formatDay(deadline, locale) })
               : held
-                ? `${orgName} requires multi-factor authentication for everyone. Add a passkey, an authenticator app or your phone number to continue.`
-                : "Add a passkey, an authenticator app or your phone number, so sign-in asks for it after your password."}
+                ? t("held", { organisation: orgName ?? "" })
+                : t("intro")}
         </p>
       </div>
       <Card className="p-5 sm:p-6">
@@ -55,9 +59,9 @@ export default async function MfaSetupPage({ searchParams }: { searchParams: Pro
       {!held && (
         <p className="text-center text-sm text-gray-600">
           <Link href={next} className="rounded font-medium text-gray-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
-            Not now
+            {t("notNow")}
           </Link>
-          {deadline ? ` · you can keep working until ${formatDay(deadline)}` : ""}
+          {deadline ? ` · ${t("keepWorking", { day: formatDay(deadline, locale) })}` : ""}
         </p>
       )}
     </div>

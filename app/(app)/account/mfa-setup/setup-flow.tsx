@@ -1,4 +1,5 @@
 "use client";
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import type { ProofMethods } from "@/app/(app)/_components/step-up";
 import { SmsRegistration } from "../_components/mfa/sms-registration";
@@ -8,13 +9,9 @@ import { AddPasskey } from "../_components/passkeys-card";
 type Choice = "sms" | "totp" | "passkey";
 type Props = { next: string; allowed: Record<Choice, boolean>; methods: ProofMethods | null };
 
-const LINKS: Record<Choice, { label: string; why: string }> = {
-  passkey: { label: "add a passkey", why: "(the strongest: it cannot be phished)" },
-  totp: { label: "use an authenticator app", why: "(stronger than text messages)" },
-  sms: { label: "use a text message", why: "" },
-};
 
 export function SetupFlow({ next, allowed, methods }: Props) {
+  const t = useTranslations("mfaSetup.other");
   const [choice, setChoice] = useState<Choice>(allowed.sms ? "sms" : allowed.totp ? "totp" : "passkey");
   // A full load, not router.replace: the router may still hold pages that redirected here before setup was
   // done, and the enrolment actions do not revalidate (that would re-render this page and leave before the
@@ -28,7 +25,7 @@ export function SetupFlow({ next, allowed, methods }: Props) {
       {choice === "passkey" && <AddPasskey key="passkey" proof={methods} onDone={go} />}
       {others.length > 0 && (
         <div className="border-t border-gray-100 pt-4 text-sm text-gray-600">
-          <p>Or:</p>
+          <p>{t("or")}</p>
           <ul className="mt-1 space-y-1">
             {others.map((c) => (
               <li key={c}>
@@ -37,9 +34,9 @@ export function SetupFlow({ next, allowed, methods }: Props) {
                   onClick={() => setChoice(c)}
                   className="rounded font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600"
                 >
-                  {LINKS[c].label.charAt(0).toUpperCase() + LINKS[c].label.slice(1)}
+                  {t(`${c}.label`)}
                 </button>{" "}
-                {LINKS[c].why}
+                {t(`${c}.why`)}
               </li>
             ))}
           </ul>

@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import type { ZodError } from "zod";
 import { orgAdminAction } from "@/lib/actions/client";
 import { fieldErrors } from "@/lib/auth/schemas";
+import { currentLocale, say } from "@/lib/i18n/context";
 import { ORG_ERRORS, type OrgError } from "@/lib/org/errors";
 import { createInvitation, resendInvitation, revokeInvitation } from "@/lib/org/invitations";
 import { changeMemberRole, removeMember, resetMemberMfa } from "@/lib/org/members";
@@ -52,21 +53,21 @@ export const renameOrganisationAction = orgAdminAction(
     const result = await renameOrganisation(db, actor, name, info);
     if (!result.ok) return refused(result.error);
     revalidatePath("/", "layout");
-    return { status: "success", message: result.changed ? "Organisation name saved." : "Nothing to change: that is already the name." };
+    return { status: "success", message: say(result.changed ? "orgSettings.done.renamed" : "orgSettings.done.sameName") };
   },
   invalid,
 );
 
 /** What the admin reads after the switch or the deadline changed. */
 function requirementMessage(change: RequirementChange, enforcedFrom: Date | null, now: Date): string {
-  if (change === "turned_off") return "Multi-factor authentication is no longer required.";
+  if (change === "turned_off") return say("orgSettings.done.requirement.off");
   const grace = enforcedFrom !== null && enforcedFrom.getTime() > now.getTime();
-  if (grace && enforcedFrom)
-    return change === "deadline_changed"
-      ? `The deadline is now ${formatDay(enforcedFrom)}. Members without multi-factor authentication see the new date on every page.`
-      : `Multi-factor authentication is required from ${formatDay(enforcedFrom)}. Until then, members without it see a reminder on every page.`;
-  if (change === "unchanged") return "Nothing to change: multi-factor authentication is already required.";
-  return "Multi-factor authentication is now required. Members without it are asked to set it up on their next page.";
+  if (grace && enforcedFrom) {
+    const day = formatDay(enforcedFrom, currentLocale());
+    return say(change === "deadline_changed" ? "orgSettings.done.requirement.deadlineChanged" : "orgSettings.done.requirement.from", { day });
+  }
+  if (change === "unchanged") return say("orgSettings.done.requirement.unchanged");
+  return say("orgSettings.done.requirement.now");
 }
 
 export const setMfaRequirementAction = orgAdminAction(
@@ -91,21 +92,18 @@ export const remindMembersAction = orgAdminAction(
   "members.remind_mfa",
   async ({ userId }, { actor, info, db }): Promise<OrgState> => {
     const result = await remindMembers(db, actor, { userId, info });
-    if (!result.ok) return result.error === "rate_limited" ? { status: "error", message: `You have sent many reminders this hour. ${retryMessage(result.retryAt)}` } : refused(result.error);
+    if (!result.ok) return result.error === "rate_limited" ? { status: "error", message: say("orgSettings.done.remind.throttled", { retry: retryMessage(result.retryAt) }) } : refused(result.error);
     revalidatePath(PATH);
     const { sent, alreadyToday } = result;
-    if (userId) return { status: "success", message: sent ? "Reminder sent." : "They were already reminded today. They get at most one reminder a day." };
-    const already = alreadyToday ? ` ${alreadyToday} already reminded today.` : "";
-    return { status: "success", message: sent ? `Reminder sent to ${sent} ${sent === 1 ? "member" : "members"}.${already}` : `Everyone without MFA was already reminded today.` };
+    if (userId) return { status: "success", message: say(sent ? "orgSettings.done.remind.one" : "orgSettings.done.remind.oneAlready") };
+    const already = alreadyToday ? ` ${say("orgSettings.done.remind.already", { count: alreadyToday })}` : "";
+    return { status: "success", message: sent ? `${say("orgSettings.done.remind.sent", { count: sent })}${already}` : say("orgSettings.done.remind.allAlready") };
   },
   () => refused("not_found"),
 );
 
-const METHODS_SAVED: Record<MfaMethodsSetting, string> = {
-  any: "Members may use any sign-in method: a passkey, an authenticator app or text messages.",
-  totp_only: "Text messages are no longer allowed. Members who use them are asked to add an authenticator app or a passkey on their next page.",
-  passkey_only: "Only passkeys and security keys are allowed now. Members without one are asked to add one on their next page.",
-};
+/** What the admin reads after saving the allowed methods: messages `orgSettings.done.methods.<setting>`. */
+const methodsSaved = (methods: MfaMethodsSetting) => say(`orgSettings.done.methods.${methods}`);
 
 export const setMfaMethodsAction = orgAdminAction(
   mfaMethodsSchema,
@@ -116,7 +114,7 @@ export const setMfaMethodsAction = orgAdminAction(
     revalidatePath("/", "layout");
     return {
       status: "success",
-      message: METHODS_SAVED[input.methods],
+      message: methodsSaved(input.methods),
     };
   },
   invalid,
@@ -130,9 +128,9 @@ export const setTrustedBrowserDaysAction = orgAdminAction(
     const result = await setTrustedBrowserDays(db, actor, { days, info });
     if (!result.ok) return result.error === "trusted_browser_days_invalid" ? { status: "error", fieldErrors: { days: ORG_ERRORS[result.error] } } : refused(result.error);
     revalidatePath(PATH);
-    if (!result.changed) return { status: "success", message: "Nothing to change: that is already the setting." };
-    if (days === 0) return { status: "success", message: "Members are asked for their second factor at every sign-in. Browsers they trusted are forgotten." };
-    return { status: "success", message: `Members may skip their second factor on a trusted browser for ${days} ${days === 1 ? "day" : "days"}, from their next sign-in.` };
+    if (!result.changed) return { status: "success", message: say("orgSettings.done.trusted.same") };
+    if (days === 0) return { status: "success", message: say("orgSettings.done.trusted.off") };
+    return { status: "success", message: say("orgSettings.done.trusted.days", { days }) };
   },
   invalid,
 );
@@ -159,7 +157,7 @@ export const revokeInvitationAction = orgAdminAction(
     const result = await revokeInvitation(db, actor, invitationId, { info });
     if (!result.ok) return refused(result.error);
     revalidatePath(PATH);
-    return { status: "success", message: "Invitation revoked. Its link no longer works." };
+    return { status: "success", message: say("orgSettings.done.revoked") };
   },
   unknownInvitation,
 );
@@ -171,7 +169,7 @@ export const resendInvitationAction = orgAdminAction(
     const result = await resendInvitation(db, actor, invitationId, { info });
     if (!result.ok) return refused(result.error);
     revalidatePath(PATH);
-    return { status: "success", message: "Sent again with a new link. The earlier link no longer works." };
+    return { status: "success", message: say("orgSettings.done.resent") };
   },
   unknownInvitation,
 );
@@ -183,7 +181,7 @@ export const changeRoleAction = orgAdminAction(
     const result = await changeMemberRole(db, actor, input, { info });
     if (!result.ok) return refused(result.error);
     revalidatePath("/", "layout");
-    return { status: "success", message: input.role === "admin" ? "Role changed to Admin." : "Role changed to Member." };
+    return { status: "success", message: say(input.role === "admin" ? "orgSettings.done.roleAdmin" : "orgSettings.done.roleMember") };
   },
   unknownMember,
 );
@@ -195,7 +193,7 @@ export const removeMemberAction = orgAdminAction(
     const result = await removeMember(db, actor, input, { info });
     if (!result.ok) return refused(result.error);
     revalidatePath(PATH);
-    return { status: "success", message: "Member removed. They were signed out everywhere." };
+    return { status: "success", message: say("orgSettings.done.removed") };
   },
   unknownMember,
 );
@@ -207,13 +205,11 @@ export const resetMemberMfaAction = orgAdminAction(
     const result = await resetMemberMfa(db, actor, input, { info });
     if (!result.ok) return refused(result.error);
     revalidatePath(PATH);
-    const proof = input.proof === "access_code" ? "the temporary access code below" : "a code we email them";
-    const next = current.organisation.mfaRequired
-      ? `They set it up again when they next sign in, proving it is them with their password and ${proof}.`
-      : `They can sign in with their password; to turn it on again they also need ${proof}.`;
+    const proof = say(input.proof === "access_code" ? "orgSettings.done.reset.accessCode" : "orgSettings.done.reset.email");
+    const next = say(current.organisation.mfaRequired ? "orgSettings.done.reset.required" : "orgSettings.done.reset.optional", { proof });
     // The access code leaves the server this once, for the admin to pass on (like an invitation link).
     const accessCode = result.accessCode ? { code: result.accessCode.code, expiresAt: result.accessCode.expiresAt.toISOString() } : undefined;
-    return { status: "success", message: `Multi-factor authentication was reset and they were signed out. ${next}`, accessCode };
+    return { status: "success", message: say("orgSettings.done.reset.done", { next }), accessCode };
   },
   unknownMember,
 );

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Alert } from "@/components/ui/alert";
 import { getDb } from "@/db/client";
 import { requireOrgPermission } from "@/lib/auth/dal";
+import { getT } from "@/lib/auth/locale";
 import { REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
 import { listMethods, summarize } from "@/lib/mfa/methods";
 import { listPendingInvitations } from "@/lib/org/invitations";
@@ -16,18 +17,23 @@ import { OrgNameCard } from "./_components/org-name-card";
 import { SettingsNav } from "./_components/settings-nav";
 import { StepUpGate } from "./_components/step-up-gate";
 
-export const metadata: Metadata = { title: "Organisation settings" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getT("orgSettings"))("title") };
+}
 
-function expiresIn(at: Date, now: Date) {
+type T = Awaited<ReturnType<typeof getT<"orgSettings">>>;
+
+function expiresIn(t: T, at: Date, now: Date) {
   const hours = Math.max(0, Math.round((at.getTime() - now.getTime()) / 3_600_000));
-  if (hours < 1) return "Expires within the hour";
-  if (hours < 36) return `Expires in ${hours} ${hours === 1 ? "hour" : "hours"}`;
-  return `Expires in ${Math.round(hours / 24)} days`;
+  if (hours < 1) return t("expires.soon");
+  if (hours < 36) return t("expires.hours", { hours });
+  return t("expires.days", { days: Math.round(hours / 24) });
 }
 
 /** Admins only: the server refuses everyone else, whatever a link or the menu says. */
 export default async function OrgSettingsPage({ searchParams }: { searchParams?: Promise<Record<string, string | string[] | undefined>> } = {}) {
   const current = await requireOrgPermission("organisation.view_settings");
+  const t = await getT("orgSettings");
   const created = (await searchParams)?.created === "1";
   const db = await getDb();
   const now = new Date();
@@ -55,11 +61,11 @@ export default async function OrgSettingsPage({ searchParams }: { searchParams?:
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Organisation settings</h1>
-        <p className="mt-1 text-sm text-gray-600">Manage {org?.name ?? current.organisation.name}: its name, its members and how they sign in.</p>
+        <h1 className="text-2xl font-semibold tracking-tight">{t("title")}</h1>
+        <p className="mt-1 text-sm text-gray-600">{t("intro", { organisation: org?.name ?? current.organisation.name })}</p>
       </div>
       <SettingsNav current="general" />
-      {created && <Alert tone="success">Your organisation is ready and you are its admin. Invite your team below.</Alert>}
+      {created && <Alert tone="success">{t("created")}</Alert>}
       <OrgNameCard name={org?.name ?? current.organisation.name} />
       {/* Changes to who can get in ask for a fresh step-up first (lib/org/permissions.ts); renaming does not. */}
       <StepUpGate windowMs={REAUTH_WINDOW_MS} methods={methods.available.length > 0 ? summarize(methods) : null}>
@@ -81,7 +87,7 @@ export default async function OrgSettingsPage({ searchParams }: { searchParams?:
             id: i.id,
             email: i.email,
             role: i.role,
-            expiresLabel: expiresIn(i.expiresAt, now),
+            expiresLabel: expiresIn(t, i.expiresAt, now),
             invitedByName: i.invitedByName,
           }))}
         />

@@ -3,18 +3,16 @@ import { z } from "zod";
 import { getCurrentSession } from "@/lib/auth/dal";
 import { publicAction } from "@/lib/actions/client";
 import { confirmEmailChange } from "@/lib/auth/email-change";
+import { say } from "@/lib/i18n/context";
 
 export type ConfirmState =
   | { status: "idle" }
   | { status: "done"; email: string; signedIn: boolean }
   | { status: "error"; message: string };
 
-const MESSAGES: Record<string, string> = {
-  address_taken: "This address now belongs to another account, so it cannot be yours. Your email address has not been changed.",
-  expired: "This link has expired. Ask for the change again in My account.",
-  used: "This link no longer works. Ask for the change again in My account.",
-  invalid: "This link does not work. Ask for the change again in My account.",
-};
+/** The refusals, messages `confirmEmail.errors.<error>`; anything else reads as an invalid link. */
+const ERRORS = new Set(["address_taken", "expired", "used", "invalid"]);
+const refusal = (error: string) => say(`confirmEmail.errors.${ERRORS.has(error) ? error : "invalid"}`);
 
 /**
  * Confirms a change of address. The link alone is enough; when this browser is signed in to the same
@@ -28,7 +26,7 @@ export const confirmEmailAction = publicAction(
     const sessionId = current && current.session.mfaState !== "pending" ? current.session.id : null;
     const result = await confirmEmailChange(db, { token, sessionId, info });
     if (result.ok) return { status: "done", email: result.email, signedIn: result.keptSession };
-    return { status: "error", message: MESSAGES[result.error] ?? MESSAGES.invalid };
+    return { status: "error", message: refusal(result.error) };
   },
-  (): ConfirmState => ({ status: "error", message: MESSAGES.invalid }),
+  (): ConfirmState => ({ status: "error", message: refusal("invalid") }),
 );

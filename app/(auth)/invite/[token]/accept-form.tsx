@@ -3,9 +3,11 @@ import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
+import { useTranslations } from "next-intl";
 import { type AcceptState, acceptInvitationAction } from "./actions";
 
 export function AcceptForm({ token, email, organisationName }: { token: string; email: string; organisationName: string }) {
+  const t = useTranslations("invite");
   const [state, action] = useActionState(acceptInvitationAction, { status: "idle" } as AcceptState);
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   return (
@@ -15,11 +17,11 @@ export function AcceptForm({ token, email, organisationName }: { token: string; 
       <input type="hidden" name="username" autoComplete="username" value={email} />
       {state.status === "error" && state.message && <Alert tone="error">{state.message}</Alert>}
       <div>
-        <p className="block text-sm font-medium text-gray-900">Email</p>
+        <p className="block text-sm font-medium text-gray-900">{t("email")}</p>
         <p className="mt-1.5 rounded-lg bg-gray-50 px-3 py-2.5 text-sm text-gray-700 ring-1 ring-gray-200 ring-inset">{email}</p>
       </div>
       <Field
-        label="Your name"
+        label={t("name")}
         name="name"
         autoComplete="name"
         required
@@ -30,16 +32,16 @@ export function AcceptForm({ token, email, organisationName }: { token: string; 
         autoFocus
       />
       <Field
-        label="Choose a password"
+        label={t("password")}
         name="password"
         type="password"
         autoComplete="new-password"
         required
         error={errors.password}
-        hint="At least 8 characters. Long passphrases welcome."
+        hint={t("passwordHint")}
       />
-      <SubmitButton className="w-full" pendingLabel="Joining…">
-        Join {organisationName}
+      <SubmitButton className="w-full" pendingLabel={t("joining")}>
+        {t("join", { organisation: organisationName })}
       </SubmitButton>
     </form>
   );

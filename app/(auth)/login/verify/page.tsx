@@ -16,18 +16,15 @@ import { allowedMethods, policyOf } from "@/lib/org/policy";
 import { chooseSmsAction } from "./actions";
 import { refusalFromParams } from "./submit-code";
 import { VerifyForm } from "./verify-form";
+import { getT, inRequestLanguage } from "@/lib/auth/locale";
 
-export const metadata: Metadata = { title: "Enter your code" };
-
-const HEADINGS: Record<LoginMethod, string> = {
-  passkey: "Use your passkey",
-  totp: "Enter your authenticator code",
-  sms: "Check your phone",
-  backup: "Use a backup code",
-};
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getT("verify"))("metaTitle") };
+}
 
 export default async function VerifyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const pending = await requirePendingSession();
+  const t = await getT("verify");
   const params = await searchParams;
   const db = await getDb();
   const callbackUrl = safeCallbackUrl(params.callbackUrl);
@@ -44,18 +41,14 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
 
   return (
     <Card className="p-6 sm:p-8">
-      <h1 className="text-xl font-semibold tracking-tight">{usable ? HEADINGS[method] : "Sign in again"}</h1>
+      <h1 className="text-xl font-semibold tracking-tight">{usable ? t(`headings.${method}`) : t("again")}</h1>
       {usable ? (
         <>
           <p className="mt-1 mb-6 text-sm text-gray-600">
-            {method === "passkey" && "Confirm it is you with your passkey or security key. Your browser will ask for it."}
-            {method === "totp" && "Enter the 6-digit code from your authenticator app."}
-            {method === "sms" && (
-              <>
-                Enter the 6-digit code we sent to the number ending in <span className="font-medium text-gray-900">{last4}</span>.
-              </>
-            )}
-            {method === "backup" && `Enter one of your backup codes. You have ${methods.backupCodesLeft} left; each works once.`}
+            {method === "passkey" && t("intro.passkey")}
+            {method === "totp" && t("intro.totp")}
+            {method === "sms" && t.rich("intro.sms", { last4, digits: (chunks) => <span className="font-medium text-gray-900">{chunks}</span> })}
+            {method === "backup" && t("intro.backup", { count: methods.backupCodesLeft })}
           </p>
           <VerifyForm
             key={method}
@@ -64,7 +57,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
             callbackUrl={callbackUrl}
             resendAt={resendAt}
             sendFailed={method === "sms" && challenge.sendCount > 0 && challenge.lastSentAt.getTime() === 0}
-            refusal={refusalFromParams(params, method)}
+            refusal={await inRequestLanguage(() => refusalFromParams(params, method))}
             rememberDays={effectiveTrustDays(pending.organisation?.id ? pending.organisation.trustedBrowserDays : null)}
           />
           <OtherMethods
@@ -89,11 +82,11 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
           />
         </>
       ) : (
-        <p className="mt-2 mb-2 text-sm text-gray-600">This sign-in can no longer be completed. Sign out below, then sign in again.</p>
+        <p className="mt-2 mb-2 text-sm text-gray-600">{t("closed")}</p>
       )}
       <form action={signOutAction} className="mt-6 border-t border-gray-100 pt-4 text-center">
         <button type="submit" className="rounded text-sm text-gray-600 underline-offset-2 hover:text-gray-900 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
-          Not you? Sign out
+          {t("notYou")}
         </button>
       </form>
     </Card>

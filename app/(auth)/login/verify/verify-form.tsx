@@ -8,6 +8,7 @@ import type { LoginMethod } from "@/lib/mfa/method";
 import { Button } from "@/components/ui/button";
 import { signWithPasskey } from "@/components/mfa/passkey-ceremony";
 import { loginPasskeyPromptAction, resendLoginCodeAction, type VerifyState } from "./actions";
+import { useTranslations } from "next-intl";
 
 type Props = {
   method: LoginMethod;
@@ -21,10 +22,11 @@ type Props = {
 };
 
 const CODE_ROUTE = "/login/verify/code";
-const OFFLINE = "We could not reach the server. Check your connection and try again.";
 
 export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFailed, refusal, rememberDays }: Props) {
   // A refusal in the URL comes from the same form posted without JavaScript.
+  const t = useTranslations("verify");
+  const OFFLINE = t("offline");
   const [error, setError] = useState<string | null>(refusal);
   const [checking, setChecking] = useState(false);
   const [resendState, resend] = useActionState(resendLoginCodeAction, { status: "idle" } as VerifyState);
@@ -72,9 +74,9 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
   return (
     <div className="space-y-5">
       {sendFailed && resendState.status === "idle" && (
-        <Alert tone="error">We could not send the code. Try again with Resend code.</Alert>
+        <Alert tone="error">{t("sendFailed")}</Alert>
       )}
-      {resendState.status === "resent" && <Alert tone="success">We sent a new code. The previous one no longer works.</Alert>}
+      {resendState.status === "resent" && <Alert tone="success">{t("resent")}</Alert>}
       {resendState.status === "resend_error" && <Alert tone="error">{resendState.message}</Alert>}
       <form method="post" action={CODE_ROUTE} onSubmit={verify} className="space-y-5" noValidate>
         <input type="hidden" name="challengeId" value={challengeId} />
@@ -86,7 +88,7 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
           <BackupCodeField value={code} onChange={setCode} error={error} />
         ) : (
           <CodeField
-            label={method === "totp" ? "Authenticator code" : "Verification code"}
+            label={method === "totp" ? t("authenticatorCode") : t("verificationCode")}
             value={code}
             onChange={setCode}
             error={error}
@@ -98,12 +100,12 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
           <label className="flex cursor-pointer items-start gap-3 text-sm text-gray-700">
             <input type="checkbox" name="remember" value="on" className="mt-0.5 size-4 shrink-0 accent-blue-600" />
             <span>
-              Don&apos;t ask again on this browser for {rememberDays} {rememberDays === 1 ? "day" : "days"}
+              {t("remember", { days: rememberDays })}
             </span>
           </label>
         )}
         <Button type="submit" className="w-full" pending={checking} autoFocus={method === "passkey"}>
-          {checking ? (method === "passkey" ? "Waiting for your passkey…" : "Checking…") : method === "passkey" ? "Use your passkey" : "Verify"}
+          {checking ? (method === "passkey" ? t("waitingForPasskey") : t("checking")) : method === "passkey" ? t("usePasskey") : t("verify")}
         </Button>
       </form>
       {method === "sms" && (
@@ -111,11 +113,11 @@ export function VerifyForm({ method, challengeId, callbackUrl, resendAt, sendFai
         <input type="hidden" name="challengeId" value={challengeId} />
         {seconds > 0 ? (
           <p className="text-sm text-gray-500" aria-live="polite">
-            You can ask for a new code in <span className="font-medium tabular-nums text-gray-700" suppressHydrationWarning>{seconds} s</span>
+            {t.rich("resendIn", { seconds, count: (chunks) => <span className="font-medium tabular-nums text-gray-700" suppressHydrationWarning>{chunks}</span> })}
           </p>
         ) : (
           <button type="submit" className="rounded text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
-            Resend code
+            {t("resend")}
           </button>
         )}
       </form>

@@ -1,28 +1,9 @@
 import Link from "next/link";
 import { buttonClass } from "@/components/ui/button-class";
+import { getT } from "@/lib/auth/locale";
 
 export type LinkProblemKind = "invalid" | "expired" | "used" | "missing" | "locked";
 
-function copy(problem: LinkProblemKind, minutes: number): { title: string; body: string } {
-  switch (problem) {
-    case "expired":
-      return { title: "This link has expired", body: `Reset links work for ${minutes} minutes. Ask for a new one and open it soon after it arrives.` };
-    case "used":
-      return {
-        title: "This link no longer works",
-        body: "Each reset link works once, and only the newest one you asked for. It also stops working when the password is changed. If you still need a new password, ask for a new link.",
-      };
-    case "locked":
-      return {
-        title: "Too many wrong codes",
-        body: "To protect your account, this reset link no longer works. Ask for a new link; if you cannot get a code from any of your methods, ask your organisation's admin to reset your multi-factor authentication.",
-      };
-    case "missing":
-      return { title: "Open the link from your email", body: "To choose a new password, open the link in the email we sent you, or ask for a new one." };
-    default:
-      return { title: "This link does not work", body: "Check that you opened the whole link from the email, or ask for a new one." };
-  }
-}
 
 function WarningIcon() {
   return (
@@ -33,8 +14,10 @@ function WarningIcon() {
 }
 
 /** A reset link that cannot be used: why, and the way forward. Nothing was changed. */
-export function LinkProblem({ problem, minutes }: { problem: LinkProblemKind; minutes: number }) {
-  const { title, body } = copy(problem, minutes);
+export async function LinkProblem({ problem, minutes }: { problem: LinkProblemKind; minutes: number }) {
+  const t = await getT("reset.problem");
+  const title = t(`${problem}.title`);
+  const body = t(`${problem}.body`, { minutes });
   return (
     <div>
       <div className="mb-4 flex size-11 items-center justify-center rounded-full bg-amber-50 text-amber-700 ring-1 ring-amber-100">
@@ -42,13 +25,13 @@ export function LinkProblem({ problem, minutes }: { problem: LinkProblemKind; mi
       </div>
       <h1 className="text-xl font-semibold tracking-tight">{title}</h1>
       <p className="mt-2 text-sm text-gray-600">{body}</p>
-      <p className="mt-2 text-sm text-gray-600">Your password has not been changed.</p>
+      <p className="mt-2 text-sm text-gray-600">{t("unchanged")}</p>
       <div className="mt-6 flex flex-col gap-3 sm:flex-row-reverse sm:items-center sm:justify-between">
         <Link href="/forgot-password" className={buttonClass("primary")}>
-          Send a new link
+          {t("again")}
         </Link>
         <Link href="/login" className="rounded text-center text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
-          Back to sign in
+          {t("back")}
         </Link>
       </div>
     </div>

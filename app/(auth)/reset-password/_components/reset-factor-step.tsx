@@ -7,6 +7,7 @@ import { OtherMethods } from "@/components/mfa/other-methods";
 import { useCountdown } from "@/components/mfa/use-countdown";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
+import { useTranslations } from "next-intl";
 import type { LoginMethod } from "@/lib/mfa/method";
 import { type CodeState, checkResetCodeAction, type SendCodeState, sendResetCodeAction } from "../actions";
 
@@ -24,17 +25,13 @@ type Props = {
   resendAt: number;
 };
 
-const HEADINGS: Record<CodeMethod, string> = {
-  totp: "Enter your authenticator code",
-  sms: "Check your phone",
-  backup: "Use a backup code",
-};
-
 /**
  * The reset's second-factor step, with the sign-in's fields and words: a reset link proves the inbox only,
  * so an account with MFA proves a factor before it gets a new password.
  */
 export function ResetFactorStep({ method, others, last4, backupCodesLeft, textSent, resendAt }: Props) {
+  const t = useTranslations("reset.factor");
+  const tv = useTranslations("verify");
   const [sendState, send] = useActionState(sendResetCodeAction, { status: "idle" } as SendCodeState);
   const [codeState, check] = useActionState(checkResetCodeAction, { status: "idle" } as CodeState);
   const [code, setCode] = useState("");
@@ -46,31 +43,22 @@ export function ResetFactorStep({ method, others, last4, backupCodesLeft, textSe
 
   return (
     <div>
-      <p className="text-xs font-semibold tracking-wide text-blue-700 uppercase">Reset password · Step 1 of 2</p>
-      <h1 className="mt-1 text-xl font-semibold tracking-tight">{HEADINGS[method]}</h1>
+      <p className="text-xs font-semibold tracking-wide text-blue-700 uppercase">{t("step")}</p>
+      <h1 className="mt-1 text-xl font-semibold tracking-tight">{tv(`headings.${method}`)}</h1>
       <p className="mt-1 mb-6 text-sm text-gray-600">
-        Your account uses multi-factor authentication, so the email link alone cannot change its password.{" "}
-        {method === "totp" && "Enter the 6-digit code from your authenticator app."}
-        {method === "sms" &&
-          (sent ? (
-            <>
-              Enter the 6-digit code we sent to the number ending in <span className="font-medium text-gray-900">{last4}</span>.
-            </>
-          ) : (
-            <>
-              We will text a code to the number ending in <span className="font-medium text-gray-900">{last4}</span>.
-            </>
-          ))}
-        {method === "backup" && `Enter one of your backup codes. You have ${backupCodesLeft} left; the one you use stops working.`}
+        {t("why")}{" "}
+        {method === "totp" && t("totp")}
+        {method === "sms" && t.rich(sent ? "smsSent" : "smsSend", { last4, digits: (chunks) => <span className="font-medium text-gray-900">{chunks}</span> })}
+        {method === "backup" && t("backup", { count: backupCodesLeft })}
       </p>
 
       <div className="space-y-5">
-        {sendState.status === "sent" && <Alert tone="success">We sent a code. Any earlier code no longer works.</Alert>}
+        {sendState.status === "sent" && <Alert tone="success">{t("sent")}</Alert>}
         {sendState.status === "error" && <Alert tone="error">{sendState.message}</Alert>}
         {needsText ? (
           <form action={send}>
-            <SubmitButton className="w-full" pendingLabel="Sending…">
-              Text me a code
+            <SubmitButton className="w-full" pendingLabel={t("sending")}>
+              {t("send")}
             </SubmitButton>
           </form>
         ) : (
@@ -79,10 +67,10 @@ export function ResetFactorStep({ method, others, last4, backupCodesLeft, textSe
             {method === "backup" ? (
               <BackupCodeField value={code} onChange={setCode} error={error} />
             ) : (
-              <CodeField label={method === "totp" ? "Authenticator code" : "Verification code"} value={code} onChange={setCode} error={error} autoFocus />
+              <CodeField label={method === "totp" ? tv("authenticatorCode") : tv("verificationCode")} value={code} onChange={setCode} error={error} autoFocus />
             )}
-            <SubmitButton className="w-full" pendingLabel="Checking…">
-              Verify
+            <SubmitButton className="w-full" pendingLabel={tv("checking")}>
+              {tv("verify")}
             </SubmitButton>
           </form>
         )}
@@ -90,11 +78,18 @@ export function ResetFactorStep({ method, others, last4, backupCodesLeft, textSe
           <form action={send} className="text-center">
             {seconds > 0 ? (
               <p className="text-sm text-gray-500" aria-live="polite">
-                You can ask for a new code in <span className="font-medium tabular-nums text-gray-700" suppressHydrationWarning>{seconds} s</span>
+                {tv.rich("resendIn", {
+                  seconds,
+                  count: (chunks) => (
+                    <span className="font-medium tabular-nums text-gray-700" suppressHydrationWarning>
+                      {chunks}
+                    </span>
+                  ),
+                })}
               </p>
             ) : (
               <button type="submit" className="rounded text-sm font-semibold text-blue-700 hover:text-blue-800 focus-visible:outline-2 focus-visible:outline-blue-600">
-                Resend code
+                {tv("resend")}
               </button>
             )}
           </form>
@@ -113,7 +108,7 @@ export function ResetFactorStep({ method, others, last4, backupCodesLeft, textSe
         )}
       />
       <p className="mt-6 border-t border-gray-100 pt-4 text-xs text-gray-500">
-        No access to any of these? Ask your organisation&apos;s admin to reset your multi-factor authentication, then ask for a new link.
+        {t("noAccess")}
       </p>
     </div>
   );

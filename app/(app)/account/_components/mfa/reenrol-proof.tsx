@@ -7,6 +7,7 @@ import { useStepRunner } from "@/components/mfa/use-step-runner";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
+import { useTranslations } from "next-intl";
 import { checkReenrolCodeAction, redeemAccessCodeAction, sendReenrolCodeAction } from "../../reenrol-actions";
 
 /**
@@ -43,6 +44,7 @@ export function ReenrolProofStep({ onProven }: { onProven: () => void }) {
 }
 
 function EmailProof({ email, onProven }: { email: string; onProven: () => void }) {
+  const t = useTranslations("reenrolProof");
   const { pending, run, error, fieldError, notice, setNotice } = useStepRunner();
   const [challengeId, setChallengeId] = useState<string | null>(null);
   const [resendAt, setResendAt] = useState<number | null>(null);
@@ -54,7 +56,7 @@ function EmailProof({ email, onProven }: { email: string; onProven: () => void }
       setChallengeId(r.challengeId);
       setResendAt(Date.now() + r.resendInMs);
       setCode("");
-      if (again) setNotice("We sent a new code. The previous one no longer works.");
+      if (again) setNotice(t("resent"));
     });
 
   const verify = (e: React.FormEvent) => {
@@ -69,30 +71,25 @@ function EmailProof({ email, onProven }: { email: string; onProven: () => void }
       {!challengeId ? (
         <>
           <div className="space-y-2 text-sm text-gray-600">
-            <p>
-              <span className="font-semibold text-gray-900">Confirm your email address.</span> Your admin reset your multi-factor
-              authentication, so before you set it up again we check that it is really you.
-            </p>
-            <p>
-              We will email a 6-digit code to <span className="font-medium text-gray-900">{email}</span>.
-            </p>
+            <p>{t.rich("emailIntro", { strong: (chunks) => <span className="font-semibold text-gray-900">{chunks}</span> })}</p>
+            <p>{t.rich("willEmail", { email, address: (chunks) => <span className="font-medium text-gray-900">{chunks}</span> })}</p>
           </div>
           <div className="flex justify-end">
             <Button type="button" onClick={() => send(false)} pending={pending}>
-              Email me a code
+              {t("send")}
             </Button>
           </div>
         </>
       ) : (
         <form onSubmit={verify} className="space-y-5" noValidate>
           <p className="text-sm text-gray-600">
-            We emailed a 6-digit code to <span className="font-medium text-gray-900">{email}</span>. It is valid for 10 minutes.
+            {t.rich("emailed", { email, address: (chunks) => <span className="font-medium text-gray-900">{chunks}</span> })}
           </p>
-          <CodeField label="Code from the email" value={code} onChange={setCode} error={fieldError("code")} autoFocus />
+          <CodeField label={t("emailCode")} value={code} onChange={setCode} error={fieldError("code")} autoFocus />
           <div className="flex flex-wrap items-center justify-between gap-3">
             <ResendButton availableAt={resendAt} onResend={() => send(true)} pending={pending} />
             <Button type="submit" pending={pending}>
-              Verify
+              {t("verify")}
             </Button>
           </div>
         </form>
@@ -102,6 +99,7 @@ function EmailProof({ email, onProven }: { email: string; onProven: () => void }
 }
 
 function AccessCodeProof({ onProven }: { onProven: () => void }) {
+  const t = useTranslations("reenrolProof");
   const { pending, run, error, fieldError } = useStepRunner();
   const [code, setCode] = useState("");
   const submit = (e: React.FormEvent) => {
@@ -112,11 +110,10 @@ function AccessCodeProof({ onProven }: { onProven: () => void }) {
     <form onSubmit={submit} className="space-y-5" noValidate>
       {error && !error.field && <Alert tone="error">{error.message}</Alert>}
       <p className="text-sm text-gray-600">
-        <span className="font-semibold text-gray-900">Enter your temporary access code.</span> Your admin reset your multi-factor
-        authentication and gave you a one-time code to set it up again. It works once, for 24 hours.
+        {t.rich("accessIntro", { strong: (chunks) => <span className="font-semibold text-gray-900">{chunks}</span> })}
       </p>
       <Field
-        label="Temporary access code"
+        label={t("accessCode")}
         name="code"
         value={code}
         onChange={(e) => setCode(e.target.value.slice(0, 64))}
@@ -131,7 +128,7 @@ function AccessCodeProof({ onProven }: { onProven: () => void }) {
       />
       <div className="flex justify-end">
         <Button type="submit" pending={pending}>
-          Verify
+          {t("verify")}
         </Button>
       </div>
     </form>

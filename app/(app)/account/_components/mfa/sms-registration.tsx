@@ -19,25 +19,22 @@ import {
   type StepResult,
 } from "../../mfa-actions";
 import { ReenrolProofStep, useReenrolProofNeeded } from "./reenrol-proof";
+import { useTranslations } from "next-intl";
 
 type Step = "password" | "proof" | "current" | "phone" | "verify";
 
-const STEPS: { key: Step | "save"; label: string }[] = [
-  { key: "password", label: "Password" },
-  { key: "phone", label: "Phone number" },
-  { key: "verify", label: "Verification" },
-  { key: "save", label: "Save" },
-];
+const STEPS = ["password", "phone", "verify", "save"] as const;
 
 function Stepper({ active }: { active: number }) {
+  const t = useTranslations("smsRegistration");
   return (
-    <ol className="mb-6 grid grid-cols-4 gap-2" aria-label="Registration steps">
+    <ol className="mb-6 grid grid-cols-4 gap-2" aria-label={t("steps")}>
       {STEPS.map((s, i) => (
-        <li key={s.key} aria-current={i === active ? "step" : undefined} className="flex flex-col gap-1.5">
+        <li key={s} aria-current={i === active ? "step" : undefined} className="flex flex-col gap-1.5">
           <span className={`h-1 rounded-full ${i <= active ? "bg-blue-600" : "bg-gray-200"}`} aria-hidden="true" />
-          <span className={`text-xs ${i === active ? "font-semibold text-gray-900" : i < active ? "text-gray-700" : "text-gray-500"}`}>
-            <span className="sr-only">Step {i + 1}: </span>
-            {s.label}
+          <span className={`text-xs hyphens-auto [overflow-wrap:anywhere] ${i === active ? "font-semibold text-gray-900" : i < active ? "text-gray-700" : "text-gray-500"}`}>
+            <span className="sr-only">{t("step", { n: i + 1 })} </span>
+            {t(`stepNames.${s}`)}
           </span>
         </li>
       ))}
@@ -59,6 +56,7 @@ type Props = {
  * Each step is checked again on the server; nothing is stored until Save.
  */
 export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallengeId }: Props) {
+  const t = useTranslations("smsRegistration");
   const [step, setStep] = useState<Step>(stepUpChallengeId ? "phone" : "password");
   const { pending, run, error, setError, fieldError, notice, setNotice } = useStepRunner();
   const [code, setCode] = useState("");
@@ -132,7 +130,7 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
           setCode("");
           setVerified(false);
           lastChecked.current = null;
-          setNotice("We sent a new code. The previous one no longer works.");
+          setNotice(t("resent"));
         }
       },
     );
@@ -158,7 +156,7 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
   if (saved)
     return (
       <div className="space-y-4">
-        <Alert tone="success">Your number ending in {saved.maskedPhone?.replace(/^\D+/, "")} is registered.</Alert>
+        <Alert tone="success">{t("registered", { last4: saved.maskedPhone?.replace(/^\D+/, "") ?? "" })}</Alert>
         <BackupCodesReveal codes={saved.backupCodes} onDone={() => onSaved(saved.maskedPhone)} />
       </div>
     );
@@ -176,7 +174,7 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
       {step === "password" && (
         <ConfirmPasswordStep
           confirm={confirmPasswordAction}
-          intro={<p className="text-sm text-gray-600">For your security, confirm your current password first.</p>}
+          intro={<p className="text-sm text-gray-600">{t("passwordIntro")}</p>}
           run={run}
           error={fieldError("password")}
           pending={pending}
@@ -189,7 +187,7 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
       {step === "current" && (
         <div className="space-y-5">
           <p className="text-sm text-gray-600">
-            To change your number, enter the code we sent to the number registered now.
+            {t("currentIntro")}
           </p>
           <CodeField value={code} onChange={onCodeChange} error={fieldError("code")} autoFocus disabled={pending} />
           <ResendButton availableAt={resendAt} onResend={resend} pending={pending} />
@@ -199,12 +197,12 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
       {step === "phone" && (
         <form ref={phoneForm} onSubmit={submitPhone} className="space-y-5" noValidate>
           <p className="text-sm text-gray-600">
-            Choose your country with the grey button, then enter the number that should receive the codes.
+            {t("phoneIntro")}
           </p>
           <PhoneInput name="phone" defaultCountry={defaultCountry} error={fieldError("phone")} />
           <div className="flex justify-end">
             <Button type="submit" pending={pending}>
-              Send code
+              {t("sendCode")}
             </Button>
           </div>
         </form>
@@ -213,15 +211,14 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
       {step === "verify" && (
         <div className="space-y-5">
           <p className="text-sm text-gray-600">
-            We sent a 6-digit code to the number ending in <span className="font-medium text-gray-900">{maskedPhone.replace(/^\D+/, "")}</span>. It
-            is valid for 10 minutes.
+            {t.rich("verifyIntro", { last4: maskedPhone.replace(/^\D+/, ""), minutes: 10, digits: (chunks) => <span className="font-medium text-gray-900">{chunks}</span> })}
           </p>
           <CodeField
             value={code}
             onChange={onCodeChange}
             error={fieldError("code")}
             autoFocus
-            hint={verified ? undefined : "The Save button turns on once the code is right."}
+            hint={verified ? undefined : t("saveHint")}
           />
           {verified && (
             <p className="flex items-center gap-1.5 text-sm font-medium text-green-700" role="status">
@@ -232,7 +229,7 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
                   clipRule="evenodd"
                 />
               </svg>
-              Code confirmed. Click Save to finish.
+              {t("confirmed")}
             </p>
           )}
           <div className="flex flex-wrap items-center justify-between gap-3">
@@ -246,11 +243,11 @@ export function SmsRegistration({ mode, onSaved, defaultCountry, stepUpChallenge
                 }}
                 className="rounded text-sm text-gray-600 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600"
               >
-                Use a different number
+                {t("differentNumber")}
               </button>
             </div>
             <Button type="button" onClick={save} disabled={!verified} pending={pending && verified} className="ml-auto">
-              Save
+              {t("save")}
             </Button>
           </div>
         </div>

@@ -7,6 +7,7 @@ import { form } from "@/components/mfa/form-data";
 import { useStepRunner } from "@/components/mfa/use-step-runner";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { useTranslations } from "next-intl";
 import { beginTotpEnrollmentAction, confirmTotpEnrollmentAction, type MethodResult } from "../../methods-actions";
 import { ReenrolProofStep, useReenrolProofNeeded } from "./reenrol-proof";
 
@@ -28,6 +29,7 @@ type Props = {
  * the key → a code from the app makes it active → on a first factor, the backup codes, once.
  */
 export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
+  const t = useTranslations("totpEnrollment");
   const [stage, setStage] = useState<"prove" | "reenrol" | "scan" | "codes">("prove");
   // After an admin's reset the password alone is not enough: the email (or access code) proof comes next.
   const proofNeeded = useReenrolProofNeeded();
@@ -69,9 +71,9 @@ export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
     if (!enrolling) return;
     try {
       await navigator.clipboard.writeText(enrolling.key);
-      setCopied("Key copied.");
+      setCopied(t("copied"));
     } catch {
-      setCopied("Copying is not available here. Select the key and copy it.");
+      setCopied(t("copyFailed"));
     }
   };
 
@@ -91,11 +93,7 @@ export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
           methods={methods}
           busy={pending}
           onVerified={(id) => (proofNeeded ? setStage("reenrol") : begin(id))}
-          intro={
-            replacing
-              ? "The new app replaces the old one once you enter a code from it. Confirm your current password first."
-              : "An authenticator app on your phone (such as Authy, Google Authenticator or 1Password) makes a new code every 30 seconds. Confirm your current password first."
-          }
+          intro={replacing ? t("introReplace") : t("introAdd")}
         />
       </div>
     );
@@ -122,26 +120,26 @@ export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
       {error && !error.field && <Alert tone="error">{error.message}</Alert>}
       <div className="space-y-3">
         <p className="text-sm text-gray-700">
-          <span className="font-semibold text-gray-900">1.</span> Scan this QR code with your authenticator app.
+          <span className="font-semibold text-gray-900">1.</span> {t("scan")}
         </p>
         {/* A data: URL in an <img>: the SVG is never injected into the page (the CSP allows img-src data:). */}
         <img
           src={enrolling.qrDataUrl}
-          alt="QR code for your authenticator app"
+          alt={t("qrAlt")}
           width={176}
           height={176}
           className="mx-auto size-44 rounded-lg bg-white ring-1 ring-gray-200"
         />
         <div className="rounded-lg bg-gray-50 px-4 py-3 ring-1 ring-gray-200 ring-inset">
           <p className="text-xs text-gray-600">
-            Cannot scan it? Enter this key in the app instead (time-based, 6 digits):
+            {t("cannotScan")}
           </p>
           <div className="mt-1.5 flex flex-wrap items-center justify-between gap-2">
             <code data-testid="totp-key" className="font-mono text-sm tracking-wide break-all text-gray-900">
               {grouped(enrolling.key)}
             </code>
             <Button type="button" variant="secondary" className="px-3 py-1.5" onClick={copyKey}>
-              Copy key
+              {t("copy")}
             </Button>
           </div>
           {copied && (
@@ -153,9 +151,9 @@ export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
       </div>
       <div className="space-y-3">
         <p className="text-sm text-gray-700">
-          <span className="font-semibold text-gray-900">2.</span> Enter the 6-digit code the app shows.
+          <span className="font-semibold text-gray-900">2.</span> {t("enter")}
         </p>
-        <CodeField label="Authenticator code" value={code} onChange={setCode} error={fieldError("code")} autoFocus />
+        <CodeField label={t("code")} value={code} onChange={setCode} error={fieldError("code")} autoFocus />
       </div>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <button
@@ -163,10 +161,10 @@ export function TotpEnrollment({ methods, replacing = false, onDone }: Props) {
           onClick={startAgain}
           className="rounded text-sm text-gray-600 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600"
         >
-          Start again
+          {t("startAgain")}
         </button>
         <Button type="submit" pending={pending}>
-          Verify
+          {t("verify")}
         </Button>
       </div>
     </form>

@@ -4,10 +4,13 @@ import { type ProofMethods, StepUp } from "@/app/(app)/_components/step-up";
 import { form } from "@/components/mfa/form-data";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { useTranslations } from "next-intl";
 import { disableMfaAction } from "../../mfa-actions";
 
 /** Turning MFA off: the current password, a code from a current factor, then an explicit "Turn off". */
 export function TurnOffMfa({ methods, onDone }: { methods: ProofMethods; onDone: () => void }) {
+  const t = useTranslations("turnOffMfa");
+  const tc = useTranslations("common");
   const [stepUpId, setStepUpId] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
@@ -20,7 +23,7 @@ export function TurnOffMfa({ methods, onDone }: { methods: ProofMethods; onDone:
         if (r.status === "error") setError(r.message);
         else onDone();
       } catch {
-        setError("Something went wrong on our side. Try again.");
+        setError(tc("somethingWrong"));
       }
     });
 
@@ -29,11 +32,7 @@ export function TurnOffMfa({ methods, onDone }: { methods: ProofMethods; onDone:
       <StepUp
         methods={methods}
         onVerified={setStepUpId}
-        intro={
-          methods.totp
-            ? "Confirm your current password, then a code from your authenticator app."
-            : `Confirm your current password. We then send a code to your number ending in ${methods.smsLast4 ?? ""}.`
-        }
+        intro={methods.totp ? t("introTotp") : t("introSms", { last4: methods.smsLast4 ?? "" })}
       />
     );
 
@@ -41,11 +40,11 @@ export function TurnOffMfa({ methods, onDone }: { methods: ProofMethods; onDone:
     <div className="space-y-5">
       {error && <Alert tone="error">{error}</Alert>}
       <p className="text-sm text-gray-600">
-        Sign-in will ask only for your password. Your sign-in methods and backup codes are deleted, and your other sessions are signed out.
+        {t("explain")}
       </p>
       <div className="flex justify-end">
         <Button type="button" variant="danger" pending={pending} onClick={turnOff}>
-          Turn off
+          {t("submit")}
         </Button>
       </div>
     </div>

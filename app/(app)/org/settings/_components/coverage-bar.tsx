@@ -1,12 +1,16 @@
+"use client";
+import { useTranslations } from "next-intl";
+
 /** "7 of 10 members use multi-factor authentication", with a bar that fills to match. */
 export function CoverageBar({ enabled, total }: { enabled: number; total: number }) {
+  const t = useTranslations("orgSettings.coverage");
   const percent = total === 0 ? 0 : Math.round((enabled / total) * 100);
   const complete = total > 0 && enabled === total;
   return (
     <div>
       <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
         <p className="text-sm font-medium text-gray-900" id="mfa-coverage">
-          {enabled} of {total} {total === 1 ? "member uses" : "members use"} multi-factor authentication
+          {t("label", { enabled, total })}
         </p>
         <p className="text-sm text-gray-500 tabular-nums" aria-hidden="true">
           {percent}%
@@ -19,7 +23,7 @@ export function CoverageBar({ enabled, total }: { enabled: number; total: number
         aria-valuemin={0}
         aria-valuemax={total}
         aria-valuenow={enabled}
-        aria-valuetext={`${enabled} of ${total}`}
+        aria-valuetext={t("value", { enabled, total })}
       >
         <div className={`h-full rounded-full transition-[width] ${complete ? "bg-green-600" : "bg-blue-600"}`} style={{ width: `${percent}%` }} />
       </div>

@@ -4,6 +4,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
+import { useTranslations } from "next-intl";
 import { changeRoleAction, type OrgState, removeMemberAction, resetMemberMfaAction } from "../actions";
 import { useStepUpForm } from "./step-up-gate";
 import { useInitialFocus } from "./use-initial-focus";
@@ -34,6 +35,8 @@ function useOutcome(state: OrgState, report: (state: OrgState) => void) {
 }
 
 export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: MemberRow[]; adminCount: number; orgRequiresMfa: boolean }) {
+  const t = useTranslations("orgSettings.members");
+  const tc = useTranslations("common");
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const ask = (kind: Confirm["kind"], member: MemberRow) => {
@@ -43,14 +46,14 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
   const report = (state: OrgState) => {
     if (state.status === "success") setOutcome({ tone: "success", message: state.message });
     else if (state.status === "error")
-      setOutcome({ tone: "error", message: state.message ?? Object.values(state.fieldErrors ?? {})[0] ?? "That did not work. Try again." });
+      setOutcome({ tone: "error", message: state.message ?? Object.values(state.fieldErrors ?? {})[0] ?? tc("didNotWork") });
   };
   return (
     <Card>
       <CardHeader
         id="members-heading"
-        title="Members"
-        description={`${members.length} ${members.length === 1 ? "person" : "people"} · ${adminCount} ${adminCount === 1 ? "admin" : "admins"}`}
+        title={t("title")}
+        description={t("count", { people: members.length, admins: adminCount })}
       />
       {outcome && (
         <div className="px-5 pt-4 sm:px-6">
@@ -61,16 +64,16 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
         <thead className="border-b border-gray-100 text-xs font-medium tracking-wide text-gray-500 uppercase">
           <tr>
             <th scope="col" className="py-3 pr-2 pl-5 font-medium sm:pl-6">
-              Member
+              {t("member")}
             </th>
             <th scope="col" className="w-36 py-3 pr-5 pl-2 font-medium sm:pr-2">
-              Role
+              {t("role")}
             </th>
             <th scope="col" className="hidden w-48 px-2 py-3 font-medium md:table-cell">
-              MFA
+              {t("mfa")}
             </th>
             <th scope="col" className="hidden w-44 py-3 pr-5 pl-2 text-right font-medium sm:table-cell sm:pr-6">
-              <span className="sr-only">Actions</span>
+              <span className="sr-only">{t("actions")}</span>
             </th>
           </tr>
         </thead>
@@ -81,12 +84,12 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
                 <p className="flex min-w-0 items-center gap-1.5 font-medium text-gray-900">
                   <span className="truncate">{m.name}</span>
                   {m.isYou && (
-                    <span className="shrink-0 rounded-full bg-gray-100 px-1.5 py-0.5 text-[11px] font-medium text-gray-600">You</span>
+                    <span className="shrink-0 rounded-full bg-gray-100 px-1.5 py-0.5 text-[11px] font-medium text-gray-600">{t("you")}</span>
                   )}
                 </p>
                 <p className="truncate text-gray-500">{m.email}</p>
                 <p className="mt-1 md:hidden">
-                  <MfaBadge enabled={m.mfaEnabled} label={badgeLabel(m)} />
+                  <MfaBadge enabled={m.mfaEnabled} label={badgeLabel(t, m)} />
                 </p>
                 {/* On a phone the actions sit under the member instead of in a column of their own. */}
                 <div className="mt-2 sm:hidden">
@@ -97,7 +100,7 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
                 <RoleForm member={m} onResult={report} lastAdmin={m.role === "admin" && adminCount <= 1} />
               </td>
               <td className="hidden px-2 py-3.5 md:table-cell">
-                <MfaBadge enabled={m.mfaEnabled} label={badgeLabel(m)} />
+                <MfaBadge enabled={m.mfaEnabled} label={badgeLabel(t, m)} />
               </td>
               <td className="hidden py-3 pr-5 pl-2 sm:table-cell sm:pr-6">
                 <MemberActions member={m} onConfirm={ask} />
@@ -109,7 +112,7 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
       <Dialog
         open={confirm !== null}
         onClose={() => setConfirm(null)}
-        title={confirm?.kind === "reset" ? "Reset multi-factor authentication?" : `Remove ${confirm?.member.name ?? "member"}?`}
+        title={confirm?.kind === "reset" ? t("resetTitle") : confirm ? t("removeTitle", { name: confirm.member.name }) : t("removeMemberTitle")}
       >
         {confirm && (
           <ConfirmForm
@@ -128,6 +131,7 @@ export function MembersCard({ members, adminCount, orgRequiresMfa }: { members: 
 }
 
 function MemberActions({ member, onConfirm }: { member: MemberRow; onConfirm: (kind: Confirm["kind"], member: MemberRow) => void }) {
+  const t = useTranslations("orgSettings.members");
   if (member.isYou) return null;
   return (
     <div className="flex flex-wrap gap-1.5 sm:justify-end">
@@ -135,30 +139,32 @@ function MemberActions({ member, onConfirm }: { member: MemberRow; onConfirm: (k
         <Button
           variant="secondary"
           className="px-2.5 py-1.5 text-xs whitespace-nowrap"
-          aria-label={`Reset MFA for ${member.name}`}
+          aria-label={t("resetLabel", { name: member.name })}
           onClick={() => onConfirm("reset", member)}
         >
-          Reset MFA
+          {t("reset")}
         </Button>
       )}
       <Button
         variant="secondary"
         className="px-2.5 py-1.5 text-xs whitespace-nowrap text-red-700 hover:bg-red-50"
-        aria-label={`Remove ${member.name}`}
+        aria-label={t("removeLabel", { name: member.name })}
         onClick={() => onConfirm("remove", member)}
       >
-        Remove
+        {t("remove")}
       </Button>
     </div>
   );
 }
 
 /** "Off", or "Off · reset by an admin" until a member reset by an admin has enrolled again. */
-function badgeLabel(m: MemberRow) {
-  return !m.mfaEnabled && m.reenrolProof ? "Off · reset by an admin" : m.mfaLabel;
+function badgeLabel(t: ReturnType<typeof useTranslations<"orgSettings.members">>, m: MemberRow) {
+  if (m.mfaEnabled) return m.mfaLabel;
+  return m.reenrolProof ? t("offReset") : t("off");
 }
 
 function MfaBadge({ enabled, label }: { enabled: boolean; label: string }) {
+  const t = useTranslations("orgSettings.members");
   return (
     <span
       className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${
@@ -166,7 +172,7 @@ function MfaBadge({ enabled, label }: { enabled: boolean; label: string }) {
       }`}
     >
       <span aria-hidden="true" className={`size-1.5 rounded-full ${enabled ? "bg-green-600" : "bg-amber-500"}`} />
-      <span className="sr-only">MFA: </span>
+      <span className="sr-only">{t("mfaPrefix")} </span>
       {label}
     </span>
   );
@@ -174,12 +180,11 @@ function MfaBadge({ enabled, label }: { enabled: boolean; label: string }) {
 
 /** A role select that saves only on an explicit Save, so arrowing through the options changes nothing. */
 function RoleForm({ member, onResult, lastAdmin }: { member: MemberRow; onResult: (s: OrgState) => void; lastAdmin: boolean }) {
+  const t = useTranslations("orgSettings.members");
+  const tc = useTranslations("common");
   const [state, action] = useActionState(changeRoleAction, { status: "idle" } as OrgState);
   const [role, setRole] = useState(member.role);
-  const stepUp = useStepUpForm(
-    `You are about to make ${member.name} ${role === "admin" ? "an admin" : "a member"}.`,
-    state,
-  );
+  const stepUp = useStepUpForm(t(role === "admin" ? "makeAdmin" : "makeMember", { name: member.name }), state);
   useOutcome(state, (s) => {
     // Refused for want of a step-up: the choice stays, and the change is sent again once it is proven.
     if (s.status === "error" && s.stepUp) return;
@@ -195,25 +200,25 @@ function RoleForm({ member, onResult, lastAdmin }: { member: MemberRow; onResult
         name="role"
         value={role}
         onChange={(e) => setRole(e.target.value as MemberRow["role"])}
-        aria-label={`Role for ${member.name}`}
+        aria-label={t("roleLabel", { name: member.name })}
         aria-describedby={lastAdmin ? `last-admin-${member.userId}` : undefined}
         className="block w-full rounded-lg border-0 bg-white py-1.5 pr-7 pl-2 text-sm text-gray-900 shadow-xs ring-1 ring-gray-300 ring-inset focus:ring-2 focus:ring-blue-600 focus:outline-none"
       >
-        <option value="member">Member</option>
-        <option value="admin">Admin</option>
+        <option value="member">{t("roles.member")}</option>
+        <option value="admin">{t("roles.admin")}</option>
       </select>
       {lastAdmin && (
         <span id={`last-admin-${member.userId}`} className="sr-only">
-          The only admin
+          {t("onlyAdmin")}
         </span>
       )}
       {changed && (
         <div className="flex gap-1">
-          <SubmitButton className="px-2.5 py-1 text-xs" pendingLabel="Saving…">
-            Save
+          <SubmitButton className="px-2.5 py-1 text-xs" pendingLabel={t("saving")}>
+            {tc("save")}
           </SubmitButton>
           <Button type="button" variant="ghost" className="px-2 py-1 text-xs" onClick={() => setRole(member.role)}>
-            Cancel
+            {tc("cancel")}
           </Button>
         </div>
       )}
@@ -223,6 +228,7 @@ function RoleForm({ member, onResult, lastAdmin }: { member: MemberRow; onResult
 
 /** The temporary access code, once: the admin copies it or reads it out; closing the dialog forgets it. */
 function AccessCodeShown({ member, state, onDone }: { member: MemberRow; state: Extract<OrgState, { status: "success" }>; onDone: () => void }) {
+  const t = useTranslations("orgSettings.members.accessCode");
   const [copied, setCopied] = useState<string | null>(null);
   const code = state.accessCode?.code ?? "";
   const until = state.accessCode ? new Date(state.accessCode.expiresAt).toISOString().replace("T", " ").slice(0, 16) : "";
@@ -230,9 +236,9 @@ function AccessCodeShown({ member, state, onDone }: { member: MemberRow; state: 
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(code);
-      setCopied("Copied.");
+      setCopied(t("copied"));
     } catch {
-      setCopied("Copying is not available here. Select the code and copy it.");
+      setCopied(t("copyFailed"));
     }
   };
   return (
@@ -240,12 +246,12 @@ function AccessCodeShown({ member, state, onDone }: { member: MemberRow; state: 
       <Alert tone="success">{state.message}</Alert>
       <div className="rounded-lg bg-gray-50 px-4 py-4 text-center ring-1 ring-gray-200 ring-inset">
         <p className="text-xs font-medium tracking-wide text-gray-500 uppercase" id="access-code-label">
-          Temporary access code for {member.name}
+          {t("label", { name: member.name })}
         </p>
         <p data-testid="access-code" className="mt-2 font-mono text-xl font-semibold tracking-wider text-gray-900 select-all">
           {code}
         </p>
-        <p className="mt-2 text-xs text-gray-600">Works once, until {until} UTC. It is not shown again.</p>
+        <p className="mt-2 text-xs text-gray-600">{t("until", { until })}</p>
       </div>
       {copied && (
         <p className="text-sm text-gray-600" role="status">
@@ -254,10 +260,10 @@ function AccessCodeShown({ member, state, onDone }: { member: MemberRow; state: 
       )}
       <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
         <Button type="button" variant="secondary" onClick={copy} id="access-code-copy">
-          Copy code
+          {t("copy")}
         </Button>
         <Button type="button" onClick={onDone}>
-          Done
+          {t("done")}
         </Button>
       </div>
     </div>
@@ -275,6 +281,8 @@ function ConfirmForm({
   onCancel: () => void;
   onDone: (state: OrgState) => void;
 }) {
+  const t = useTranslations("orgSettings.members");
+  const tc = useTranslations("common");
   const reset = confirm.kind === "reset";
   const [state, action] = useActionState(reset ? resetMemberMfaAction : removeMemberAction, { status: "idle" } as OrgState);
   const [proof, setProof] = useState<"email" | "access_code">(confirm.member.reenrolProof ?? "email");
@@ -284,7 +292,7 @@ function ConfirmForm({
   });
   const { member } = confirm;
   const stepUp = useStepUpForm(
-    reset ? `You are about to reset ${member.name}'s multi-factor authentication.` : `You are about to remove ${member.name} from the organisation.`,
+    reset ? t("stepUpReset", { name: member.name }) : t("stepUpRemove", { name: member.name }),
     state,
     { inline: true },
   );
@@ -299,28 +307,24 @@ function ConfirmForm({
         <div className="rounded-lg bg-gray-50 px-3 py-2.5 ring-1 ring-gray-200 ring-inset">
           <p className="truncate text-sm font-medium text-gray-900">{member.name}</p>
           <p className="truncate text-xs text-gray-500">
-            {member.email} · {member.mfaLabel === "Off" ? "MFA off" : member.mfaLabel}
+            {member.email} · {member.mfaEnabled ? member.mfaLabel : t("mfaOff")}
           </p>
         </div>
         {reset ? (
           <>
             <ul className="list-disc space-y-1 pl-5 text-sm text-gray-700">
-              <li>Their sign-in methods (authenticator app, phone) and any backup codes are removed.</li>
-              <li>They are signed out everywhere.</li>
-              {member.role === "admin" && <li>They are an admin, so every admin of the organisation sees this reset in their security activity.</li>}
-              <li>
-                {orgRequiresMfa
-                  ? "Your organisation requires multi-factor authentication, so they set it up again when they next sign in."
-                  : "They can sign in with their password and turn it on again in My account."}
-              </li>
+              <li>{t("resetWhat.methods")}</li>
+              <li>{t("resetWhat.signedOut")}</li>
+              {member.role === "admin" && <li>{t("resetWhat.admin")}</li>}
+              <li>{orgRequiresMfa ? t("resetWhat.required") : t("resetWhat.optional")}</li>
             </ul>
             <fieldset>
-              <legend className="text-sm font-medium text-gray-900">Before they set it up again, they prove it is them with</legend>
+              <legend className="text-sm font-medium text-gray-900">{t("proof.legend")}</legend>
               <div className="mt-2 space-y-2">
                 {(
                   [
-                    ["email", "A code we email them", `Sent to ${member.email} when they start. Recommended.`],
-                    ["access_code", "A temporary access code from you", "Shown once after the reset; give it to them in person or by phone. Works once, for 24 hours."],
+                    ["email", t("proof.email"), t("proof.emailHint", { email: member.email })],
+                    ["access_code", t("proof.accessCode"), t("proof.accessCodeHint")],
                   ] as const
                 ).map(([value, label, hint]) => (
                   <label
@@ -339,16 +343,16 @@ function ConfirmForm({
           </>
         ) : (
           <p className="text-sm text-gray-700">
-            They lose access to the organisation and its data, and are signed out everywhere at once.
+            {t("removeExplain")}
           </p>
         )}
-        {state.status === "error" && !state.stepUp && <Alert tone="error">{state.message ?? "That did not work. Try again."}</Alert>}
+        {state.status === "error" && !state.stepUp && <Alert tone="error">{state.message ?? tc("didNotWork")}</Alert>}
         <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
           <Button type="button" variant="secondary" onClick={onCancel} id="confirm-cancel">
-            Cancel
+            {tc("cancel")}
           </Button>
-          <SubmitButton variant="danger" pendingLabel={reset ? "Resetting…" : "Removing…"}>
-            {reset ? "Reset MFA" : "Remove member"}
+          <SubmitButton variant="danger" pendingLabel={reset ? t("resetting") : t("removing")}>
+            {reset ? t("reset") : t("removeMember")}
           </SubmitButton>
         </div>
       </form>

@@ -2,36 +2,27 @@
 import { useActionState, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
+import { useTranslations } from "next-intl";
 import type { MfaMethodsSetting } from "@/lib/org/policy";
 import { type OrgState, setMfaMethodsAction } from "../actions";
 import { useStepUpForm } from "./step-up-gate";
 
-const OPTIONS = [
-  { value: "any", label: "Authenticator app or text message", hint: "Members choose, passkeys included. Text messages are the easiest to set up." },
-  {
-    value: "totp_only",
-    label: "Authenticator app only",
-    hint: "Stronger: text messages can be intercepted or redirected. Passkeys are allowed too. Members who use SMS are asked to add an app.",
-  },
-  {
-    value: "passkey_only",
-    label: "Passkeys and security keys only",
-    hint: "Phishing-resistant: a fake site cannot reuse what a passkey signs. Members without one are asked to add one; backup codes still work for recovery.",
-  },
-] as const;
+/** The choices, labelled by messages `orgSettings.methods.options.<value>`. */
+const OPTIONS = ["any", "totp_only", "passkey_only"] as const;
 
 /** The organisation's allowed methods; changing them needs the admin's fresh step-up. */
 export function MfaMethodsForm({ methods }: { methods: MfaMethodsSetting }) {
+  const t = useTranslations("orgSettings.methods");
   const [state, action] = useActionState(setMfaMethodsAction, { status: "idle" } as OrgState);
   const [choice, setChoice] = useState<string>(methods);
-  const stepUp = useStepUpForm("You are about to change which sign-in methods members may use.", state);
+  const stepUp = useStepUpForm(t("stepUp"), state);
   const error = state.status === "error" ? (state.fieldErrors?.methods ?? state.message) : null;
   return (
     <form action={action} {...stepUp.form} className="space-y-4 rounded-lg bg-gray-50 px-4 py-4 ring-1 ring-gray-200 ring-inset" noValidate>
       <fieldset>
-        <legend className="text-sm font-medium text-gray-900">Allowed methods</legend>
+        <legend className="text-sm font-medium text-gray-900">{t("legend")}</legend>
         <div className="mt-3 space-y-3">
-          {OPTIONS.map((o) => (
+          {OPTIONS.map((value) => ({ value, label: t(`options.${value}.label`), hint: t(`options.${value}.hint`) })).map((o) => (
             <label key={o.value} className="flex cursor-pointer items-start gap-3">
               <input
                 type="radio"
@@ -53,7 +44,7 @@ export function MfaMethodsForm({ methods }: { methods: MfaMethodsSetting }) {
       {error && <Alert tone={state.status === "error" && state.stepUp ? "info" : "error"}>{error}</Alert>}
       {choice !== methods && (
         <div className="flex justify-end">
-          <SubmitButton pendingLabel="Saving…">Save methods</SubmitButton>
+          <SubmitButton pendingLabel={t("saving")}>{t("save")}</SubmitButton>
         </div>
       )}
     </form>

@@ -1,10 +1,12 @@
 "use client";
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useLocale, useTranslations } from "next-intl";
+import { useActionState, useEffect, useMemo, useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button, SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import { Switch } from "@/components/ui/switch";
+import { FORMAT_LOCALES } from "@/lib/i18n/locales";
 import type { MfaMethodsSetting } from "@/lib/org/policy";
 import { type OrgState, setMfaRequirementAction } from "../actions";
 import { CoverageBar } from "./coverage-bar";
@@ -28,24 +30,28 @@ type Props = {
   trustedBrowserDays: number;
 };
 
-const REQUIRE_SWITCH_LABEL = "Require multi-factor authentication for all users";
 const DAY_MS = 86_400_000;
 
-const dayFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-const formatDay = (d: Date | string) => dayFormat.format(new Date(d));
+/** A deadline's day in the page's language, in UTC like the deadline itself (lib/org/dates.ts). */
+function useFormatDay() {
+  const locale = useLocale();
+  return useMemo(() => {
+    const format = new Intl.DateTimeFormat(FORMAT_LOCALES[locale], { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    return (d: Date | string) => format.format(new Date(d));
+  }, [locale]);
+}
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const startOfUtcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
-/** What the policy allows, in the words members read: the methods, not "a phone". */
-function methodsInWords(methods: MfaMethodsSetting) {
-  if (methods === "passkey_only") return "a passkey or security key";
-  return methods === "totp_only" ? "an authenticator app or a passkey" : "a passkey, an authenticator app or a text message";
-}
 
 export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, methods, coverage, withoutMfa, trustedBrowserDays }: Props) {
+  const t = useTranslations("orgSettings.policy");
+  const formatDay = useFormatDay();
+  // What the policy allows, in the words members read: the methods, not "a phone".
+  const allowed = t(`methodsInWords.${methods}`);
   const [dialog, setDialog] = useState<null | "on" | "off" | "change">(null);
   const [message, setMessage] = useState<string | null>(null);
-  const since = requiredSince ? ` since ${formatDay(requiredSince)}` : "";
+  const sinceDay = enforcedFrom || requiredSince;
   const openChange = () => {
     setMessage(null);
     setDialog("change");
@@ -53,8 +59,8 @@ export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, 
   return (
     <Card>
       <CardHeader
-        title="Multi-factor authentication"
-        description={`A second step after the password, with ${methodsInWords(methods)}, so a stolen password alone is not enough.`}
+        title={t("title")}
+        description={t("description", { methods: allowed })}
       />
       <div className="space-y-5 px-5 py-5 sm:px-6">
         {message && <Alert tone="success">{message}</Alert>}
@@ -62,7 +68,7 @@ export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, 
         <div className="rounded-lg bg-gray-50 px-4 py-4 ring-1 ring-gray-200 ring-inset">
           <Switch
             id="require-mfa"
-            label={REQUIRE_SWITCH_LABEL}
+            label={t("switch")}
             checked={required}
             describedBy="require-mfa-help"
             onChange={(next) => {
@@ -73,23 +79,24 @@ export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, 
           {required && inGrace && enforcedFrom ? (
             <div className="mt-3 flex flex-wrap items-center justify-between gap-3 rounded-md bg-amber-50 px-3 py-2.5 ring-1 ring-amber-200 ring-inset">
               <p id="require-mfa-help" className="text-sm text-amber-950">
-                <span className="font-semibold">Required from {formatDay(enforcedFrom)}.</span> Until then members without it see a reminder on
-                every page; from that day they must set it up before they can continue.
+                {t.rich("grace", { day: formatDay(enforcedFrom), strong: (chunks) => <span className="font-semibold">{chunks}</span> })}
               </p>
               <Button variant="secondary" className="px-3 py-1.5" onClick={openChange}>
-                Change date
+                {t("changeDate")}
               </Button>
             </div>
           ) : (
             <div className="mt-2 flex flex-wrap items-start justify-between gap-3">
               <p id="require-mfa-help" className="text-sm text-gray-600">
                 {required
-                  ? `Required${enforcedFrom ? ` since ${formatDay(enforcedFrom)}` : since}. Members without it are sent to set it up before they can do anything else.`
-                  : `When on, members without it must add ${methodsInWords(methods)} before they can continue: from their next page, or from a date you choose.`}
+                  ? sinceDay
+                    ? t("requiredSince", { day: formatDay(sinceDay) })
+                    : t("required")
+                  : t("off", { methods: allowed })}
               </p>
               {required && (
                 <Button variant="secondary" className="px-3 py-1.5" onClick={openChange}>
-                  Change date
+                  {t("changeDate")}
                 </Button>
               )}
             </div>
@@ -102,13 +109,7 @@ export function MfaPolicyCard({ required, requiredSince, enforcedFrom, inGrace, 
       <Dialog
         open={dialog !== null}
         onClose={() => setDialog(null)}
-        title={
-          dialog === "off"
-            ? "Stop requiring multi-factor authentication?"
-            : dialog === "change"
-              ? "Change when multi-factor authentication is required"
-              : "Require multi-factor authentication?"
-        }
+        title={dialog === "off" ? t("titles.off") : dialog === "change" ? t("titles.change") : t("titles.on")}
       >
         {dialog && (
           <RequirementForm
@@ -153,6 +154,10 @@ function RequirementForm({
   onCancel: () => void;
   onDone: (message: string) => void;
 }) {
+  const t = useTranslations("orgSettings.policy");
+  const tc = useTranslations("common");
+  const formatDay = useFormatDay();
+  const allowed = t(`methodsInWords.${methods}`);
   const [state, action] = useActionState(setMfaRequirementAction, { status: "idle" } as OrgState);
   const turnOn = mode !== "off";
   const [now] = useState(() => new Date());
@@ -167,11 +172,7 @@ function RequirementForm({
   }, [state]);
   const day = chosenDay(when, date, now);
   const stepUp = useStepUpForm(
-    !turnOn
-      ? "You are about to stop requiring multi-factor authentication."
-      : mode === "change"
-        ? "You are about to change when multi-factor authentication is required."
-        : "You are about to require multi-factor authentication for everyone.",
+    !turnOn ? t("stepUp.off") : mode === "change" ? t("stepUp.change") : t("stepUp.on"),
     state,
     { inline: true },
   );
@@ -181,11 +182,15 @@ function RequirementForm({
   // Turning it off is the weaker choice, so Cancel has focus first there; otherwise the confirmation.
   useInitialFocus(turnOn ? "require-mfa-confirm" : "require-mfa-cancel");
   const options: { value: When; label: string; hint: string }[] = [
-    { value: "now", label: "Now", hint: "From each member's next page." },
-    ...(["7", "14", "30"] as const).map((n) => ({ value: n, label: `In ${n} days`, hint: `From ${formatDay(chosenDay(n, "", now) as Date)}.` })),
-    { value: "date", label: "On a date", hint: "From 00:00 UTC on the day you choose." },
+    { value: "now", label: t("when.now"), hint: t("when.nowHint") },
+    ...(["7", "14", "30"] as const).map((n) => ({
+      value: n,
+      label: t("when.inDays", { days: Number(n) }),
+      hint: t("when.inDaysHint", { day: formatDay(chosenDay(n, "", now) as Date) }),
+    })),
+    { value: "date", label: t("when.date"), hint: t("when.dateHint") },
   ];
-  const confirmLabel = mode === "change" ? (day ? `Require from ${formatDay(day)}` : "Require now") : day ? `Require from ${formatDay(day)}` : "Require for everyone";
+  const confirmLabel = day ? t("confirm.from", { day: formatDay(day) }) : mode === "change" ? t("confirm.now") : t("confirm.everyone");
   return (
     <>
       {stepUp.proof}
@@ -193,7 +198,7 @@ function RequirementForm({
         <input type="hidden" name="required" value={turnOn ? "on" : "off"} />
         {turnOn && (
           <fieldset>
-            <legend className="text-sm font-medium text-gray-900">When does it start?</legend>
+            <legend className="text-sm font-medium text-gray-900">{t("when.legend")}</legend>
             <div className="mt-2 grid gap-2 sm:grid-cols-2">
               {options.map((o) => (
                 <label
@@ -220,7 +225,7 @@ function RequirementForm({
             {when === "date" && (
               <div className="mt-3">
                 <label htmlFor="require-mfa-date" className="block text-sm font-medium text-gray-900">
-                  Start date
+                  {t("when.startDate")}
                 </label>
                 <input
                   id="require-mfa-date"
@@ -247,23 +252,19 @@ function RequirementForm({
         )}
         {turnOn ? (
           withoutMfa.length === 0 ? (
-            <p className="text-sm text-gray-700">Every member already uses multi-factor authentication, so nobody is interrupted.</p>
+            <p className="text-sm text-gray-700">{t("everyone")}</p>
           ) : (
             <div className="space-y-3">
               <p className="text-sm text-gray-700" id="without-mfa-summary">
-                <strong className="font-semibold text-gray-900">
-                  {withoutMfa.length} {withoutMfa.length === 1 ? "member does" : "members do"} not use multi-factor authentication yet.
-                </strong>{" "}
-                {day
-                  ? `Until ${formatDay(day)} they see a reminder on every page, and an email 7, 3 and 1 days before and on the day. From then on they must add ${methodsInWords(methods)} before they can do anything else.`
-                  : `From their next page on, they must add ${methodsInWords(methods)} before they can do anything else.`}
+                <strong className="font-semibold text-gray-900">{t("without", { count: withoutMfa.length })}</strong>{" "}
+                {day ? t("untilDay", { day: formatDay(day), methods: allowed }) : t("fromNextPage", { methods: allowed })}
               </p>
               <ul aria-labelledby="without-mfa-summary" className="max-h-40 divide-y divide-gray-100 overflow-y-auto rounded-lg ring-1 ring-gray-200 ring-inset">
                 {withoutMfa.map((p) => (
                   <li key={p.userId} className="px-3 py-2">
                     <p className="truncate text-sm font-medium text-gray-900">
                       {p.name}
-                      {p.isYou && <span className="ml-1.5 font-normal text-gray-500">(you)</span>}
+                      {p.isYou && <span className="ml-1.5 font-normal text-gray-500">{t("you")}</span>}
                     </p>
                     <p className="truncate text-xs text-gray-500">{p.email}</p>
                   </li>
@@ -271,25 +272,23 @@ function RequirementForm({
               </ul>
               {youToo && (
                 <Alert tone="warning">
-                  {day
-                    ? `You do not use it yet either: set it up before ${formatDay(day)}.`
-                    : "You do not use it yet either: you will set it up right after confirming."}
+                  {day ? t("youTooBefore", { day: formatDay(day) }) : t("youToo")}
                 </Alert>
               )}
             </div>
           )
         ) : (
           <p className="text-sm text-gray-700">
-            Members keep the factors they set up, but new members and anyone who turns theirs off can sign in with a password alone.
+            {t("stopExplain")}
           </p>
         )}
         {error && <Alert tone="error">{error}</Alert>}
         <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
           <Button type="button" variant="secondary" onClick={onCancel} id="require-mfa-cancel">
-            Cancel
+            {tc("cancel")}
           </Button>
-          <SubmitButton id="require-mfa-confirm" variant={turnOn ? "primary" : "danger"} pendingLabel={turnOn ? "Saving…" : "Turning off…"}>
-            {turnOn ? confirmLabel : "Stop requiring"}
+          <SubmitButton id="require-mfa-confirm" variant={turnOn ? "primary" : "danger"} pendingLabel={turnOn ? t("saving") : t("turningOff")}>
+            {turnOn ? confirmLabel : t("stop")}
           </SubmitButton>
         </div>
       </form>

@@ -4,22 +4,24 @@ import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { useTranslations } from "next-intl";
 import { type OrgState, renameOrganisationAction } from "../actions";
 
 export function OrgNameCard({ name }: { name: string }) {
+  const t = useTranslations("orgSettings.name");
   const [state, action] = useActionState(renameOrganisationAction, { status: "idle" } as OrgState);
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   // Controlled, so what was typed stays in the field when the server refuses it.
   const [value, setValue] = useState(name);
   return (
     <Card>
-      <CardHeader title="Organisation" description="The name your members see next to the logo and on invitations." />
+      <CardHeader title={t("title")} description={t("description")} />
       <form action={action} className="space-y-4 px-5 py-5 sm:px-6" noValidate>
         {state.status === "success" && <Alert tone="success">{state.message}</Alert>}
         {state.status === "error" && state.message && <Alert tone="error">{state.message}</Alert>}
         <div className="flex flex-col gap-3 sm:flex-row sm:items-start">
           <Field
-            label="Organisation name"
+            label={t("label")}
             name="name"
             autoComplete="organization"
             required
@@ -29,8 +31,8 @@ export function OrgNameCard({ name }: { name: string }) {
             error={errors.name}
             className="flex-1"
           />
-          <SubmitButton variant="secondary" pendingLabel="Saving…" className="sm:mt-7">
-            Save name
+          <SubmitButton variant="secondary" pendingLabel={t("saving")} className="sm:mt-7">
+            {t("save")}
           </SubmitButton>
         </div>
       </form>

@@ -1,14 +1,16 @@
 import Link from "next/link";
+import { getT } from "@/lib/auth/locale";
 
 const TABS = [
-  { key: "general", label: "General", href: "/org/settings" },
-  { key: "security-log", label: "Security log", href: "/org/settings/security-log" },
+  { key: "general", href: "/org/settings" },
+  { key: "security-log", href: "/org/settings/security-log" },
 ] as const;
 
 /** The organisation settings' sections, as tabs of links (each a page of its own, so they work without JavaScript). */
-export function SettingsNav({ current }: { current: (typeof TABS)[number]["key"] }) {
+export async function SettingsNav({ current }: { current: (typeof TABS)[number]["key"] }) {
+  const t = await getT("orgSettings.nav");
   return (
-    <nav aria-label="Organisation settings" className="border-b border-gray-200">
+    <nav aria-label={t("label")} className="border-b border-gray-200">
       <ul className="-mb-px flex gap-6">
         {TABS.map((tab) => (
           <li key={tab.key}>
@@ -19,7 +21,7 @@ export function SettingsNav({ current }: { current: (typeof TABS)[number]["key"]
                 tab.key === current ? "border-blue-600 text-blue-700" : "border-transparent text-gray-600 hover:border-gray-300 hover:text-gray-900"
               }`}
             >
-              {tab.label}
+              {t(tab.key)}
             </Link>
           </li>
         ))}

@@ -2,6 +2,7 @@
 import { createContext, useContext, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { type ProofMethods, StepUp } from "@/app/(app)/_components/step-up";
 import { Dialog } from "@/components/ui/dialog";
+import { useTranslations } from "next-intl";
 
 /**
  * The page side of "sudo mode" for admin changes to who can get in (lib/org/permissions.ts). The server
@@ -31,12 +32,13 @@ type GateProps = {
 
 /** Holds the page's step-up dialog, for forms that are not in a dialog already. */
 export function StepUpGate({ windowMs, methods, children }: GateProps) {
+  const t = useTranslations("orgSettings.stepUp");
   const [asking, setAsking] = useState<Ask | null>(null);
   const gate = useMemo<Gate>(() => ({ methods, windowMinutes: Math.round(windowMs / 60_000), ask: setAsking }), [methods, windowMs]);
   return (
     <GateContext.Provider value={gate}>
       {children}
-      <Dialog open={asking !== null} onClose={() => setAsking(null)} title="Confirm it is you">
+      <Dialog open={asking !== null} onClose={() => setAsking(null)} title={t("title")}>
         {asking && (
           <StepUpProof
             intro={asking.intro}
@@ -54,6 +56,7 @@ export function StepUpGate({ windowMs, methods, children }: GateProps) {
 /** The step-up itself: in the page's dialog, or in place of a form that is in a dialog already. Focus starts in the password. */
 function StepUpProof({ intro, onVerified }: { intro: string; onVerified: () => void }) {
   const gate = useGate();
+  const t = useTranslations("orgSettings.stepUp");
   const box = useRef<HTMLDivElement>(null);
   // React's autoFocus runs before a dialog opens (see useInitialFocus), so wait a frame.
   useEffect(() => {
@@ -65,7 +68,7 @@ function StepUpProof({ intro, onVerified }: { intro: string; onVerified: () => v
     <div ref={box}>
       <StepUp
         methods={gate.methods}
-        intro={`${intro} Confirm it is you with your current password${factor ? ", then a code from one of your sign-in methods" : ""}. You will not be asked again for ${gate.windowMinutes} minutes.`}
+        intro={t(factor ? "introWithFactor" : "intro", { intro, minutes: gate.windowMinutes })}
         onVerified={onVerified}
       />
     </div>

@@ -2,6 +2,7 @@
 import { useActionState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
+import { useTranslations } from "next-intl";
 import { type OrgState, remindMembersAction } from "../actions";
 
 export type PersonWithoutMfa = { userId: string; name: string; email: string; isYou: boolean; remindedToday: boolean };
@@ -12,6 +13,7 @@ export type PersonWithoutMfa = { userId: string; name: string; email: string; is
  * ones included), and the presses are limited per organisation (lib/org/mfa-reminders.ts).
  */
 export function WithoutMfaList({ people }: { people: PersonWithoutMfa[] }) {
+  const t = useTranslations("orgSettings.withoutMfa");
   const [state, remindAll] = useActionState(remindMembersAction, { status: "idle" } as OrgState);
   const others = people.filter((p) => !p.isYou);
   const waiting = others.filter((p) => !p.remindedToday).length;
@@ -20,14 +22,14 @@ export function WithoutMfaList({ people }: { people: PersonWithoutMfa[] }) {
       <div className="flex flex-wrap items-center justify-between gap-3 border-b border-gray-100 px-4 py-3">
         <div>
           <h3 id="without-mfa-heading" className="text-sm font-semibold text-gray-900">
-            Still without multi-factor authentication ({people.length})
+            {t("title", { count: people.length })}
           </h3>
-          <p className="text-xs text-gray-600">Reminders go by email; each member gets at most one a day.</p>
+          <p className="text-xs text-gray-600">{t("hint")}</p>
         </div>
         {others.length > 0 && (
           <form action={remindAll}>
-            <SubmitButton variant="secondary" className="px-3 py-1.5" pendingLabel="Sending…" disabled={waiting === 0}>
-              Remind all
+            <SubmitButton variant="secondary" className="px-3 py-1.5" pendingLabel={t("sending")} disabled={waiting === 0}>
+              {t("remindAll")}
             </SubmitButton>
           </form>
         )}
@@ -39,7 +41,7 @@ export function WithoutMfaList({ people }: { people: PersonWithoutMfa[] }) {
             <div className="min-w-0">
               <p className="truncate text-sm font-medium text-gray-900">
                 {p.name}
-                {p.isYou && <span className="ml-1.5 font-normal text-gray-500">(you)</span>}
+                {p.isYou && <span className="ml-1.5 font-normal text-gray-500">{t("you")}</span>}
               </p>
               <p className="truncate text-xs text-gray-500">{p.email}</p>
             </div>
@@ -52,9 +54,10 @@ export function WithoutMfaList({ people }: { people: PersonWithoutMfa[] }) {
 }
 
 function RemindOne({ person }: { person: PersonWithoutMfa }) {
+  const t = useTranslations("orgSettings.withoutMfa");
   const [state, remind] = useActionState(remindMembersAction, { status: "idle" } as OrgState);
   if (person.remindedToday || state.status === "success")
-    return <span className="shrink-0 rounded-full bg-gray-100 px-2 py-0.5 text-xs font-medium text-gray-600">Reminded today</span>;
+    return <span className="shrink-0 rounded-full bg-gray-100 px-2 py-0.5 text-xs font-medium text-gray-600">{t("reminded")}</span>;
   return (
     <form action={remind} className="flex shrink-0 items-center gap-2">
       <input type="hidden" name="userId" value={person.userId} />
@@ -63,17 +66,18 @@ function RemindOne({ person }: { person: PersonWithoutMfa }) {
           {state.message}
         </span>
       )}
-      <SubmitButton variant="secondary" className="px-2.5 py-1 text-xs" pendingLabel="Sending…" aria-label={`Remind ${person.name}`}>
-        Remind
+      <SubmitButton variant="secondary" className="px-2.5 py-1 text-xs" pendingLabel={t("sending")} aria-label={t("remindLabel", { name: person.name })}>
+        {t("remind")}
       </SubmitButton>
     </form>
   );
 }
 
 function Outcome({ state }: { state: OrgState }) {
+  const t = useTranslations("common");
   if (state.status === "idle") return null;
   const tone = state.status === "success" ? "success" : "error";
-  const message = state.status === "success" ? state.message : (state.message ?? "That did not work. Try again.");
+  const message = state.status === "success" ? state.message : (state.message ?? t("didNotWork"));
   return (
     <div className="px-4 pt-3">
       <Alert tone={tone}>{message}</Alert>

@@ -4,15 +4,19 @@ import { Alert } from "@/components/ui/alert";
 import { buttonClass } from "@/components/ui/button-class";
 import { Card } from "@/components/ui/card";
 import { getDb } from "@/db/client";
-import { EVENT_KIND_KEYS, EVENT_KINDS } from "@/lib/audit/kinds";
+import { EVENT_KIND_KEYS, kindLabel } from "@/lib/audit/kinds";
 import { auditRetentionDays } from "@/lib/audit/retention";
 import { EXPORT_MAX_ROWS, type LogEvent, listOrgEvents, parseSecurityLogQuery, type SecurityLogFilter } from "@/lib/audit/security-log";
 import { fieldErrors } from "@/lib/auth/schemas";
 import { requireOrgPermission } from "@/lib/auth/dal";
+import { getT, inRequestLanguage, requestLocale } from "@/lib/auth/locale";
+import { FORMAT_LOCALES } from "@/lib/i18n/locales";
 import { listMembers } from "@/lib/org/members";
 import { SettingsNav } from "../_components/settings-nav";
 
-export const metadata: Metadata = { title: "Security log · Organisation settings" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getT("securityLog"))("metaTitle") };
+}
 
 const PATH = "/org/settings/security-log";
 
@@ -42,15 +46,18 @@ const inputClass =
 /** Admins only (lib/org/permissions.ts "security_log.view"): their own organisation's events, from their session. */
 export default async function SecurityLogPage({ searchParams }: { searchParams?: Promise<Record<string, string | string[] | undefined>> } = {}) {
   const current = await requireOrgPermission("security_log.view");
+  const [t, tOrg, locale] = await Promise.all([getT("securityLog"), getT("orgSettings"), requestLocale()]);
   const organisationId = current.organisation.id;
   const raw = (await searchParams) ?? {};
   const parsed = parseSecurityLogQuery(raw);
   const db = await getDb();
   const [members, page] = await Promise.all([
     listMembers(db, organisationId),
-    parsed.success ? listOrgEvents(db, organisationId, parsed.data) : Promise.resolve(null),
+    // The labels are read in the request's language (lib/audit/kinds.ts).
+    parsed.success ? inRequestLanguage(() => listOrgEvents(db, organisationId, parsed.data)) : Promise.resolve(null),
   ]);
   const errors = parsed.success ? {} : fieldErrors(parsed.error);
+  const kindNames = await inRequestLanguage(() => Object.fromEntries(EVENT_KIND_KEYS.map((k) => [k, kindLabel(k)])));
   const filter: SecurityLogFilter = parsed.success
     ? { member: parsed.data.member, kind: parsed.data.kind, from: parsed.data.from, to: parsed.data.to }
     : {};
@@ -68,17 +75,16 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Organisation settings</h1>
-        <p className="mt-1 text-sm text-gray-600">Manage {current.organisation.name}: its name, its members and how they sign in.</p>
+        <h1 className="text-2xl font-semibold tracking-tight">{tOrg("title")}</h1>
+        <p className="mt-1 text-sm text-gray-600">{tOrg("intro", { organisation: current.organisation.name })}</p>
       </div>
       <SettingsNav current="security-log" />
       <Card>
         <div className="flex flex-wrap items-start justify-between gap-3 border-b border-gray-100 px-5 py-4 sm:flex-nowrap sm:px-6">
           <div className="min-w-0 flex-1">
-            <h2 className="text-base font-semibold text-gray-900">Security log</h2>
+            <h2 className="text-base font-semibold text-gray-900">{t("title")}</h2>
             <p className="mt-1 text-sm text-gray-600">
-              Sign-ins and every change to how your members sign in, newest first. Times are in UTC; events are kept for{" "}
-              {auditRetentionDays()} days.
+              {t("intro", { days: auditRetentionDays() })}
             </p>
           </div>
           {parsed.success && (
@@ -87,7 +93,7 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
                 <path d="M10.75 2.75a.75.75 0 0 0-1.5 0v8.6L6.3 8.4a.75.75 0 1 0-1.1 1.02l4.25 4.5a.75.75 0 0 0 1.1 0l4.25-4.5a.75.75 0 1 0-1.1-1.02l-2.95 2.95v-8.6Z" />
                 <path d="M3.5 12.75a.75.75 0 0 0-1.5 0v2.5A2.75 2.75 0 0 0 4.75 18h10.5A2.75 2.75 0 0 0 18 15.25v-2.5a.75.75 0 0 0-1.5 0v2.5c0 .69-.56 1.25-1.25 1.25H4.75c-.69 0-1.25-.56-1.25-1.25v-2.5Z" />
               </svg>
-              Export CSV
+              {t("export")}
             </a>
           )}
         </div>
@@ -95,10 +101,10 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
         <form method="get" action={PATH} className="grid gap-4 border-b border-gray-100 px-5 py-4 sm:grid-cols-2 sm:px-6 lg:grid-cols-[1.3fr_1.1fr_0.9fr_0.9fr_auto]" noValidate>
           <div>
             <label htmlFor="log-member" className="block text-sm font-medium text-gray-900">
-              Member
+              {t("member")}
             </label>
             <select id="log-member" name="member" defaultValue={shown("member")} className={`${inputClass} ring-gray-300`} {...described("member")}>
-              <option value="">All members</option>
+              <option value="">{t("allMembers")}</option>
               {members.map((m) => (
                 <option key={m.userId} value={m.userId}>
                   {m.name} ({m.email})
@@ -109,13 +115,13 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
           </div>
           <div>
             <label htmlFor="log-kind" className="block text-sm font-medium text-gray-900">
-              Kind of event
+              {t("kind")}
             </label>
             <select id="log-kind" name="kind" defaultValue={shown("kind")} className={`${inputClass} ring-gray-300`} {...described("kind")}>
-              <option value="">All kinds</option>
+              <option value="">{t("allKinds")}</option>
               {EVENT_KIND_KEYS.map((k) => (
                 <option key={k} value={k}>
-                  {EVENT_KINDS[k].label}
+                  {kindNames[k]}
                 </option>
               ))}
             </select>
@@ -123,25 +129,25 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
           </div>
           <div>
             <label htmlFor="log-from" className="block text-sm font-medium text-gray-900">
-              From
+              {t("from")}
             </label>
             <input id="log-from" type="date" name="from" defaultValue={shown("from")} className={`${inputClass} ${errors.from ? "ring-red-400" : "ring-gray-300"}`} {...described("from")} />
             {fieldError("from")}
           </div>
           <div>
             <label htmlFor="log-to" className="block text-sm font-medium text-gray-900">
-              To
+              {t("to")}
             </label>
             <input id="log-to" type="date" name="to" defaultValue={shown("to")} className={`${inputClass} ${errors.to ? "ring-red-400" : "ring-gray-300"}`} {...described("to")} />
             {fieldError("to")}
           </div>
           <div className="flex items-center gap-2 self-start sm:col-span-2 lg:col-span-1 lg:pt-7">
             <button type="submit" className={buttonClass("primary", "px-3.5 py-2")}>
-              Apply
+              {t("apply")}
             </button>
             {(filtered || !parsed.success) && (
               <Link href={PATH} className={buttonClass("ghost", "px-3 py-2")}>
-                Clear
+                {t("clear")}
               </Link>
             )}
           </div>
@@ -154,35 +160,35 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
         )}
         {!parsed.success && !errors.before && !errors.after && (
           <div className="px-5 py-4 sm:px-6">
-            <Alert tone="error">Check the filter: {Object.values(errors)[0]}</Alert>
+            <Alert tone="error">{t("checkFilter", { error: Object.values(errors)[0] ?? "" })}</Alert>
           </div>
         )}
 
         {page && page.events.length === 0 && (
           <p className="px-5 py-10 text-center text-sm text-gray-600 sm:px-6">
-            {filtered ? "No events match these filters." : "Nothing has been recorded yet."}
+            {filtered ? t("noMatch") : t("none")}
           </p>
         )}
 
         {page && page.events.length > 0 && (
           <>
-            <table className="hidden w-full table-fixed text-left text-sm md:table" aria-label="Security events">
+            <table className="hidden w-full table-fixed text-left text-sm md:table" aria-label={t("events")}>
               <thead className="border-b border-gray-100 text-xs font-medium tracking-wide text-gray-500 uppercase">
                 <tr>
                   <th scope="col" className="w-40 py-3 pr-2 pl-6 font-medium">
-                    Time (UTC)
+                    {t("columns.time")}
                   </th>
                   <th scope="col" className="px-2 py-3 font-medium">
-                    Event
+                    {t("columns.event")}
                   </th>
                   <th scope="col" className="w-48 px-2 py-3 font-medium">
-                    By
+                    {t("columns.by")}
                   </th>
                   <th scope="col" className="w-48 px-2 py-3 font-medium">
-                    Member affected
+                    {t("columns.affected")}
                   </th>
                   <th scope="col" className="w-40 py-3 pr-6 pl-2 font-medium">
-                    Browser and IP
+                    {t("columns.browser")}
                   </th>
                 </tr>
               </thead>
@@ -197,24 +203,24 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
                       {e.detail && <span className="mt-0.5 block text-xs break-words text-gray-500">{e.detail}</span>}
                     </td>
                     <td className="px-2 py-3">
-                      <Person person={e.actor} fallback="Unknown" />
+                      <Person person={e.actor} fallback={t("unknown")} />
                     </td>
                     <td className="px-2 py-3">
                       {e.subject && e.actor && e.subject.id === e.actor.id ? (
-                        <span className="text-gray-500">Themselves</span>
+                        <span className="text-gray-500">{t("themselves")}</span>
                       ) : (
                         <Person person={e.subject} fallback="—" />
                       )}
                     </td>
                     <td className="py-3 pr-6 pl-2 text-xs text-gray-600">
                       <span className="block truncate">{e.browser}</span>
-                      <span className="block truncate font-mono">{e.ip ?? "IP unknown"}</span>
+                      <span className="block truncate font-mono">{e.ip ?? t("ipUnknown")}</span>
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-            <ul className="divide-y divide-gray-100 md:hidden" aria-label="Security events">
+            <ul className="divide-y divide-gray-100 md:hidden" aria-label={t("events")}>
               {page.events.map((e) => (
                 <li key={e.id} className="space-y-1 px-5 py-3.5">
                   <div className="flex items-baseline justify-between gap-3">
@@ -225,11 +231,11 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
                   </div>
                   {e.detail && <p className="text-xs break-words text-gray-500">{e.detail}</p>}
                   <p className="text-xs text-gray-600">
-                    By {e.actor ? `${e.actor.name} (${e.actor.email})` : "unknown"}
-                    {e.subject && e.subject.id !== e.actor?.id ? ` · affected ${e.subject.name} (${e.subject.email})` : ""}
+                    {e.actor ? t("byPerson", { name: e.actor.name, email: e.actor.email }) : t("byUnknown")}
+                    {e.subject && e.subject.id !== e.actor?.id ? ` · ${t("affected", { name: e.subject.name, email: e.subject.email })}` : ""}
                   </p>
                   <p className="text-xs text-gray-500">
-                    {e.browser} · <span className="font-mono">{e.ip ?? "IP unknown"}</span>
+                    {e.browser} · <span className="font-mono">{e.ip ?? t("ipUnknown")}</span>
                   </p>
                 </li>
               ))}
@@ -238,29 +244,29 @@ export default async function SecurityLogPage({ searchParams }: { searchParams?:
         )}
 
         {page && (page.newer || page.older || paged) && (
-          <nav aria-label="Pages of the security log" className="flex flex-wrap items-center justify-between gap-3 border-t border-gray-100 px-5 py-3 sm:px-6">
+          <nav aria-label={t("pages")} className="flex flex-wrap items-center justify-between gap-3 border-t border-gray-100 px-5 py-3 sm:px-6">
             <div className="flex gap-2">
               {paged && (
                 <Link href={`${PATH}${query(filter)}`} className={buttonClass("ghost", "px-3 py-1.5")}>
-                  Newest
+                  {t("newest")}
                 </Link>
               )}
               {page.newer && (
                 <Link href={`${PATH}${query(filter, { after: page.newer })}`} className={buttonClass("secondary", "px-3 py-1.5")} rel="prev">
-                  <span aria-hidden="true">←</span> Newer
+                  <span aria-hidden="true">←</span> {t("newer")}
                 </Link>
               )}
             </div>
             {page.older && (
               <Link href={`${PATH}${query(filter, { before: page.older })}`} className={buttonClass("secondary", "px-3 py-1.5")} rel="next">
-                Older <span aria-hidden="true">→</span>
+                {t("older")} <span aria-hidden="true">→</span>
               </Link>
             )}
           </nav>
         )}
       </Card>
       <p className="text-xs text-gray-500">
-        The export holds the events of the current filter, up to {EXPORT_MAX_ROWS.toLocaleString("en-GB")} of them; narrow the dates for more.
+        {t("exportNote", { max: EXPORT_MAX_ROWS.toLocaleString(FORMAT_LOCALES[locale]) })}
       </p>
     </div>
   );

@@ -1,5 +1,9 @@
 import { withEmailDelivery } from "@/lib/actions/email-delivery";
+import { requestLocale } from "@/lib/auth/locale";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
+import { withLocale } from "@/lib/i18n/context";
+import { DEFAULT_LOCALE } from "@/lib/i18n/locales";
+import { translator } from "@/lib/i18n/messages";
 import { type CodeOutcome, submitLoginCode } from "../submit-code";
 
 export const dynamic = "force-dynamic";
@@ -32,10 +36,10 @@ export async function POST(req: Request): Promise<Response> {
   let outcome: CodeOutcome;
   try {
     // A sign-in can queue a notice (a new browser, a backup code used): it is sent after the response.
-    outcome = await withEmailDelivery(() => submitLoginCode(form));
+    outcome = await withLocale(await requestLocale(), () => withEmailDelivery(() => submitLoginCode(form)));
   } catch (error) {
     console.error(`[verify] ${(error as Error).name}: could not check the code`);
-    const message = "We could not check your code right now. Nothing was lost: try again in a moment.";
+    const message = translator(await requestLocale().catch(() => DEFAULT_LOCALE))("verify.unavailable");
     return wantsJson
       ? Response.json({ status: "error", message }, { status: 503, headers: { "retry-after": "10" } })
       : new Response(message, { status: 503, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "10" } });
