@@ -3,7 +3,7 @@ import { NextIntlClientProvider } from "next-intl";
 import { connection } from "next/server";
 import { TimeZoneCookie } from "@/components/shell/time-zone-cookie";
 import { getT, requestLocale, requestTimeZone } from "@/lib/auth/locale";
-import { MESSAGES } from "@/lib/i18n/messages";
+import { clientMessages } from "@/lib/i18n/messages";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -21,7 +21,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang={locale}>
       <body className="min-h-dvh font-sans">
-        <NextIntlClientProvider locale={locale} messages={MESSAGES[locale]} timeZone={timeZone}>
+        <NextIntlClientProvider locale={locale} messages={clientMessages(locale)} timeZone={timeZone}>
           <TimeZoneCookie current={timeZone} />
           {children}
         </NextIntlClientProvider>

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
 import { LOCALES } from "@/lib/i18n/locales";
-import { MESSAGES } from "@/lib/i18n/messages";
+import { CLIENT_NAMESPACES, clientMessages, MESSAGES, ROUTE_NAMESPACES } from "@/lib/i18n/messages";
 
 /** Every message as "a.b.c" → text; `_glossary` is notes for translators, not messages. */
 function flatten(node: unknown, prefix = ""): Map<string, string> {
@@ -69,5 +69,40 @@ describe("messages", () => {
 
   it("every message parses as ICU", () => {
     for (const locale of LOCALES) for (const [key, text] of flatten(MESSAGES[locale])) expect(() => parse(text), `${locale} ${key}`).not.toThrow();
+  });
+});
+
+describe("the messages sent to the browser", () => {
+  /** Every file under app/ and components/ that runs in the browser ("use client"). */
+  function clientFiles(dir: string): string[] {
+    const out: string[] = [];
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) out.push(...clientFiles(full));
+      else if (/\.tsx?$/.test(entry.name) && /^\s*["']use client["']/.test(fs.readFileSync(full, "utf8"))) out.push(full);
+    }
+    return out;
+  }
+  const root = path.resolve(import.meta.dirname, "..");
+  const files = [...clientFiles(path.join(root, "app")), ...clientFiles(path.join(root, "components"))];
+
+  it("hold every namespace a client component reads, so none shows a key instead of words", () => {
+    const read = new Map<string, string>();
+    for (const file of files)
+      for (const m of fs.readFileSync(file, "utf8").matchAll(/useTranslations\(\s*["'`]([^"'`]+)["'`]\s*\)/g)) read.set(m[1].split(".")[0], path.relative(root, file));
+    expect(read.size).toBeGreaterThan(10);
+    const sent: readonly string[] = [...CLIENT_NAMESPACES, ...ROUTE_NAMESPACES];
+    const missing = [...read].filter(([ns]) => !sent.includes(ns));
+    // A route's own namespace is read only under that route.
+    for (const [ns, file] of read) if (ns === "orgSettings") expect(file).toMatch(/^app\/\(app\)\/org\/settings\//);
+    expect(missing).toEqual([]);
+    // useTranslations() without a namespace would need the whole catalogue in the browser.
+    for (const file of files) expect(fs.readFileSync(file, "utf8"), path.relative(root, file)).not.toMatch(/useTranslations\(\s*\)/);
+  });
+
+  it("leave out what only the server uses (error sentences, emails, activity labels)", () => {
+    const sent = clientMessages("en");
+    for (const ns of ["errors", "emails", "activity", "securityLog", "validation", "orgSettings"]) expect(sent).not.toHaveProperty(ns);
+    expect(JSON.stringify(sent).length).toBeLessThan(JSON.stringify(MESSAGES.en).length / 2);
   });
 });

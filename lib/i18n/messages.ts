@@ -36,3 +36,54 @@ export function translator(locale: Locale = DEFAULT_LOCALE) {
   }
   return t;
 }
+
+/**
+ * The namespaces client components read (useTranslations): the only messages sent to the browser. Everything
+ * else (error sentences, emails, activity and security-log labels) is translated on the server, and sending the
+ * whole catalogue would put about 75 kB into every page. The organisation settings' words (ROUTE_NAMESPACES) are
+ * added by that route's layout only. tests/i18n-messages.test.ts fails when a client component reads a namespace
+ * missing from both.
+ */
+export const CLIENT_NAMESPACES = [
+  "account",
+  "backupCodes",
+  "banner",
+  "codes",
+  "common",
+  "confirmEmail",
+  "emailChange",
+  "errorPage",
+  "forgot",
+  "invite",
+  "login",
+  "methodDialogs",
+  "mfa",
+  "mfaSetup",
+  "noOrganisation",
+  "passkeys",
+  "phone",
+  "reenrolProof",
+  "reset",
+  "shell",
+  "signup",
+  "smsRegistration",
+  "stepUp",
+  "totpEnrollment",
+  "turnOffMfa",
+  "verify",
+] as const satisfies readonly (keyof Messages)[];
+
+/** Namespaces a route's own layout adds to the browser's messages: `app/(app)/org/settings/layout.tsx`. */
+export const ROUTE_NAMESPACES = ["orgSettings"] as const satisfies readonly (keyof Messages)[];
+
+const clientMessagesByLocale = new Map<Locale, Partial<Messages>>();
+
+/** The part of a language's messages the browser needs (CLIENT_NAMESPACES), picked once per language. */
+export function clientMessages(locale: Locale): Partial<Messages> {
+  let picked = clientMessagesByLocale.get(locale);
+  if (!picked) {
+    picked = Object.fromEntries(CLIENT_NAMESPACES.map((ns) => [ns, MESSAGES[locale][ns]])) as Partial<Messages>;
+    clientMessagesByLocale.set(locale, picked);
+  }
+  return picked;
+}
