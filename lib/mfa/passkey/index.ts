@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { rowsOf } from "@/db/connect";
+import { type Db, rowsOf } from "@/db/connect";
 import { mfaFactors } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/events";
 import type { Factor } from "../factor";
@@ -7,6 +7,20 @@ import { checkAssertion, PASSKEY_CHALLENGE_TTL_MS, readAssertion, signedChalleng
 import { relyingParty } from "./relying-party";
 import { localizedWords } from "@/lib/i18n/context";
 import { ENGLISH } from "@/lib/i18n/messages";
+
+/**
+ * Stores a verified assertion's counter and stamps the key as used, only if the count is still the one the
+ * check read: the counter moves forward once, so a second use of the same assertion (or a race) finds it
+ * changed. False when another request got there first.
+ */
+export async function advanceSignCount(db: Db, input: { id: string; from: number; to: number; now: Date }): Promise<boolean> {
+  const [moved] = await db
+    .update(mfaFactors)
+    .set({ signCount: input.to, lastUsedAt: input.now })
+    .where(and(eq(mfaFactors.id, input.id), sql`coalesce(${mfaFactors.signCount}, 0) = ${input.from}`))
+    .returning({ id: mfaFactors.id });
+  return moved !== undefined;
+}
 
 /** A user may hold this many passkeys and security keys. */
 export const MAX_PASSKEYS = 10;
@@ -58,13 +72,8 @@ export const passkeyFactor: Factor = {
         await recordEvent(db, { action: "mfa.passkey_cloned", userId, organisationId, detail: { method: "passkey", name: passkey.name ?? "Passkey" }, ...info });
       return { ok: false, error: checked.error };
     }
-    // The counter moves only forward, once: a second use of the same assertion finds the count changed.
-    const [stamped] = await db
-      .update(mfaFactors)
-      .set({ signCount: checked.newCount, lastUsedAt: now })
-      .where(and(eq(mfaFactors.id, passkey.id), sql`coalesce(${mfaFactors.signCount}, 0) = ${passkey.signCount}`))
-      .returning({ id: mfaFactors.id });
-    return stamped ? { ok: true, factorId: passkey.id } : { ok: false, error: "passkey_failed" };
+    const moved = await advanceSignCount(db, { id: passkey.id, from: passkey.signCount, to: checked.newCount, now });
+    return moved ? { ok: true, factorId: passkey.id } : { ok: false, error: "passkey_failed" };
   },
   async remove(tx, userId, factorId) {
     const which = [eq(mfaFactors.userId, userId), eq(mfaFactors.kind, "passkey")];

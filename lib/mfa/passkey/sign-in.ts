@@ -1,6 +1,6 @@
 import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
-import { and, eq, gt, lt, sql } from "drizzle-orm";
+import { and, eq, gt, lt } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { memberships, mfaFactors, passkeySignIns } from "@/db/schema";
 import { recordEvent, type RequestInfo } from "@/lib/audit/events";
@@ -11,6 +11,7 @@ import { ipBucket, releaseStrikes, reserveStrikes, takeBudgets } from "@/lib/sec
 import { isChallengeId } from "../challenge";
 import { mfaBackoffKey } from "../code-check";
 import { checkAssertion, newWebauthnChallenge, PASSKEY_CHALLENGE_TTL_MS, PASSKEY_PROMPT_TIMEOUT_MS, readAssertion, signedChallenge } from "./ceremony";
+import { advanceSignCount } from "./index";
 import { relyingParty } from "./relying-party";
 import { localizedWords } from "@/lib/i18n/context";
 import { ENGLISH } from "@/lib/i18n/messages";
@@ -123,12 +124,7 @@ export async function finishPasskeySignIn(
     });
     return { ok: false, error: checked.error };
   }
-  const [stamped] = await db
-    .update(mfaFactors)
-    .set({ signCount: checked.newCount, lastUsedAt: now })
-    .where(and(eq(mfaFactors.id, factor.id), sql`coalesce(${mfaFactors.signCount}, 0) = ${factor.signCount ?? 0}`))
-    .returning({ id: mfaFactors.id });
-  if (!stamped) return { ok: false, error: "passkey_failed" };
+  if (!(await advanceSignCount(db, { id: factor.id, from: factor.signCount ?? 0, to: checked.newCount, now }))) return { ok: false, error: "passkey_failed" };
 
   const [{ token }] = await Promise.all([
     createSession(db, { userId, mfaState: "verified", now, handoff: false, ...info }),
