@@ -5,7 +5,7 @@
 // the "none" bucket); then the sign-in action is posted with that email, one at a time, interleaved with
 // the bare route, and every answer must say to wait.
 import crypto from "node:crypto";
-import { callAction, createAgent, Jar, request } from "../lib/http.mjs";
+import { createAgent, Jar, request, signInPassword } from "../lib/http.mjs";
 import { cpuMs } from "../lib/server.mjs";
 import { check, median, percentile } from "../lib/stats.mjs";
 
@@ -13,15 +13,15 @@ const sha256 = (value) => crypto.createHash("sha256").update(value).digest("hex"
 
 /** ctx: { server, actions, sql, email, password, samples } */
 export async function figure1b(ctx) {
-  const { server, actions, sql, email, samples } = ctx;
+  const { server, sql, email, samples } = ctx;
   const key = `signin:account:${sha256(email)}:device:none`;
   await sql`insert into rate_limits (key, count, strikes, window_start, blocked_until)
     values (${key}, 0, 1000, now(), now() + interval '1 hour')
     on conflict (key) do update set strikes = 1000, blocked_until = now() + interval '1 hour'`;
   const agent = createAgent(4);
   const attempt = async () => {
-    const res = await callAction(server.url, "/login", actions.loginAction, { callbackUrl: "/", email, password: ctx.password }, { jar: new Jar(), agent });
-    return { ok: res.status === 200 && /Too many failed sign-ins/.test(res.body) && !res.sessionCookieSet, ms: res.ms };
+    const res = await signInPassword(server.url, { email, password: ctx.password }, { jar: new Jar(), agent });
+    return { ok: res.status === 200 && /Too many failed sign-ins/.test(res.outcome?.formError ?? "") && !res.sessionCookieSet, ms: res.ms };
   };
   const bare = () => request(`${server.url}/api/bench/bare?email=${encodeURIComponent(email)}`, { method: "POST", agent, headers: { "content-length": "0" } });
   try {

@@ -2,7 +2,7 @@
 // instance and finish (challenge) on the other with the same cookie; every accepted code is replayed once on
 // the first instance and must be refused; a few codes are raced on both instances at once (one may win);
 // and one user's SMS sends, alternating between the instances, must stop at LIMIT_SMS_PER_USER_HOUR.
-import { callAction, createAgent, findActionIds, get, Jar, postForm, routeFormFields } from "../lib/http.mjs";
+import { callAction, createAgent, findActionIds, get, Jar, postForm, routeFormFields, signInPassword } from "../lib/http.mjs";
 import { check, median, runPool } from "../lib/stats.mjs";
 
 const SEND_FAILED_NOTICE = /We could not send the code/;
@@ -33,7 +33,7 @@ export async function figure6(ctx) {
   async function passwordStep(server, email) {
     const jar = new Jar();
     const started = performance.now();
-    const res = await callAction(server.url, "/login", ids.loginAction, { callbackUrl: "/", email, password }, { jar, agent });
+    const res = await signInPassword(server.url, { email, password }, { jar, agent });
     return { ok: res.status === 200 && res.sessionCookieSet, jar, ms: performance.now() - started, status: res.status };
   }
   async function challengePage(server, jar) {

@@ -5,7 +5,7 @@
 // figure compares the verification requests alone, as figure 2 does for codes.
 import crypto from "node:crypto";
 import { SoftAuthenticator } from "../../tests/helpers/webauthn.mjs";
-import { browserJar, callAction, createAgent, get, postForm, routeFormFields } from "../lib/http.mjs";
+import { browserJar, createAgent, get, postForm, routeFormFields, signInPassword } from "../lib/http.mjs";
 import { check, median, percentile, round, runPool } from "../lib/stats.mjs";
 import { preparePending, submitCode } from "./2-code-verification.mjs";
 
@@ -30,7 +30,7 @@ export async function seedPasskeys(sql, serverUrl, emails) {
 
 /** Password steps for passkey users, each followed by the prompt's challenge on the sign-in's row. */
 async function preparePasskeyPending(ctx, count, concurrency = 6) {
-  const { server, actions, sql } = ctx;
+  const { server, sql } = ctx;
   const agent = createAgent(concurrency * 2);
   const { results } = await runPool({
     concurrency,
@@ -38,7 +38,7 @@ async function preparePasskeyPending(ctx, count, concurrency = 6) {
     task: async (_w, i) => {
       const email = ctx.passkeyUsers[i % ctx.passkeyUsers.length];
       const jar = browserJar(email);
-      const res = await callAction(server.url, "/login", actions.loginAction, { callbackUrl: "/", email, password: ctx.password }, { jar, agent });
+      const res = await signInPassword(server.url, { email, password: ctx.password }, { jar, agent });
       check(res.status === 200 && res.sessionCookieSet, `password step for ${email} answered ${res.status} without a session cookie`);
       const challenge = crypto.randomBytes(32).toString("base64url");
       const [row] = await sql`

@@ -174,6 +174,17 @@ export async function postForm(base, path, fields, { jar, agent, json = true } =
   return { ...res, outcome, redirect: res.headers.location ?? outcome?.to ?? null, sessionCookieSet: setNames.some((n) => /authjs\.session-token/.test(n)) };
 }
 
+export const PASSWORD_ROUTE = "/login/password";
+
+/**
+ * The sign-in form's password step as the page's script posts it: URL-encoded to POST /login/password, JSON
+ * back ({ status: "signed_in", to } or the error state the form shows). `to` is where the browser goes next.
+ */
+export async function signInPassword(base, fields, { jar, agent } = {}) {
+  const res = await postForm(base, PASSWORD_ROUTE, { callbackUrl: "/", ...fields }, { jar, agent });
+  return { ...res, to: res.outcome?.status === "signed_in" ? res.outcome.to : null };
+}
+
 /**
  * The hidden `$ACTION_…` fields React renders into a <form> whose action is a server action, so the form
  * works before (or without) JavaScript: those of the form bound to `actionId`.

@@ -15,17 +15,31 @@ const mark = (ok) => (ok ? "met" : "**missed**");
 
 export function rows(results) {
   const out = [];
-  const { f1, f1b, f2, f3, f4, f5, f6, f7 } = results;
+  const { f1, f1b, f2, f3, f4, f5, f6, f7, f8 } = results;
   if (f1)
-    out.push([
-      "1",
-      `Password step, sign-ins/s at concurrency 4 (no MFA)`,
-      `${round(f1.perSecond, 2)}/s (p50 ${ms(f1.p50)})`,
-      `bcrypt ceiling ${round(f1.ceiling.perSecond, 2)} compares/s (cost ${results.info.cost}, 4 in flight)`,
-      `${round(f1.ratio, 3)} (CPU: bcrypt is ${round(f1.ceiling.cpuMsPerCompare / f1.serverCpuMsPerSignIn, 3)} of a sign-in's)`,
-      "≥ 0.9",
-      mark(f1.ratio >= 0.9),
-    ]);
+    for (const [label, r] of [
+      ["no MFA", f1],
+      ["SMS MFA: opens the challenge, texts the code", f1.mfa],
+    ]) {
+      out.push([
+        "1",
+        `Password step, sign-ins/s at concurrency 4 (${label})`,
+        `${round(r.perSecond, 2)}/s (p50 ${ms(r.p50)})`,
+        `bcrypt ceiling ${round(f1.ceiling.perSecond, 2)} compares/s (cost ${results.info.cost}, 4 in flight)`,
+        `${round(r.ratio, 3)} (CPU: bcrypt is ${round(f1.ceiling.cpuMsPerCompare / r.serverCpuMsPerSignIn, 3)} of a sign-in's)`,
+        "≥ 0.95",
+        mark(r.ratio >= 0.95),
+      ]);
+      out.push([
+        "1",
+        `Password step (${label}): CPU beyond bcrypt per sign-in`,
+        `server ${ms(r.overheadCpuMs)}; Postgres ${ms(r.postgresCpuMsPerSignIn)}`,
+        `bcrypt compare ${ms(f1.ceiling.cpuMsPerCompare)} CPU`,
+        "—",
+        "server ≤ 10 ms",
+        mark(r.overheadCpuMs <= 10),
+      ]);
+    }
   if (f1b)
     out.push([
       "1b",
@@ -43,8 +57,18 @@ export function rows(results) {
       `${ms(f2.code.p50)} (p99 ${ms(f2.code.p99)}; ${round(f2.code.perSecond, 1)}/s)`,
       `bare route ${ms(f2.bare.p50)} (p99 ${ms(f2.bare.p99)}; ${round(f2.bare.perSecond, 1)}/s)`,
       `${round(f2.ratio, 2)}× (throughput ${round(f2.code.perSecond / f2.bare.perSecond, 3)})`,
-      "≤ 1.5× p50",
-      mark(f2.ratio <= 1.5),
+      "≤ 1.35× p50",
+      mark(f2.ratio <= 1.35),
+    ]);
+  if (f2?.page)
+    out.push([
+      "2b",
+      "The challenge page (GET /login/verify, the page between the steps), p50 (p99)",
+      `${ms(f2.page.p50)} (p99 ${ms(f2.page.p99)})`,
+      `bare route ${ms(f2.bare.p50)} (p99 ${ms(f2.bare.p99)})`,
+      `${round(f2.pageRatio, 2)}×`,
+      "≤ 2× p50",
+      mark(f2.pageRatio <= 2),
     ]);
   if (f3)
     out.push([
@@ -91,6 +115,26 @@ export function rows(results) {
       "≤ 1.5× p50",
       mark(f7.ratio <= 1.5),
     ]);
+  if (f8) {
+    out.push([
+      "8",
+      "Whole sign-in with SMS MFA (password step, challenge page, code), sign-ins/s at concurrency 4",
+      `${round(f8.perSecond, 2)}/s (p50 ${ms(f8.p50)}: password ${ms(f8.steps.password.p50)}, page ${ms(f8.steps.page.p50)}, code ${ms(f8.steps.code.p50)})`,
+      `bcrypt ceiling ${round(f8.ceiling.perSecond, 2)} compares/s`,
+      `${round(f8.ratio, 3)}`,
+      "≥ 0.90",
+      mark(f8.ratio >= 0.9),
+    ]);
+    out.push([
+      "8",
+      "Whole sign-in with SMS MFA: CPU beyond bcrypt per sign-in",
+      `server ${ms(f8.overheadCpuMs)}; Postgres ${ms(f8.postgresCpuMs)}`,
+      `bcrypt compare ${ms(f8.ceiling.cpuMsPerCompare)} CPU`,
+      "—",
+      "server ≤ 20 ms, Postgres ≤ 5 ms",
+      mark(f8.overheadCpuMs <= 20 && f8.postgresCpuMs <= 5),
+    ]);
+  }
   return out;
 }
 

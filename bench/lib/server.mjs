@@ -164,6 +164,51 @@ export function staleBuildWarning() {
   return newest.mtime > built ? `${path.relative(ROOT, newest.file)} changed after the last build (BENCH_BUILD=1 rebuilds first)` : null;
 }
 
+/** Limits raised for the benchmark servers: every request comes from 127.0.0.1 and the figures send hundreds of codes. */
+export const RAISED_LIMITS = {
+  LIMIT_SMS_PER_USER_HOUR: "1000000",
+  LIMIT_SMS_PER_PHONE_HOUR: "1000000",
+  LIMIT_SMS_PER_IP_HOUR: "1000000",
+  SMS_DAILY_CAP: "1000000",
+  LIMIT_SIGNIN_ACCOUNT_FAILURES: "1000000",
+  LIMIT_SIGNIN_IP_FAILURES: "1000000",
+  LIMIT_SIGNIN_ACCOUNT_WIDE_FAILURES: "1000000",
+  LIMIT_SIGNUP_PER_IP_HOUR: "1000000",
+  LIMIT_SIGNUP_HOUR: "1000000",
+  SMS_ENROLL_DAILY_CAP: "1000000",
+};
+
+/**
+ * CPU time (ms) all PostgreSQL server processes on this machine have used so far (every process named
+ * `postgres`: backends, writer, WAL writer …), from /proc, leaving out the backends in `exclude` (pids, e.g.
+ * the benchmark's own connection reading codes). Backends that exit between two readings take their time with
+ * them, so read it around work on pooled (long-lived) connections. null off Linux or without a Postgres here.
+ */
+export function postgresCpuMs(exclude = new Set()) {
+  let total = 0;
+  let seen = false;
+  let entries;
+  try {
+    entries = fs.readdirSync("/proc");
+  } catch {
+    return null;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || exclude.has(Number(entry))) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== "postgres") continue;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    seen = true;
+  }
+  return seen ? total : null;
+}
+
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
 export function cpuMs(pid) {
   try {

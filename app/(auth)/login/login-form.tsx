@@ -1,22 +1,46 @@
 "use client";
 import Link from "next/link";
-import { useActionState, useEffect } from "react";
+import { type FormEvent, useActionState, useEffect, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { type LoginState, loginAction } from "./actions";
 import { useTranslations } from "next-intl";
 
+const PASSWORD_ROUTE = "/login/password";
+
 export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: string; notice?: { text: string; tone: "info" | "success" }; email?: string }) {
   const t = useTranslations("login");
-  const [state, action] = useActionState(loginAction, { status: "idle" } as LoginState);
+  // Without JavaScript (or before it loads) the form posts to its server action; with it, the script posts
+  // the same fields to POST /login/password and shows the JSON it answers (a cheaper answer, see that route).
+  const [actionState, action] = useActionState(loginAction, { status: "idle" } as LoginState);
+  const [posted, setPosted] = useState<LoginState | null>(null);
+  const [busy, setBusy] = useState(false);
+  const state = posted ?? actionState;
   const errors = state.status === "error" ? state.fieldErrors ?? {} : {};
   const signedIn = state.status === "signed_in" ? state.to : null;
   useEffect(() => {
     if (signedIn) window.location.assign(signedIn);
   }, [signedIn]);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy || signedIn) return;
+    setBusy(true);
+    // URL-encoded, as cheap to parse as a form gets.
+    const body = new URLSearchParams();
+    for (const [name, value] of new FormData(event.currentTarget)) if (typeof value === "string") body.append(name, value);
+    try {
+      const res = await fetch(PASSWORD_ROUTE, { method: "POST", body, headers: { accept: "application/json" } });
+      setPosted((await res.json()) as LoginState);
+    } catch {
+      setPosted({ status: "error", formError: t("offline"), email: body.get("email") ?? "" });
+    }
+    setBusy(false);
+  }
+
   return (
-    <form action={action} className="space-y-5" noValidate>
+    <form action={action} onSubmit={submit} className="space-y-5" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
       {notice && state.status === "idle" && <Alert tone={notice.tone}>{notice.text}</Alert>}
       {state.status === "error" && state.formError && <Alert tone="error">{state.formError}</Alert>}
@@ -39,7 +63,7 @@ export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: st
           </Link>
         </div>
       </div>
-      <SubmitButton className="w-full" pendingLabel={t("signingIn")} pending={signedIn !== null}>
+      <SubmitButton className="w-full" pendingLabel={t("signingIn")} pending={busy || signedIn !== null}>
         {t("submit")}
       </SubmitButton>
     </form>

@@ -1,4 +1,5 @@
 import { withEmailDelivery } from "@/lib/actions/email-delivery";
+import { readFormPost, seeOther } from "@/lib/http/form-post";
 import { requestLocale } from "@/lib/auth/locale";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { withLocale } from "@/lib/i18n/context";
@@ -8,9 +9,6 @@ import { type CodeOutcome, submitLoginCode } from "../submit-code";
 
 export const dynamic = "force-dynamic";
 
-/** A code form is a few hundred bytes; anything much larger is refused before it is parsed. */
-const MAX_BODY_BYTES = 8 * 1024;
-
 /**
  * POST /login/verify/code: the challenge form. The page's script posts it with fetch and gets JSON
  * (then navigates itself); without JavaScript the browser posts it and follows a 303. A route handler
@@ -19,20 +17,8 @@ const MAX_BODY_BYTES = 8 * 1024;
  */
 export async function POST(req: Request): Promise<Response> {
   const wantsJson = (req.headers.get("accept") ?? "").includes("application/json");
-  // Same-origin only, as Next checks server actions (the session cookie is SameSite=Lax as well).
-  if (!sameOrigin(req)) return Response.json({ error: "Cross-origin request refused." }, { status: 403 });
-  // Browsers always send a length for a form; without one (chunked) the size is unknown until it is read.
-  const declared = req.headers.get("content-length");
-  if (declared === null) return Response.json({ error: "Send the form with a Content-Length." }, { status: 411 });
-  const length = Number(declared);
-  if (!Number.isFinite(length) || length > MAX_BODY_BYTES) return Response.json({ error: "Request too large." }, { status: 413 });
-
-  let form: FormData;
-  try {
-    form = await req.formData();
-  } catch {
-    return Response.json({ error: "Send the form as form data." }, { status: 400 });
-  }
+  const form = await readFormPost(req);
+  if (form instanceof Response) return form;
   let outcome: CodeOutcome;
   try {
     // A sign-in can queue a notice (a new browser, a backup code used): it is sent after the response.
@@ -53,25 +39,4 @@ export async function POST(req: Request): Promise<Response> {
   const callbackUrl = safeCallbackUrl(form.get("callbackUrl"));
   if (callbackUrl !== "/") params.set("callbackUrl", callbackUrl);
   return seeOther(`/login/verify?${params}`);
-}
-
-/**
- * A 303 to a path of this app. The Location stays relative, so the browser resolves it against the address
- * it used: behind a proxy (or on 127.0.0.1) Next's own idea of the host can differ from it.
- */
-function seeOther(path: string) {
-  return new Response(null, { status: 303, headers: { location: path, "cache-control": "no-store" } });
-}
-
-function sameOrigin(req: Request): boolean {
-  const origin = req.headers.get("origin");
-  if (!origin) return false;
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    return false;
-  }
-  if (process.env.APP_URL && host === new URL(process.env.APP_URL).host) return true;
-  return host === (req.headers.get("x-forwarded-host") ?? req.headers.get("host"));
 }
