@@ -1,18 +1,31 @@
+import crypto from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/connect";
+import { type Db, rowsOf } from "@/db/connect";
 import { knownDevices, memberships, organisations, trustedBrowsers, users } from "@/db/schema";
-import { recordEvent, type RequestInfo } from "@/lib/audit/events";
-import { openChallenge } from "@/lib/mfa/challenge";
-import { listMethods } from "@/lib/mfa/methods";
-import { type SendContext, startSmsChallenge } from "@/lib/mfa/sms/delivery";
+import { recordEvent, recordEventSql, type RequestInfo } from "@/lib/audit/events";
+import { noteQueuedEmail } from "@/lib/email/outbox";
+import type { Locale } from "@/lib/i18n/locales";
+import { openLoginChallengeSql } from "@/lib/mfa/challenge";
+import { generateCode } from "@/lib/mfa/codes";
+import { methodsFromJson, methodsSql, type UserMethods } from "@/lib/mfa/methods";
+import { localeFor, type SendContext, smsBudgets, textChallengeCode } from "@/lib/mfa/sms/delivery";
 import { allowedMethods, policyOf } from "@/lib/org/policy";
 import { LIMITS } from "@/lib/security/limits";
-import { mfaBackoffKey } from "@/lib/mfa/code-check";
-import { blockedUntil, ipBucket, releaseStrikes, reserveStrikes } from "@/lib/security/rate-limit";
+import { mfaBackoffKeySql } from "@/lib/mfa/code-check";
+import {
+  clearFailuresSql,
+  giveBackStrikeSql,
+  type HeldStrike,
+  ipBucket,
+  releaseStrikes,
+  reserveStrikes,
+  settleBudgets,
+  takeBudgetsSql,
+} from "@/lib/security/rate-limit";
 import { sha256 } from "@/lib/crypto/tokens";
-import { deviceHash, isDeviceId, recordSignedInFrom } from "./devices";
+import { deviceHash, isDeviceId, signedInFromSql } from "./devices";
 import { verifyPassword } from "./password";
-import { createSession, endExcessPendingSessions } from "./sessions";
+import { createSessionSql, endExcessPendingSessions } from "./sessions";
 import { liveTrustJoin, stampTrustedBrowser } from "./trusted-browsers";
 
 export type SignInResult =
@@ -28,9 +41,11 @@ export type SignInResult =
  * and return the same error. Before bcrypt runs, a failure is reserved (reserveStrikes: parallel guesses
  * cannot outrun a limit) on this account from this browser (its device id; a request without one shares
  * one bucket per account), on the client's IP, and, unless this browser signed in as this user before, on
- * the account as a whole with a looser limit. A right password gives the strikes back. A user with MFA
- * gets a pending session and a login challenge, unless this browser is one they trusted: then a verified
- * session at once, with no challenge and no text (lib/auth/trusted-browsers.ts).
+ * the account as a whole with a looser limit. The same round trip reads what a right password needs next (the
+ * user's methods, the second factor's backoff, their language). A right password gives the strikes back in
+ * the statement that writes the session (signedInSql, pendingSignInSql). A user with MFA gets a pending
+ * session and a login challenge, unless this browser is one they trusted: then a verified session at once,
+ * with no challenge and no text (lib/auth/trusted-browsers.ts).
  */
 export async function signInWithPassword(
   db: Db,
@@ -57,11 +72,15 @@ export async function signInWithPassword(
         id: users.id,
         passwordHash: users.passwordHash,
         mfaEnabled: users.mfaEnabled,
+        locale: users.locale,
         organisationId: memberships.organisationId,
         organisation: { mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods },
         knownDevice: sql<boolean>`${knownDevices.userId} is not null`,
         // Live trust of this browser for this user, in the same query: no extra round trip for anyone without it.
         trustedBrowserId: trustedBrowsers.id,
+        // What the step needs after a right password, for users with MFA only (a CASE runs its subqueries only when taken).
+        methods: sql<unknown>`case when ${users.mfaEnabled} then ${methodsSql(sql`${users.id}`)} end`,
+        mfaBlockedUntil: sql<string | Date | null>`case when ${users.mfaEnabled} then (select blocked_until from rate_limits where key = ${mfaBackoffKeySql(sql`${users.id}`)}) end`,
       })
       .from(users)
       .leftJoin(memberships, eq(memberships.userId, users.id))
@@ -78,63 +97,122 @@ export async function signInWithPassword(
   }
   // A browser that signed in as this user before keeps its own budget: the account-wide strike goes back now.
   if (known && wideHeld.length > 0) await releaseStrikes(db, wideHeld);
-  const reserved = { held: [...first.held, ...(known ? [] : wideHeld)] };
+  const held = [...first.held, ...(known ? [] : wideHeld)];
   const valid = await verifyPassword(input.password, user?.passwordHash);
   if (!user || !valid) {
     // The strikes reserved above stay: this was a failure (the next attempt learns of any block).
     if (user) await recordEvent(db, { action: "sign_in.failed_password", userId: user.id, organisationId: user.organisationId, ...info });
     return { ok: false, error: "invalid_credentials" };
   }
+  // A right password gives the strikes back and clears this browser's failures on the account.
+  const release = { held, clear: deviceKey };
+  const signedIn = { userId: user.id, organisationId: user.organisationId, deviceId, now, info, release };
   // The methods this sign-in may be finished with: the user's, as the organisation's policy allows at sign-in.
-  // A trusted browser skips the code, so the code's backoff is not read for it (lib/auth/trusted-browsers.ts).
-  const trustedId = user.mfaEnabled ? user.trustedBrowserId : null;
-  const [, listed, blocked] = await Promise.all([
-    releaseStrikes(db, reserved.held, [deviceKey]),
-    user.mfaEnabled ? listMethods(db, user.id) : null,
-    user.mfaEnabled && !trustedId ? blockedUntil(db, mfaBackoffKey(user.id), now) : null,
-  ]);
+  const listed = user.methods ? methodsFromJson(user.methods) : null;
   const allowed = allowedMethods(policyOf(user.organisationId ? user.organisation : null), "sign_in", { hasTotp: Boolean(listed?.totp), hasPasskey: Boolean(listed?.passkeys.length) });
   const methods = listed?.available.filter((m) => allowed.includes(m)) ?? [];
   if (!listed || methods.length === 0) {
-    // Independent writes: on Postgres they run side by side on two pooled connections.
-    const [{ token }] = await Promise.all([
-      createSession(db, { userId: user.id, mfaState: "not_required", now, handoff: false, ...info }),
-      recordEvent(db, { action: "sign_in.succeeded", userId: user.id, organisationId: user.organisationId, detail: { mfa: false }, ...info }),
-      recordSignedInFrom(db, { deviceId, userId: user.id, userAgent: info.userAgent, ip: info.ip, now }),
-    ]);
+    const token = await signedInSql(db, { ...signedIn, mfaState: "not_required", detail: { mfa: false } });
     return { ok: true, token, userId: user.id, mfaState: "not_required" };
   }
   // A browser this user trusted: the second factor was proven here before. A trust forgotten since the read
   // above is not used (stampTrustedBrowser answers false) and the sign-in asks for a code as usual.
-  if (trustedId && (await stampTrustedBrowser(db, { id: trustedId, now }))) {
-    const [{ token }] = await Promise.all([
-      createSession(db, { userId: user.id, mfaState: "verified", now, handoff: false, ...info }),
-      recordEvent(db, {
-        action: "sign_in.succeeded",
-        userId: user.id,
-        organisationId: user.organisationId,
-        detail: { mfa: true, method: "trusted_browser" },
-        ...info,
-      }),
-      recordSignedInFrom(db, { deviceId, userId: user.id, userAgent: info.userAgent, ip: info.ip, now }),
-    ]);
+  if (user.trustedBrowserId && (await stampTrustedBrowser(db, { id: user.trustedBrowserId, now }))) {
+    const token = await signedInSql(db, { ...signedIn, mfaState: "verified", detail: { mfa: true, method: "trusted_browser" } });
     return { ok: true, token, userId: user.id, mfaState: "verified" };
   }
-  const mfaBlockedUntil = trustedId ? await blockedUntil(db, mfaBackoffKey(user.id), now) : blocked;
+  const blocked = user.mfaBlockedUntil ? new Date(user.mfaBlockedUntil) : null;
   // While wrong codes have blocked the account's second factor, no new challenge opens: a correct password
   // must not buy fresh guesses (NIST SP 800-63B 3.2.2).
-  if (mfaBlockedUntil) return { ok: false, error: "mfa_throttled", retryAt: mfaBlockedUntil };
-  const { token, session } = await createSession(db, { userId: user.id, mfaState: "pending", now, handoff: false, ...info });
-  // One challenge per sign-in carries the attempt cap for every method. A text is sent only when SMS is the
-  // first method offered; with an authenticator app it waits until the user picks SMS (a resend sends it).
-  const challenge = { userId: user.id, sessionId: session.id, purpose: "login" as const, phone: listed.sms?.phone ?? null, factorId: listed.sms?.id ?? null };
-  await Promise.all([
-    methods[0] === "sms" && listed.sms
-      ? startSmsChallenge(db, { ...ctx, now, info }, { ...challenge, phone: listed.sms.phone })
-      : openChallenge(db, { ...challenge, now }),
-    // Each pending sign-in is a challenge with its own attempts: only the newest few stay open.
-    endExcessPendingSessions(db, user.id, now),
-  ]);
+  if (blocked && blocked > now) {
+    await releaseStrikes(db, held, [deviceKey]);
+    return { ok: false, error: "mfa_throttled", retryAt: blocked };
+  }
+  const token = await pendingSignInSql(db, ctx, { ...signedIn, sms: methods[0] === "sms" ? listed.sms : null, smsFactor: listed.sms, locale: localeFor(user.locale) });
   return { ok: true, token, userId: user.id, mfaState: "pending" };
 }
 
+type SignedIn = {
+  userId: string;
+  organisationId: string | null;
+  deviceId: string | null;
+  now: Date;
+  info: Partial<RequestInfo>;
+  /** The strikes the attempt reserved, to give back; `clear` is the key whose failures a right password clears. */
+  release: { held: HeldStrike[]; clear: string };
+};
+
+/** The strikes given back, as CTEs of the statement that writes the session (releaseStrikes' rules, one fragment each). */
+function releasedSql(release: SignedIn["release"]) {
+  return release.held.map((strike, i) => sql`released_${sql.raw(String(i))} as (${strike.key === release.clear ? clearFailuresSql(strike.key) : giveBackStrikeSql(strike)}),`);
+}
+
+/**
+ * A finished sign-in (no second factor needed, or a trusted browser) as one statement: the strikes given back,
+ * the session, the browser remembered for the user (and the owner told of a new one), the audit event.
+ */
+async function signedInSql(db: Db, input: SignedIn & { mfaState: "not_required" | "verified"; detail: { mfa: boolean; method?: string } }): Promise<string> {
+  const { now, info } = input;
+  const user = sql`(select ${input.userId}::uuid as user_id) as signing_in`;
+  const created = createSessionSql({ mfaState: input.mfaState, now, ...info, from: user });
+  const from = signedInFromSql({ deviceId: input.deviceId, userAgent: info.userAgent, ip: info.ip, now, from: user });
+  const result = await db.execute(sql`
+    with ${sql.join(releasedSql(input.release), sql` `)} created as (
+      ${created.sql}
+    ), remembered as (
+      ${from.remembered}
+    ), noticed as (
+      ${from.noticed}
+    ), recorded as (
+      ${recordEventSql({ action: "sign_in.succeeded", userId: input.userId, organisationId: input.organisationId, ...info, detail: input.detail, now, from: sql`created` })}
+    )
+    select (select count(*) from noticed)::int as notices`);
+  if (rowsOf<{ notices: number }>(result)[0]?.notices) noteQueuedEmail();
+  return created.token;
+}
+
+/**
+ * A pending sign-in as one statement: the strikes given back, the pending session, its login challenge and,
+ * when the first method offered is SMS, the text's budgets (takeBudgetsSql). One challenge per sign-in carries
+ * the attempt cap for every method; with an authenticator app first, no text is sent until the user picks SMS.
+ * Then the text goes out, and the user's pending sessions beyond the newest few end: each holds a challenge
+ * with its own attempts (endExcessPendingSessions, after the statement, so it sees parallel sign-ins too).
+ */
+async function pendingSignInSql(
+  db: Db,
+  ctx: SendContext,
+  input: SignedIn & { sms: UserMethods["sms"]; smsFactor: UserMethods["sms"]; locale: Locale },
+): Promise<string> {
+  const { now, info, sms } = input;
+  const created = createSessionSql({ mfaState: "pending", now, ...info, from: sql`(select ${input.userId}::uuid as user_id) as signing_in` });
+  const challengeId = crypto.randomUUID();
+  const code = sms ? generateCode(ctx.randomInt) : undefined;
+  const budgets = sms ? smsBudgets(input.userId, sms.phone, info.ip, "login") : [];
+  const challenge = { id: challengeId, userId: input.userId, code, phone: input.smsFactor?.phone ?? null, factorId: input.smsFactor?.id ?? null, now };
+  const result = await db.execute(sql`
+    with ${sql.join(releasedSql(input.release), sql` `)} created as (
+      ${created.sql}
+    ), opened as (
+      ${openLoginChallengeSql({ ...challenge, session: sql`created` })}
+    ), taken as (
+      ${budgets.length > 0 ? takeBudgetsSql(budgets, now) : sql`select null::text as key where false`}
+    )
+    select (select array_agg(key) from taken) as taken`);
+  const taken = (rowsOf<{ taken: string[] | string | null }>(result)[0]?.taken ?? []) as string[] | string;
+  await Promise.all([
+    sms && code
+      ? settleBudgets(db, budgets, parseTextArray(taken), now).then((budget) =>
+          textChallengeCode(db, { ...ctx, now, info }, { challenge: { id: challengeId, userId: input.userId }, to: sms.phone, code, budget, locale: input.locale }),
+        )
+      : null,
+    endExcessPendingSessions(db, input.userId, now),
+  ]);
+  return created.token;
+}
+
+/** A text[] column as the drivers return it: an array (postgres.js) or its literal (PGlite in some paths). */
+function parseTextArray(value: string[] | string | null): string[] {
+  if (Array.isArray(value)) return value;
+  if (!value || value === "{}") return [];
+  return value.replace(/^{|}$/g, "").split(",").map((k) => k.replace(/^"|"$/g, ""));
+}

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import { CODE_TTL_MS, hashCode, MAX_CODE_ATTEMPTS } from "./codes";
@@ -90,6 +90,22 @@ export async function openChallenge(
     })
     .returning();
   return challenge;
+}
+
+/**
+ * A login challenge for a session created in the same statement (the password step): an INSERT ... SELECT
+ * from `session` (a CTE yielding the new session's id). A new session holds no challenge yet, so there is
+ * nothing to close. `code` as in openChallenge: the texted code, or none (a random hash nobody can answer).
+ */
+export function openLoginChallengeSql(input: { id: string; userId: string; code?: string; phone: string | null; factorId: string | null; now: Date; session: SQL }) {
+  const { now } = input;
+  const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+  const codeHash = hashCode(input.id, input.userId, input.code ?? crypto.randomBytes(16).toString("hex"));
+  return sql`insert into otp_challenges (id, user_id, session_id, purpose, factor_id, phone, code_hash, send_count, last_sent_at, expires_at, created_at)
+      select ${input.id}::uuid, ${input.userId}::uuid, id, 'login', ${input.factorId}::uuid, ${input.phone}, ${codeHash}, ${input.code ? 1 : 0},
+        ${at(input.code ? now : new Date(0))}, ${at(new Date(now.getTime() + CODE_TTL_MS))}, ${at(now)}
+      from ${input.session}
+      returning id`;
 }
 
 /**

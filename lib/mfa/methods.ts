@@ -1,6 +1,5 @@
-import { eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/connect";
-import { backupCodes, mfaFactors } from "@/db/schema";
+import { type SQL, sql } from "drizzle-orm";
+import { type Db, rowsOf } from "@/db/connect";
 import type { MethodHolder } from "@/lib/org/policy";
 import type { MethodSummary } from "./factor";
 import type { LoginMethod } from "./method";
@@ -19,39 +18,51 @@ export interface UserMethods {
   hasBackupCodes: boolean;
 }
 
-/** The user's methods: one query for the factors, one for the backup codes (only when there is a factor). */
-export async function listMethods(db: Db, userId: string): Promise<UserMethods> {
-  const factors = await db
-    .select({ id: mfaFactors.id, kind: mfaFactors.kind, phone: mfaFactors.phone, name: mfaFactors.name, verifiedAt: mfaFactors.verifiedAt, lastUsedAt: mfaFactors.lastUsedAt })
-    .from(mfaFactors)
-    .where(eq(mfaFactors.userId, userId))
-    .orderBy(mfaFactors.verifiedAt, mfaFactors.id);
+/**
+ * The user's factors and backup-code counts as one JSON value, for a statement of its own (listMethods) or as a
+ * column of a larger read (the password step reads it with the user): `userId` is the SQL naming the user.
+ */
+export function methodsSql(userId: SQL) {
+  return sql`json_build_object(
+    'factors', coalesce((select json_agg(json_build_object('id', f.id, 'kind', f.kind, 'phone', f.phone, 'name', f.name,
+        'verifiedAt', f.verified_at, 'lastUsedAt', f.last_used_at) order by f.verified_at, f.id)
+      from mfa_factors f where f.user_id = ${userId}), '[]'::json),
+    'codesLeft', (select count(*) filter (where b.used_at is null) from backup_codes b where b.user_id = ${userId}),
+    'codesHeld', (select count(*) from backup_codes b where b.user_id = ${userId}))`;
+}
+
+type FactorJson = { id: string; kind: string; phone: string | null; name: string | null; verifiedAt: string; lastUsedAt: string | null };
+
+/** UserMethods from methodsSql's value (JSON text or parsed, as the driver returns it). */
+export function methodsFromJson(value: unknown): UserMethods {
+  const json = (typeof value === "string" ? JSON.parse(value) : value) as { factors: FactorJson[]; codesLeft: number | string; codesHeld: number | string };
+  const factors = json.factors.map((f) => ({ ...f, verifiedAt: new Date(f.verifiedAt), lastUsedAt: f.lastUsedAt ? new Date(f.lastUsedAt) : null }));
   const passkeys = factors
     .filter((f) => f.kind === "passkey")
     .map((f) => ({ id: f.id, name: f.name ?? "Passkey", addedAt: f.verifiedAt, lastUsedAt: f.lastUsedAt }));
   const sms = factors.find((f) => f.kind === "sms" && f.phone);
   const totp = factors.find((f) => f.kind === "totp");
-  let codes = { left: 0, held: 0 };
-  if (factors.length > 0) {
-    const [row] = await db
-      .select({ left: sql<number>`count(*) filter (where ${backupCodes.usedAt} is null)`, held: sql<number>`count(*)` })
-      .from(backupCodes)
-      .where(eq(backupCodes.userId, userId));
-    codes = { left: Number(row?.left ?? 0), held: Number(row?.held ?? 0) };
-  }
+  const codesLeft = Number(json.codesLeft);
   const available: LoginMethod[] = [];
   if (passkeys.length > 0) available.push("passkey");
   if (totp) available.push("totp");
   if (sms) available.push("sms");
-  if (codes.left > 0) available.push("backup");
+  // Backup codes are a way in only beside a factor (they are recovery, not a factor of their own).
+  if (factors.length > 0 && codesLeft > 0) available.push("backup");
   return {
     available,
     passkeys,
     sms: sms?.phone ? { id: sms.id, phone: sms.phone, verifiedAt: sms.verifiedAt } : null,
     totp: totp ? { id: totp.id, addedAt: totp.verifiedAt } : null,
-    backupCodesLeft: codes.left,
-    hasBackupCodes: codes.held > 0,
+    backupCodesLeft: factors.length > 0 ? codesLeft : 0,
+    hasBackupCodes: factors.length > 0 && Number(json.codesHeld) > 0,
   };
+}
+
+/** The user's methods, in one query. */
+export async function listMethods(db: Db, userId: string): Promise<UserMethods> {
+  const [row] = rowsOf<{ methods: unknown }>(await db.execute(sql`select ${methodsSql(sql`${userId}::uuid`)} as methods`));
+  return methodsFromJson(row.methods);
 }
 
 /** What may leave the server about the methods (the step-up dialog, the admin's member list). */

@@ -1,4 +1,4 @@
-import { eq, lte, type SQL, sql } from "drizzle-orm";
+import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db/connect";
 import { rateLimits } from "@/db/schema";
 
@@ -7,11 +7,7 @@ import { rateLimits } from "@/db/schema";
  * upsert or conditional UPDATE: no read-modify-write race between instances.
  */
 
-class LimitExceeded extends Error {
-  constructor(readonly retryAt: Date) {
-    super("limit exceeded");
-  }
-}
+const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 export type Budget = { key: string; max: number; windowMs: number };
 
@@ -35,35 +31,55 @@ export function ipBucket(ip: string): string {
 export type BudgetResult = { ok: true } | { ok: false; retryAt: Date };
 
 /**
- * Takes one unit from each budget (fixed windows), all or nothing: if any is spent, the transaction
- * rolls back and no counter moves. Row locks serialise parallel callers, so N parallel requests
- * against a budget of M succeed at most M times.
+ * Takes one unit from each budget (fixed windows) as one statement; `from`-less, so it can be a CTE of a
+ * larger statement. Each row moves only while its budget has room (the upsert's condition is evaluated on
+ * the locked, latest row: N parallel requests against a budget of M get at most M units), and a window that
+ * has passed starts over. Returns the key of every budget taken; a budget with no room is not returned.
+ */
+export function takeBudgetsSql(budgets: Budget[], now: Date): SQL {
+  const since = (b: Budget) => at(new Date(now.getTime() - b.windowMs));
+  const perKey = (value: (b: Budget) => SQL) => sql`case excluded.key ${sql.join(budgets.map((b) => sql`when ${b.key} then ${value(b)}`), sql` `)} end`;
+  const windowOver = sql`r.window_start <= ${perKey(since)}`;
+  const open = budgets.filter((b) => b.max > 0);
+  if (open.length === 0) return sql`select null::text as key where false`;
+  return sql`insert into rate_limits as r (key, count, window_start)
+      select v.key, 1, ${at(now)} from (values ${sql.join(
+        open.map((b) => sql`(${b.key})`),
+        sql`, `,
+      )}) as v (key)
+      on conflict (key) do update set
+        count = case when ${windowOver} then 1 else r.count + 1 end,
+        window_start = case when ${windowOver} then ${at(now)} else r.window_start end
+      where ${windowOver} or r.count < ${perKey((b) => sql`${b.max}::int`)}
+      returning key`;
+}
+
+/**
+ * After takeBudgetsSql took only some of its budgets: gives back those taken (so nothing is counted for a
+ * request that was refused) and says when the fullest refused one has room again.
+ */
+export async function settleBudgets(db: Db, budgets: Budget[], taken: string[], now: Date): Promise<BudgetResult> {
+  if (budgets.every((b) => taken.includes(b.key))) return { ok: true };
+  const refused = budgets.filter((b) => !taken.includes(b.key));
+  const [, rows] = await Promise.all([
+    taken.length > 0 ? db.execute(sql`update rate_limits set count = greatest(count - 1, 0) where key in (${sql.join(taken.map((k) => sql`${k}`), sql`, `)})`) : null,
+    db.select({ key: rateLimits.key, windowStart: rateLimits.windowStart }).from(rateLimits).where(inArray(rateLimits.key, refused.map((b) => b.key))),
+  ]);
+  const opens = refused.map((b) => {
+    const row = rows.find((r) => r.key === b.key);
+    return row ? row.windowStart.getTime() + b.windowMs : now.getTime();
+  });
+  return { ok: false, retryAt: new Date(Math.max(...opens)) };
+}
+
+/**
+ * Takes one unit from each budget, all or nothing: a request refused by one budget counts against none
+ * (what it took from the others is given back). One statement when every budget has room.
  */
 export async function takeBudgets(db: Db, budgets: Budget[], now = new Date()): Promise<BudgetResult> {
-  try {
-    await db.transaction(async (tx) => {
-      for (const b of budgets) {
-        const windowStart = new Date(now.getTime() - b.windowMs);
-        const [row] = await tx
-          .insert(rateLimits)
-          .values({ key: b.key, count: 1, windowStart: now })
-          .onConflictDoUpdate({
-            target: rateLimits.key,
-            set: {
-              // Dates go through the column's encoder: a bare Date in sql`` breaks the postgres-js driver.
-              count: sql`case when ${lte(rateLimits.windowStart, windowStart)} then 1 else ${rateLimits.count} + 1 end`,
-              windowStart: sql`case when ${lte(rateLimits.windowStart, windowStart)} then ${sql.param(now, rateLimits.windowStart)} else ${rateLimits.windowStart} end`,
-            },
-          })
-          .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
-        if (row.count > b.max) throw new LimitExceeded(new Date(row.windowStart.getTime() + b.windowMs));
-      }
-    });
-    return { ok: true };
-  } catch (error) {
-    if (error instanceof LimitExceeded) return { ok: false, retryAt: error.retryAt };
-    throw error;
-  }
+  if (budgets.length === 0) return { ok: true };
+  const taken = rowsOf<{ key: string }>(await db.execute(takeBudgetsSql(budgets, now))).map((r) => r.key);
+  return settleBudgets(db, budgets, taken, now);
 }
 
 export type Backoff = { free: number; baseDelayMs: number; maxDelayMs: number };
@@ -78,7 +94,6 @@ export async function blockedUntil(db: Db, key: string, now = new Date()): Promi
 export type HeldStrike = { key: string; policy: Backoff; at: Date };
 export type Reservation = { ok: true; held: HeldStrike[]; blockedUntil: Date | null } | { ok: false; retryAt: Date };
 
-const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 /** The block that the `strikes`-th failure in a row earns: none below `free`, then baseDelayMs doubling up to maxDelayMs. */
 function blockAfter(strikes: SQL, policy: Backoff, now: Date) {

@@ -6,7 +6,7 @@ import { sha256 } from "@/lib/crypto/tokens";
 import { currentLocale } from "@/lib/i18n/context";
 import { isLocale, type Locale } from "@/lib/i18n/locales";
 import { LIMITS } from "@/lib/security/limits";
-import { type Budget, ipBucket, takeBudgets } from "@/lib/security/rate-limit";
+import { type Budget, type BudgetResult, ipBucket, takeBudgets } from "@/lib/security/rate-limit";
 import { formatCodeMessage } from "@/lib/sms/message";
 import type { SmsSender } from "@/lib/sms/types";
 import { type ChallengeHolder, type ChallengePurpose, holderOf, holderScope, isChallengeId, openChallenge } from "../challenge";
@@ -56,7 +56,7 @@ export async function resendAvailableAt(db: Db, challengeId: string, now = new D
  * daily cap and the per-IP budget are kept apart for enrolment (new numbers) and for sign-in and step-up
  * (registered numbers), so spending one does not stop the other.
  */
-function smsBudgets(userId: string, to: string, ip: string | null | undefined, purpose: ChallengePurpose): Budget[] {
+export function smsBudgets(userId: string, to: string, ip: string | null | undefined, purpose: ChallengePurpose): Budget[] {
   const use = purpose === "enroll" ? "enroll" : "signin";
   const budgets: Budget[] = [
     { key: userSmsKey(userId), ...LIMITS.smsPerUser() },
@@ -74,9 +74,13 @@ async function allowImmediateResend(db: Db, challengeId: string) {
 }
 
 /** The text is written in the recipient's language: their saved choice, else the language of the request that asked for it. */
+export function localeFor(saved: string | null | undefined): Locale {
+  return isLocale(saved) ? saved : currentLocale();
+}
+
 async function recipientLocale(db: Db, userId: string): Promise<Locale> {
   const [row] = await db.select({ locale: users.locale }).from(users).where(eq(users.id, userId));
-  return isLocale(row?.locale) ? row.locale : currentLocale();
+  return localeFor(row?.locale);
 }
 
 async function deliver(
@@ -87,15 +91,25 @@ async function deliver(
   code: string,
 ): Promise<SendOutcome> {
   const budget = await takeBudgets(db, smsBudgets(challenge.userId, to, ctx.info?.ip, challenge.purpose), ctx.now);
+  return textChallengeCode(db, ctx, { challenge, to, code, budget });
+}
+
+/**
+ * Texts a challenge's code once its SMS budgets (smsBudgets) were taken, or says why not: a refused budget
+ * or a failed provider call leaves the resend button usable at once. `locale` when the caller read it already.
+ */
+export async function textChallengeCode(
+  db: Db,
+  ctx: SendContext,
+  input: { challenge: { id: string; userId: string }; to: string; code: string; budget: BudgetResult; locale?: Locale },
+): Promise<SendOutcome> {
+  const { challenge, to, code, budget } = input;
   if (!budget.ok) {
     await allowImmediateResend(db, challenge.id);
     return { status: "rate_limited", retryAt: budget.retryAt };
   }
-  const result = await ctx.sms.send({
-    to,
-    userId: challenge.userId,
-    body: formatCodeMessage({ code, minutes: CODE_TTL_MS / 60_000, host: ctx.host, locale: await recipientLocale(db, challenge.userId) }),
-  });
+  const locale = input.locale ?? (await recipientLocale(db, challenge.userId));
+  const result = await ctx.sms.send({ to, userId: challenge.userId, body: formatCodeMessage({ code, minutes: CODE_TTL_MS / 60_000, host: ctx.host, locale }) });
   if (result.ok) return { status: "sent" };
   await allowImmediateResend(db, challenge.id);
   await recordEvent(db, { action: "mfa.sms_failed", userId: challenge.userId, detail: { provider: ctx.sms.provider }, ...ctx.info });
