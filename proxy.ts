@@ -106,5 +106,7 @@ function route(req: NextRequest, token: string | null, current: ActiveSession | 
 export const config = {
   // api/bench/ungated: figure 3's baseline in the benchmarks (404 unless BENCH_ROUTES=true; docs/performance.md).
   // api/cron: the scheduler's call, checked by its own secret (app/api/cron/route.ts), never a browser's session.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/health|api/cron|api/bench/ungated/).*)"],
+  // login/password, login/verify/code: the sign-in's two form routes (POST only, never a page to redirect); each
+  // checks what it needs itself, and the gate would only pass them through (docs/performance.md, figures 1 and 2).
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/health|api/cron|api/bench/ungated/|login/password|login/verify/code).*)"],
 };

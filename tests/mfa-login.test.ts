@@ -5,8 +5,9 @@ import { claimSession, findActiveSession, revokeSession, sessionIdleMs } from "@
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { sha256 } from "@/lib/crypto/tokens";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
-import { MAX_CODE_ATTEMPTS } from "@/lib/mfa/codes";
-import { completeLoginChallenge, signInWithCode } from "@/lib/mfa/sign-in";
+import { MAX_CODE_ATTEMPTS, RESEND_DELAYS_MS } from "@/lib/mfa/codes";
+import { completeLoginChallenge, readLoginChallenge, signInWithCode } from "@/lib/mfa/sign-in";
+import { resendAvailableAt } from "@/lib/mfa/sms/delivery";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
 
@@ -233,5 +234,22 @@ describe("the code step from the cookie's token (one query for session, challeng
       for (let i = 0; i < MAX_CODE_ATTEMPTS; i++) await byToken(s.pendingToken, s.challenge.id, wrongFor(s.code));
     }
     expect(await byToken(next.pendingToken, next.challenge.id, next.code, at(2 * SECOND))).toMatchObject({ ok: false, error: "mfa_throttled" });
+  });
+});
+
+describe("the challenge page's one read (readLoginChallenge)", () => {
+  it("names the open challenge, the user's methods and when a text may be resent; a finished sign-in has no challenge left", async () => {
+    const s = await signIn(undefined, T0);
+    const view = await readLoginChallenge(t.db, { sessionId: s.session.id, userId: s.user.id, now: at(SECOND) });
+    expect(view.challenge?.id).toBe(s.challenge.id);
+    expect(view.methods.available).toEqual(["sms"]);
+    expect(view.methods.sms?.phone).toBe(PHONE);
+    // One text sent so far: the first delay after it, counted from when it was sent (resendAvailableAt's rule).
+    expect(view.resendAt?.getTime()).toBe((await resendAvailableAt(t.db, s.challenge.id, at(SECOND))).getTime());
+    expect(view.resendAt?.getTime()).toBe(T0.getTime() + RESEND_DELAYS_MS[0]);
+    expect((await s.submit(s.code)).ok).toBe(true);
+    const after = await readLoginChallenge(t.db, { sessionId: s.session.id, userId: s.user.id, now: at(2 * SECOND) });
+    expect(after.challenge).toBeNull();
+    expect(after.resendAt).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db/connect";
-import { knownDevices, memberships, organisations, trustedBrowsers, users } from "@/db/schema";
+import { memberships, organisations, trustedBrowsers, users } from "@/db/schema";
 import { recordEvent, recordEventSql, type RequestInfo } from "@/lib/audit/events";
 import { noteQueuedEmail } from "@/lib/email/outbox";
 import type { Locale } from "@/lib/i18n/locales";
@@ -13,6 +13,7 @@ import { allowedMethods, policyOf } from "@/lib/org/policy";
 import { LIMITS } from "@/lib/security/limits";
 import { mfaBackoffKeySql } from "@/lib/mfa/code-check";
 import {
+  type Backoff,
   clearFailuresSql,
   giveBackStrikeSql,
   type HeldStrike,
@@ -60,13 +61,17 @@ export async function signInWithPassword(
   const accountKey = `signin:account:${sha256(email)}`;
   const deviceKey = `${accountKey}:device:${deviceId ? deviceHash(deviceId) : "none"}`;
   const ipKey = info.ip ? `signin:ip:${ipBucket(info.ip)}` : null;
-  const limits = [{ key: deviceKey, policy: LIMITS.signInAccount() }];
+  const limits: { key: string; policy: Backoff; unless?: SQL }[] = [{ key: deviceKey, policy: LIMITS.signInAccount() }];
   if (ipKey) limits.push({ key: ipKey, policy: LIMITS.signInIp() });
-  // The account-wide key is reserved alongside, in the same round trip; a browser that signed in as this user
-  // before does not spend it (it is given back), and is not stopped by it.
-  const [first, wide, [user]] = await Promise.all([
+  // The account as a whole, with a looser limit, except from a browser that signed in as this user before:
+  // it keeps its own budget, and is neither counted nor stopped by the account-wide one.
+  const knownBrowser = deviceId
+    ? sql`exists (select 1 from known_devices d join users u on u.id = d.user_id where u.email = ${email} and d.token_hash = ${deviceHash(deviceId)})`
+    : sql`false`;
+  limits.push({ key: accountKey, policy: LIMITS.signInAccountWide(), unless: knownBrowser });
+  // The reservation and the read in parallel: two round trips at once, both before bcrypt.
+  const [reserved, [user]] = await Promise.all([
     reserveStrikes(db, limits, now),
-    reserveStrikes(db, [{ key: accountKey, policy: LIMITS.signInAccountWide() }], now),
     db
       .select({
         id: users.id,
@@ -75,7 +80,6 @@ export async function signInWithPassword(
         locale: users.locale,
         organisationId: memberships.organisationId,
         organisation: { mfaRequired: organisations.mfaRequired, mfaMethods: organisations.mfaMethods },
-        knownDevice: sql<boolean>`${knownDevices.userId} is not null`,
         // Live trust of this browser for this user, in the same query: no extra round trip for anyone without it.
         trustedBrowserId: trustedBrowsers.id,
         // What the step needs after a right password, for users with MFA only (a CASE runs its subqueries only when taken).
@@ -85,19 +89,11 @@ export async function signInWithPassword(
       .from(users)
       .leftJoin(memberships, eq(memberships.userId, users.id))
       .leftJoin(organisations, eq(organisations.id, memberships.organisationId))
-      .leftJoin(knownDevices, and(eq(knownDevices.userId, users.id), eq(knownDevices.tokenHash, deviceId ? deviceHash(deviceId) : "")))
       .leftJoin(trustedBrowsers, liveTrustJoin(deviceId, now))
       .where(eq(users.email, email)),
   ]);
-  const known = Boolean(user?.knownDevice);
-  const wideHeld = wide.ok ? wide.held : [];
-  if (!first.ok || (!wide.ok && !known)) {
-    await releaseStrikes(db, [...(first.ok ? first.held : []), ...wideHeld]);
-    return { ok: false, error: "throttled", retryAt: !first.ok ? first.retryAt : wide.ok ? now : wide.retryAt };
-  }
-  // A browser that signed in as this user before keeps its own budget: the account-wide strike goes back now.
-  if (known && wideHeld.length > 0) await releaseStrikes(db, wideHeld);
-  const held = [...first.held, ...(known ? [] : wideHeld)];
+  if (!reserved.ok) return { ok: false, error: "throttled", retryAt: reserved.retryAt };
+  const { held } = reserved;
   const valid = await verifyPassword(input.password, user?.passwordHash);
   if (!user || !valid) {
     // The strikes reserved above stay: this was a failure (the next attempt learns of any block).

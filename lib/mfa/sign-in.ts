@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db/connect";
-import type { OtpChallenge } from "@/db/schema";
+import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import { recordEvent, recordEventSql, type RequestInfo } from "@/lib/audit/events";
 import { isDeviceId, signedInFromSql } from "@/lib/auth/devices";
 import { trustBrowserSql } from "@/lib/auth/trusted-browsers";
@@ -13,7 +13,8 @@ import { clearFailuresSql, giveBackStrikeSql, type HeldStrike, releaseStrikes, t
 import { challengeFromJson, consumeLoginChallengeSql, isChallengeId } from "./challenge";
 import { checkCode, clearedAfterMatch, mfaBackoffKey, mfaBackoffKeySql } from "./code-check";
 import { factorFor } from "./factors";
-import { listMethods, methodHolder } from "./methods";
+import { listMethods, methodHolder, methodsFromJson, methodsSql, type UserMethods } from "./methods";
+import { resendAtSql } from "./sms/delivery";
 import type { LoginMethod } from "./method";
 
 /**
@@ -100,6 +101,25 @@ async function readPendingSignIn(db: Db, input: { tokenHash: string; challengeId
         ? { ok: true, held: [{ key: mfaBackoffKey(userId), policy, at: now }], blockedUntil: reservedBlock && reservedBlock > now ? reservedBlock : null }
         : { ok: false, retryAt: date(row.previous_block) ?? now },
   };
+}
+
+/** What the challenge page shows a pending sign-in: its open login challenge, the user's methods, when SMS may be resent. */
+export type LoginChallengeView = { challenge: OtpChallenge | null; methods: UserMethods; resendAt: Date | null };
+
+/** The challenge page's read, in one query: the session's newest open login challenge, the user's methods (methodsSql) and the resend countdown (resendAtSql). */
+export async function readLoginChallenge(db: Db, input: { sessionId: string; userId: string; now?: Date }): Promise<LoginChallengeView> {
+  const now = input.now ?? new Date();
+  const result = await db.execute(sql`
+    select ${methodsSql(sql`${input.userId}::uuid`)} as methods, row_to_json(c) as challenge, c.resend_at
+    from (select 1) as one
+    left join lateral (
+      select ${otpChallenges}.*, ${resendAtSql(now)} as resend_at from ${otpChallenges}
+      where ${otpChallenges.sessionId} = ${input.sessionId}::uuid and ${otpChallenges.purpose} = 'login' and ${otpChallenges.consumedAt} is null
+      order by ${otpChallenges.createdAt} desc limit 1
+    ) as c on true`);
+  const [row] = rowsOf<{ methods: unknown; challenge: unknown; resend_at: string | Date | null }>(result);
+  const challenge = typeof row.challenge === "string" ? JSON.parse(row.challenge) : row.challenge;
+  return { challenge: challengeFromJson(challenge as Record<string, unknown> | null), methods: methodsFromJson(row.methods), resendAt: row.resend_at ? new Date(row.resend_at) : null };
 }
 
 /**

@@ -122,23 +122,42 @@ export function reserveStrikeSql(input: { key: SQL; policy: Backoff; now: Date; 
  * before the work, never read first and counted after). Each key is one atomic upsert that increments
  * and, from the `free`-th strike on, blocks the key at once, for a delay that doubles up to maxDelayMs
  * (NIST SP 800-63B 3.2.2: throttle, never lock for good). A blocked key takes no strike, so N parallel
- * attempts against a key with k strikes to spare run at most k times. A refused reservation gives back
- * the keys already taken. `blockedUntil` is the block that stands if this attempt fails; a success gives
- * the strikes back with releaseStrikes.
+ * attempts against a key with k strikes to spare run at most k times. All keys are reserved in one
+ * statement; if one is blocked, the others are given back and the answer is when the latest block ends.
+ * A key with `unless` (SQL) is left alone when that holds, and counts as neither held nor refused.
+ * `blockedUntil` is the block that stands if this attempt fails; a success gives the strikes back with
+ * releaseStrikes.
  */
-export async function reserveStrikes(db: Db, wanted: { key: string; policy: Backoff }[], now = new Date()): Promise<Reservation> {
+export async function reserveStrikes(db: Db, wanted: { key: string; policy: Backoff; unless?: SQL }[], now = new Date()): Promise<Reservation> {
+  if (wanted.length === 0) return { ok: true, held: [], blockedUntil: null };
+  const name = (i: number) => sql.raw(`reserved_${i}`);
+  const parts = wanted.map(
+    (w, i) => sql`${name(i)} as (${reserveStrikeSql({ key: sql`${w.key}`, policy: w.policy, now, from: w.unless ? sql`where not (${w.unless})` : undefined })})`,
+  );
+  const columns = wanted.map(
+    (w, i) => sql`(select count(*) from ${name(i)})::int as taken_${sql.raw(String(i))},
+      (select blocked_until from ${name(i)}) as block_${sql.raw(String(i))},
+      (select blocked_until from rate_limits where key = ${w.key}) as before_${sql.raw(String(i))},
+      ${w.unless ?? sql`false`} as skipped_${sql.raw(String(i))}`,
+  );
+  const [row] = rowsOf<Record<string, unknown>>(await db.execute(sql`with ${sql.join(parts, sql`, `)} select ${sql.join(columns, sql`, `)}`));
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
   const held: HeldStrike[] = [];
+  const refused: Date[] = [];
   let until: Date | null = null;
-  for (const { key, policy } of wanted) {
-    const result = await db.execute(reserveStrikeSql({ key: sql`${key}`, policy, now }));
-    const [row] = rowsOf<{ blocked_until: string | Date | null }>(result);
-    if (!row) {
-      await releaseStrikes(db, held);
-      return { ok: false, retryAt: (await blockedUntil(db, key, now)) ?? now };
+  wanted.forEach(({ key, policy }, i) => {
+    if (row[`skipped_${i}`] === true) return;
+    if (Number(row[`taken_${i}`]) === 0) {
+      refused.push(date(row[`before_${i}`]) ?? now);
+      return;
     }
     held.push({ key, policy, at: now });
-    const block = row.blocked_until ? new Date(row.blocked_until) : null;
+    const block = date(row[`block_${i}`]);
     if (block && block > now && (!until || block > until)) until = block;
+  });
+  if (refused.length > 0) {
+    await releaseStrikes(db, held);
+    return { ok: false, retryAt: new Date(Math.max(...refused.map((d) => d.getTime()))) };
   }
   return { ok: true, held, blockedUntil: until };
 }

@@ -42,13 +42,18 @@ function resendDelaySql(sent: ReturnType<typeof sql>) {
   return sql`make_interval(secs => (${sql.raw(`array[${RESEND_DELAYS_MS.map((ms) => ms / 1000).join(",")}]`)})[least(greatest(${sent}, 1), ${RESEND_DELAYS_MS.length})])`;
 }
 
-/** When the challenge's next text may be asked for (the countdown the page shows). */
+/** When a challenge's next text may be asked for (the countdown the page shows), in SQL over its otp_challenges row. */
+export function resendAtSql(now: Date) {
+  return sql`${otpChallenges.lastSentAt} + ${resendDelaySql(textsSentSql(now))}`;
+}
+
+/** When the challenge's next text may be asked for. */
 export async function resendAvailableAt(db: Db, challengeId: string, now = new Date()): Promise<Date> {
   const [row] = await db
-    .select({ lastSentAt: otpChallenges.lastSentAt, sent: sql<number>`${textsSentSql(now)}` })
+    .select({ at: sql<Date | string>`${resendAtSql(now)}` })
     .from(otpChallenges)
     .where(eq(otpChallenges.id, challengeId));
-  return row ? new Date(row.lastSentAt.getTime() + resendDelayMs(Number(row.sent))) : now;
+  return row ? new Date(row.at) : now;
 }
 
 /**

@@ -7,11 +7,10 @@ import { getDb } from "@/db/client";
 import { requirePendingSession } from "@/lib/auth/dal";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { effectiveTrustDays } from "@/lib/auth/trusted-browsers";
-import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { MAX_CODE_ATTEMPTS } from "@/lib/mfa/codes";
-import { resendAvailableAt } from "@/lib/mfa/sms/delivery";
 import type { LoginMethod } from "@/lib/mfa/method";
-import { listMethods, methodHolder, pickMethod } from "@/lib/mfa/methods";
+import { methodHolder, pickMethod } from "@/lib/mfa/methods";
+import { readLoginChallenge } from "@/lib/mfa/sign-in";
 import { allowedMethods, policyOf } from "@/lib/org/policy";
 import { chooseSmsAction } from "./actions";
 import { refusalFromParams } from "./submit-code";
@@ -28,7 +27,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const db = await getDb();
   const callbackUrl = safeCallbackUrl(params.callbackUrl);
-  const [challenge, methods] = await Promise.all([findOpenChallenge(db, pending.session.id, "login"), listMethods(db, pending.user.id)]);
+  const { challenge, methods, resendAt: resendAvailable } = await readLoginChallenge(db, { sessionId: pending.session.id, userId: pending.user.id });
   // Only the methods the organisation allows at sign-in are offered (the code check refuses the others too).
   const allowed = allowedMethods(policyOf(pending.organisation), "sign_in", methodHolder(methods));
   const available = methods.available.filter((m) => allowed.includes(m));
@@ -36,7 +35,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
   const usable = challenge && challenge.attempts < MAX_CODE_ATTEMPTS && available.length > 0;
   const last4 = methods.sms?.phone.slice(-4) ?? "";
   const others = available.filter((m) => m !== method);
-  const resendAt = usable && method === "sms" ? (await resendAvailableAt(db, challenge.id)).getTime() : 0;
+  const resendAt = usable && method === "sms" ? (resendAvailable?.getTime() ?? 0) : 0;
   const hrefFor = (m: LoginMethod) => `/login/verify?${new URLSearchParams({ method: m, ...(callbackUrl !== "/" ? { callbackUrl } : {}) })}`;
 
   return (

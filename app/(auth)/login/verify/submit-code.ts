@@ -5,6 +5,7 @@ import { issueSessionCookie } from "@/lib/auth/config";
 import { BACKUP_LEFT_COOKIE, backupLeftCookieOptions } from "@/lib/auth/cookies";
 import { currentRequest, currentSessionToken } from "@/lib/auth/dal";
 import { currentDeviceId } from "@/lib/auth/device-cookie";
+import { inRequestLanguage } from "@/lib/auth/locale";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { rememberTicked } from "@/lib/auth/trusted-browsers";
 import { FACTOR_ERRORS } from "@/lib/mfa/factors";
@@ -68,7 +69,8 @@ export async function submitLoginCode(form: FormData): Promise<CodeOutcome> {
     if (result.method === "backup")
       (await cookies()).set(BACKUP_LEFT_COOKIE, String(result.backupCodesLeft ?? 0), backupLeftCookieOptions());
   }
-  return outcomeOf(result, method, form);
+  // The refusal's words, in the account's language (a right code needs none).
+  return result.ok ? outcomeOf(result, method, form) : inRequestLanguage(() => outcomeOf(result, method, form));
 }
 
 function outcomeOf(result: Awaited<ReturnType<typeof signInWithCode>>, method: LoginMethod, form: FormData): CodeOutcome {

@@ -3,7 +3,7 @@ import { readFormPost, seeOther } from "@/lib/http/form-post";
 import { requestLocale } from "@/lib/auth/locale";
 import { safeCallbackUrl } from "@/lib/auth/redirect";
 import { withLocale } from "@/lib/i18n/context";
-import { DEFAULT_LOCALE } from "@/lib/i18n/locales";
+import { DEFAULT_LOCALE, resolveLocale } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/messages";
 import { type CodeOutcome, submitLoginCode } from "../submit-code";
 
@@ -21,8 +21,10 @@ export async function POST(req: Request): Promise<Response> {
   if (form instanceof Response) return form;
   let outcome: CodeOutcome;
   try {
-    // A sign-in can queue a notice (a new browser, a backup code used): it is sent after the response.
-    outcome = await withLocale(await requestLocale(), () => withEmailDelivery(() => submitLoginCode(form)));
+    // A sign-in can queue a notice (a new browser, a backup code used): it is sent after the response. The
+    // browser's language is enough to start with; a refusal's words use the account's choice (submitLoginCode),
+    // so a right code costs no lookup of the session beyond the code step's own.
+    outcome = await withLocale(resolveLocale(null, req.headers.get("accept-language")), () => withEmailDelivery(() => submitLoginCode(form)));
   } catch (error) {
     console.error(`[verify] ${(error as Error).name}: could not check the code`);
     const message = translator(await requestLocale().catch(() => DEFAULT_LOCALE))("verify.unavailable");
