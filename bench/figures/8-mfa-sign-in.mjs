@@ -4,7 +4,7 @@
 // The server's and Postgres's CPU per sign-in come from /proc; the benchmark's own connection reading the
 // codes is left out of Postgres's.
 import { startCeiling } from "../lib/ceiling.mjs";
-import { browserJar, createAgent, get, postForm, routeFormFields, signInPassword } from "../lib/http.mjs";
+import { browserJar, createAgent, get, navigateToVerify, postForm, signInPassword } from "../lib/http.mjs";
 import { connectDb } from "../lib/pg.mjs";
 import { cpuMs, postgresCpuMs } from "../lib/server.mjs";
 import { check, median, percentile, round, runPool } from "../lib/stats.mjs";
@@ -46,8 +46,9 @@ export async function mfaFlow(ctx, email, agent, reader = ctx.reader) {
   const pw = await signInPassword(server.url, { email, password: ctx.password }, { jar, agent });
   if (!(pw.status === 200 && pw.sessionCookieSet && pw.to === "/login/verify"))
     return { ok: false, status: pw.status, step: "password" };
-  const page = await get(server.url, "/login/verify", { jar, agent });
-  const fields = page.status === 200 ? routeFormFields(page.body, CODE_ROUTE) : null;
+  // The form's script moves to the code page with a client navigation (only that page's part is rendered).
+  const page = await navigateToVerify(server.url, { jar, agent });
+  const fields = page.status === 200 ? page.challenge : null;
   if (!fields?.challengeId) return { ok: false, status: page.status, step: "page" };
   const code = await reader.code(email, since);
   const res = await postForm(server.url, CODE_ROUTE, { ...fields, code }, { jar, agent });

@@ -177,6 +177,35 @@ export async function postForm(base, path, fields, { jar, agent, json = true } =
 export const PASSWORD_ROUTE = "/login/password";
 
 /**
+ * The router state the sign-in page's script sends when it moves to the code page (a client navigation):
+ * Next renders only what differs from /login, the page itself, as an RSC payload. Captured from Chromium
+ * against this build (Next 16): the headers `rsc`, `next-router-state-tree` (this) and `next-url`.
+ */
+const LOGIN_ROUTER_TREE = encodeURIComponent(
+  JSON.stringify(["", { children: ["(auth)", { children: ["login", { children: ["__PAGE__", {}, null, null, 0] }, null, null, 0] }, null, null, 0] }, null, null, 16]),
+);
+const rscPaths = new Map();
+
+/**
+ * The code page as the browser with JavaScript reaches it from the sign-in form: a client navigation. Next
+ * wants the `_rsc` query its client derives from these headers; the first call learns it from the redirect
+ * Next answers without it. Resolves the response; `challenge` holds the code form's props read from the payload.
+ */
+export async function navigateToVerify(base, { jar, agent } = {}) {
+  const headers = { rsc: "1", "next-router-state-tree": LOGIN_ROUTER_TREE, "next-url": "/login" };
+  let path = rscPaths.get(base);
+  if (!path) {
+    const first = await get(base, "/login/verify", { jar, agent, headers });
+    path = first.headers.location?.startsWith("/login/verify?_rsc=") ? first.headers.location : "/login/verify";
+    rscPaths.set(base, path);
+  }
+  const res = await get(base, path, { jar, agent, headers });
+  const challengeId = /"challengeId":"([0-9a-f-]{36})"/.exec(res.body)?.[1] ?? null;
+  const method = /"method":"(sms|totp|backup|passkey)"/.exec(res.body)?.[1] ?? null;
+  return { ...res, challenge: challengeId ? { challengeId, method, callbackUrl: "/" } : null };
+}
+
+/**
  * The sign-in form's password step as the page's script posts it: URL-encoded to POST /login/password, JSON
  * back ({ status: "signed_in", to } or the error state the form shows). `to` is where the browser goes next.
  */

@@ -22,10 +22,22 @@ export const requestLocale = cache(async (): Promise<Locale> => {
 /** The browser's time zone, as it reported it; UTC until it has. */
 export const requestTimeZone = cache(async (): Promise<string> => validTimeZone((await cookies()).get(TIME_ZONE_COOKIE)?.value) ?? "UTC");
 
-/** next-intl's translator for a server component, in the request's language (works in tests, unlike next-intl/server). */
+const translators = new Map<string, unknown>();
+
+/**
+ * next-intl's translator for a server component, in the request's language (works in tests, unlike
+ * next-intl/server). One per language and namespace for the whole process: a translator keeps the messages
+ * it has parsed, so a page does not parse the same messages again on every request.
+ */
 export async function getT<N extends NamespaceKeys<Messages, NestedKeyOf<Messages>>>(namespace: N) {
   const locale = await requestLocale();
-  return createTranslator({ locale, messages: MESSAGES[locale], namespace });
+  const key = `${locale}\u0000${namespace}`;
+  let t = translators.get(key) as ReturnType<typeof createTranslator<Messages, N>> | undefined;
+  if (!t) {
+    t = createTranslator({ locale, messages: MESSAGES[locale], namespace });
+    translators.set(key, t);
+  }
+  return t;
 }
 
 /** Intl.DateTimeFormat in the request's language and the browser's time zone (never a fixed "UTC" on a page). */

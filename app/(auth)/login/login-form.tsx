@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { type FormEvent, useActionState, useEffect, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { SubmitButton } from "@/components/ui/button";
@@ -8,6 +9,7 @@ import { type LoginState, loginAction } from "./actions";
 import { useTranslations } from "next-intl";
 
 const PASSWORD_ROUTE = "/login/password";
+const VERIFY_PATH = "/login/verify";
 
 export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: string; notice?: { text: string; tone: "info" | "success" }; email?: string }) {
   const t = useTranslations("login");
@@ -19,9 +21,14 @@ export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: st
   const state = posted ?? actionState;
   const errors = state.status === "error" ? state.fieldErrors ?? {} : {};
   const signedIn = state.status === "signed_in" ? state.to : null;
+  const router = useRouter();
   useEffect(() => {
-    if (signedIn) window.location.assign(signedIn);
-  }, [signedIn]);
+    if (!signedIn) return;
+    // The code page shares this page's layout: a client navigation asks the server for that page's own part
+    // only. Anywhere else is a full load, so nothing the router holds from before the sign-in is reused.
+    if (signedIn === VERIFY_PATH || signedIn.startsWith(`${VERIFY_PATH}?`)) router.push(signedIn);
+    else window.location.assign(signedIn);
+  }, [signedIn, router]);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
