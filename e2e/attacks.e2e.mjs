@@ -238,7 +238,27 @@ async function replayCode(captured, { cookie, origin = new URL(baseURL()).origin
     body,
   });
   const text = await res.text();
-  return { status: res.status, text, setCookie: res.headers.getSetCookie() };
+  return { status: res.status, text, setCookie: res.headers.getSetCookie(), contentType: res.headers.get("content-type") };
+}
+
+/** Records the sign-in form's post (POST /login/password, URL-encoded, as the page's script sends it) while `run` executes. */
+async function captureSignInPost(page, run) {
+  const [request] = await Promise.all([page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname === "/login/password"), run()]);
+  const headers = await request.allHeaders();
+  return { url: request.url(), contentType: headers["content-type"], body: request.postDataBuffer()?.toString("utf8") ?? "" };
+}
+
+/** A URL-encoded form body with one field's value replaced. */
+function withFormField(body, name, value) {
+  const form = new URLSearchParams(body);
+  assert.ok(form.has(name), `the captured form has a "${name}" field`);
+  form.set(name, value);
+  return form.toString();
+}
+
+/** Posts a captured sign-in form again, as the page's script does (replayCode), in the shape assertRefused / assertAccepted read. */
+async function replaySignIn(captured, options) {
+  return { ...(await replayCode(captured, options)), actionRedirect: null };
 }
 
 /** The labels on My account's "Recent security activity" card. */
@@ -436,24 +456,24 @@ test("Attack: x-middleware-subrequest reaches nothing it would not reach without
 
 // ---------------------------------------------------------------- B3. oversized body
 
-test("Attack: a 2 MB body to the sign-in action is refused before any password is checked", async ({ page, context, shot }) => {
+test("Attack: a 2 MB body to the sign-in form is refused before any password is checked", async ({ page, context, shot }) => {
   const user = newUser();
   await signUp(page, user);
   await context.clearCookies();
 
-  // The sign-in action as the browser posts it (an unknown email, so nothing is recorded for the user).
+  // The sign-in form as the browser's script posts it (an unknown email, so nothing is recorded for the user).
   await visit(page, "/login");
-  const captured = await captureAction(page, async () => {
+  const captured = await captureSignInPost(page, async () => {
     await submitSignIn(page, `nobody.${Date.now()}@example.com`, "not-the-password");
     await expectVisible(page.getByRole("alert").filter({ hasText: "The email or password is not right." }));
   });
   // The user's email with a wrong password: six of these, if checked, would throttle the account.
-  const wrong = withField(withField(captured.body, "email", user.email), "password", "not-the-password");
-  const huge = withPadding({ ...captured, body: wrong }, 2 * 1024 * 1024);
+  const wrong = withFormField(withFormField(captured.body, "email", user.email), "password", "not-the-password");
+  const huge = `${wrong}&padding=${"a".repeat(2 * 1024 * 1024)}`;
   assert.ok(Buffer.byteLength(huge) > 2 * 1024 * 1024);
   for (let i = 0; i < 6; i += 1) {
     const t0 = Date.now();
-    const res = await replay(captured, { body: huge });
+    const res = await replaySignIn(captured, { body: huge });
     const ms = Date.now() - t0;
     assert.ok(res.status >= 400, `a 2 MB body is refused (got ${res.status} after ${ms} ms)`);
     assert.doesNotMatch(res.text, /email or password|Too many failed sign-ins/, "the action never ran");
@@ -472,7 +492,7 @@ test("Attack: a 2 MB body to the sign-in action is refused before any password i
   await shot("activity without failed sign-ins");
 
   // The allowed twin: the same body without the padding is checked (and fails as a wrong password).
-  const twin = await replay(captured, { body: wrong });
+  const twin = await replaySignIn(captured, { body: wrong });
   assertAccepted(twin, "the same sign-in without the padding", '"formError":"The email or password is not right."');
   assert.equal(count(await activity(page), "Sign-in failed: wrong password"), 1, "…and that one is recorded");
 });
@@ -485,7 +505,7 @@ test("Attack: an unknown email and a wrong password get the same status and the 
   await context.clearCookies();
   await visit(page, "/login");
   const probe = `nobody.${Date.now()}@example.com`;
-  const captured = await captureAction(page, async () => {
+  const captured = await captureSignInPost(page, async () => {
     await submitSignIn(page, probe, "not-the-password");
     await expectVisible(page.getByRole("alert").filter({ hasText: "The email or password is not right." }));
   });
@@ -494,11 +514,11 @@ test("Attack: an unknown email and a wrong password get the same status and the 
   const unknown = `${"x".repeat(user.email.length - "@example.com".length)}@example.com`;
   const answers = [];
   for (const email of [user.email, unknown]) {
-    const res = await replay(captured, { body: withField(captured.body, "email", email) });
+    const res = await replaySignIn(captured, { body: withFormField(captured.body, "email", email) });
     answers.push({
       email,
       status: res.status,
-      contentType: res.headers.get("content-type"),
+      contentType: res.contentType,
       redirect: res.actionRedirect,
       cookies: res.setCookie.map((c) => c.split("=")[0]).sort(),
       // The form echoes the email back so it stays filled in: that is the caller's own input.
@@ -520,21 +540,21 @@ test("Attack: 30 wrong passwords posted at once reach bcrypt at most 5 times; th
   await signUp(page, user);
   await context.clearCookies();
   await visit(page, "/login");
-  const captured = await captureAction(page, async () => {
+  const captured = await captureSignInPost(page, async () => {
     await submitSignIn(page, user.email, "not-the-password-0");
     await expectVisible(page.getByRole("alert").filter({ hasText: "The email or password is not right." }));
   });
   const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
   // The same browser (its device id cookie) sends 30 more at once; one failure is already counted.
   const answers = await Promise.all(
-    Array.from({ length: 30 }, (_, i) => replay(captured, { cookie, body: withField(captured.body, "password", `not-the-password-${i + 1}`) })),
+    Array.from({ length: 30 }, (_, i) => replaySignIn(captured, { cookie, body: withFormField(captured.body, "password", `not-the-password-${i + 1}`) })),
   );
   const wrong = answers.filter((a) => a.text.includes("The email or password is not right.")).length;
   const waiting = answers.filter((a) => a.text.includes("Too many failed sign-ins")).length;
   console.log(`    (30 at once: ${wrong} checked and wrong, ${waiting} told to wait)`);
   assert.ok(wrong <= 4, `at most 4 more passwords checked, got ${wrong}`);
   assert.equal(wrong + waiting, 30, "every answer is one of the two");
-  const right = await replay(captured, { cookie, body: withField(captured.body, "password", user.password) });
+  const right = await replaySignIn(captured, { cookie, body: withFormField(captured.body, "password", user.password) });
   assert.ok(right.text.includes("Too many failed sign-ins"), "the right password waits too");
   assert.ok(!right.setCookie.some((c) => /authjs\.session-token=[^;]+/.test(c) && !/authjs\.session-token=;/.test(c)), "no session");
 });

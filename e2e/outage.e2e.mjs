@@ -254,12 +254,13 @@ test("Outage: with Postgres gone, pages answer a clear 503, sign-in says so, hea
     assert.equal(health.status, 503, "/api/health answers 503");
     assertNoInternals(JSON.stringify(await health.json()), "/api/health");
 
-    // The sign-in form: the gate answers its action 503; the page says so and offers the form again.
+    // The sign-in form: its route answers 503; the page says so and offers the form again.
     const [signInResponse] = await Promise.all([
-      signedOut.page.waitForResponse((r) => r.request().method() === "POST" && Boolean(r.request().headers()["next-action"])),
+      signedOut.page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/login/password"),
       submitSignIn(signedOut.page, user.email, user.password),
     ]);
-    assert.equal(signInResponse.status(), 503, "the sign-in action answers 503");
+    assert.equal(signInResponse.status(), 503, "the sign-in form's route answers 503");
+    assert.ok(Number(signInResponse.headers()["retry-after"]) > 0, "with Retry-After");
     await expectVisible(signedOut.page.getByLabel("Email"));
     // (Next's empty route announcer is an alert too.)
     const alert = signedOut.page.getByRole("alert").filter({ hasText: /\S/ });

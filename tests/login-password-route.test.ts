@@ -104,6 +104,28 @@ describe("POST /login/password: the sign-in form as the page's script posts it",
     expect(await (await post({ email: user.email, password: TEST_PASSWORD, callbackUrl: "https://evil.example/steal" })).json()).toEqual({ status: "signed_in", to: "/" });
   });
 
+  it("the database failing is a 503 with a clear message to try again, not a wrong password, and sets no cookie", async () => {
+    const { user } = await makeUser(t.db);
+    // A database that refuses every query: any chain of calls on it ends in a rejected promise.
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+    const down: object = new Proxy(() => {}, {
+      get: (_target, prop) => (prop === "then" ? (_resolve: unknown, reject: (e: Error) => void) => reject(refused) : down),
+      apply: () => down,
+    });
+    request.db = down as typeof t.db;
+    try {
+      const res = await post({ email: user.email, password: TEST_PASSWORD });
+      expect(res.status).toBe(503);
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      const answer = await res.json();
+      expect(answer).toMatchObject({ status: "error", formError: "We could not sign you in right now. Nothing was lost: try again in a moment." });
+      expect(JSON.stringify(answer)).not.toMatch(/ECONNREFUSED|5432/);
+    } finally {
+      request.db = t.db;
+    }
+    expect(request.cookies.has(sessionCookieName())).toBe(false);
+  });
+
   it("refuses a cross-site post, a form without a length and an oversized one before reading anything", async () => {
     const { user } = await makeUser(t.db);
     const fields = { email: user.email, password: TEST_PASSWORD };

@@ -13,7 +13,8 @@ import { throttledMessage } from "@/lib/mfa/words";
 
 export type LoginState =
   | { status: "idle" }
-  | { status: "error"; formError?: string; fieldErrors?: Record<string, string>; email: string }
+  /** unavailable: the database or SMS provider failed, nothing was the user's fault (the route answers 503). */
+  | { status: "error"; formError?: string; fieldErrors?: Record<string, string>; email: string; unavailable?: true }
   | { status: "signed_in"; to: string };
 
 /** The sign-in form: the credentials and where to go afterwards (same-origin paths only). */
@@ -40,7 +41,7 @@ export const passwordStep = publicAction(
       // One message for unknown email and wrong password (ASVS 6.3.8): nothing tells which it was.
       if (error instanceof CredentialsSignin) return { status: "error", formError: say("auth.invalid"), email };
       // Anything else (the database or SMS provider failing inside the password step) is not the user's fault.
-      if (error instanceof AuthError) return { status: "error", formError: say("auth.unavailable"), email };
+      if (error instanceof AuthError) return { status: "error", formError: say("auth.unavailable"), email, unavailable: true };
       throw error;
     }
     return { status: "signed_in", to: await destinationAfterPassword(callbackUrl) };

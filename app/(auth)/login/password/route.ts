@@ -17,7 +17,10 @@ export async function POST(req: Request): Promise<Response> {
   const form = await readFormPost(req);
   if (form instanceof Response) return form;
   try {
-    return Response.json(await passwordStep(form), { headers: { "cache-control": "no-store" } });
+    const state = await passwordStep(form);
+    // A failure that was not the user's (the database or the SMS provider): a 503 the client can retry.
+    if (state.status === "error" && state.unavailable) return Response.json(state, { status: 503, headers: { "retry-after": "10", "cache-control": "no-store" } });
+    return Response.json(state, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     console.error(`[login] ${(error as Error).name}: the password step failed`);
     const formError = translator(await requestLocale().catch(() => DEFAULT_LOCALE))("auth.unavailable");
