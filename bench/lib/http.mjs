@@ -13,7 +13,16 @@ const defaultAgent = createAgent();
  * One request. Resolves { status, headers, body (string), ms } where ms runs from sending the request to the
  * last byte of the answer. Redirects are not followed.
  */
-export function request(url, { method = "GET", headers = {}, body, agent = defaultAgent, timeoutMs = 30_000 } = {}) {
+export function request(url, options = {}) {
+  // A kept-alive socket the server closed as idle just as the request went out answers ECONNRESET before the
+  // server read anything: sent again once on a fresh socket (Node's documented keep-alive race, `reusedSocket`).
+  return send(url, options).catch((error) => {
+    if (error.reusedSocket && error.code === "ECONNRESET") return send(url, options);
+    throw error;
+  });
+}
+
+function send(url, { method = "GET", headers = {}, body, agent = defaultAgent, timeoutMs = 30_000 } = {}) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const req = http.request(url, { method, headers, agent, timeout: timeoutMs }, (res) => {
@@ -30,7 +39,7 @@ export function request(url, { method = "GET", headers = {}, body, agent = defau
       res.on("error", reject);
     });
     req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms: ${method} ${url}`)));
-    req.on("error", reject);
+    req.on("error", (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
     if (body) req.write(body);
     req.end();
   });

@@ -152,7 +152,7 @@ function details(results) {
   lines.push("");
   if (f1)
     lines.push(
-      `- **1** ${f1.signIns} sign-ins in ${round(f1.elapsedMs / 1000, 1)} s (p50 ${ms(f1.p50)}, p99 ${ms(f1.p99)}); bcrypt: ${f1.ceiling.compares} compares in ${round(f1.ceiling.elapsedMs / 1000, 1)} s in a separate process with ${f1.ceiling.threadpool} libuv threads, in ${f1.ceiling.phases} alternating phases. CPU time: ${ms(f1.serverCpuMsPerSignIn)} of the server per sign-in, ${ms(f1.ceiling.cpuMsPerCompare)} per bcrypt compare (so ${round(f1.ceiling.cpuMsPerCompare / f1.serverCpuMsPerSignIn, 3)} of a sign-in's CPU is bcrypt).${f1.noJs ? ` The same sign-in posted without JavaScript (answered with a 303): ${round(f1.noJs.perSecond, 2)}/s = ${round(f1.noJs.ratio, 3)} of the ceiling, ${ms(f1.noJs.serverCpuMsPerSignIn)} CPU per sign-in, p50 ${ms(f1.noJs.p50)}.` : ""}`,
+      `- **1** ${f1.signIns} sign-ins in ${round(f1.elapsedMs / 1000, 1)} s (p50 ${ms(f1.p50)}, p99 ${ms(f1.p99)}); bcrypt: ${f1.ceiling.compares} compares in ${round(f1.ceiling.elapsedMs / 1000, 1)} s in a separate process with ${f1.ceiling.threadpool} libuv threads, in ${f1.ceiling.phases} alternating phases. CPU time: ${ms(f1.serverCpuMsPerSignIn)} of the server per sign-in, ${ms(f1.ceiling.cpuMsPerCompare)} per bcrypt compare (so ${round(f1.ceiling.cpuMsPerCompare / f1.serverCpuMsPerSignIn, 3)} of a sign-in's CPU is bcrypt).${f1.mfa ? ` Users with SMS MFA, in phases of their own: ${f1.mfa.signIns} password steps (p50 ${ms(f1.mfa.p50)}, p99 ${ms(f1.mfa.p99)}), ${ms(f1.mfa.serverCpuMsPerSignIn)} of server CPU each; Postgres ${ms(f1.postgresCpuMsPerSignIn)} per sign-in without MFA, ${ms(f1.mfa.postgresCpuMsPerSignIn)} with.` : ""}${f1.noJs ? ` The same sign-in posted without JavaScript (answered with a 303): ${round(f1.noJs.perSecond, 2)}/s = ${round(f1.noJs.ratio, 3)} of the ceiling, ${ms(f1.noJs.serverCpuMsPerSignIn)} CPU per sign-in, p50 ${ms(f1.noJs.p50)}.` : ""}`,
     );
   if (f2)
     lines.push(
@@ -177,6 +177,12 @@ function details(results) {
       `- **6** seeded 1,000 users with SMS MFA in ${round(f6.seedMs / 1000, 2)} s; ${f6.succeeded} sign-ins in ${round(f6.elapsedMs / 1000, 1)} s, p50 per whole sign-in (password step on one instance, challenge page and code on the other, My account back on the first) ${ms(f6.p50)}. Database afterwards: ${f6.db.verified_sessions} verified sessions, ${f6.db.mfa_sign_ins} MFA sign-in events. Sends for one user, alternating instances: ${f6.limit.sends.map((s) => `${s.n}. ${s.via}: ${s.sent ? "sent" : `refused${s.pageSaysNotSent ? " (its challenge page says the code could not be sent)" : ""}${s.refusedMessage ? ' ("You have asked for too many codes")' : ""}`}`).join("; ")} (counter sms:user = ${f6.limit.counter}).`,
     );
     if (f6.failureCount) lines.push(`  Failures (${f6.failureCount}): ${f6.failures.join("; ")}`);
+  }
+  if (results.f8) {
+    const f8 = results.f8;
+    lines.push(
+      `- **8** ${f8.flows} whole sign-ins in ${round(f8.elapsedMs / 1000, 1)} s at concurrency ${f8.concurrency} (p50 ${ms(f8.p50)}, p99 ${ms(f8.p99)}); per step p50 (p99): password ${ms(f8.steps.password.p50)} (${ms(f8.steps.password.p99)}), challenge page ${ms(f8.steps.page.p50)} (${ms(f8.steps.page.p99)}), code ${ms(f8.steps.code.p50)} (${ms(f8.steps.code.p99)}); bcrypt ${f8.ceiling.compares} compares in alternating phases. CPU per sign-in: server ${ms(f8.serverCpuMs)} (one bcrypt compare ${ms(f8.ceiling.cpuMsPerCompare)}), Postgres ${ms(f8.postgresCpuMs)}.`,
+    );
   }
   if (results.f7)
     lines.push(

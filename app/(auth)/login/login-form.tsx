@@ -34,9 +34,9 @@ export function LoginForm({ callbackUrl, notice, email = "" }: { callbackUrl: st
     event.preventDefault();
     if (busy || signedIn) return;
     setBusy(true);
-    // URL-encoded, as cheap to parse as a form gets.
+    // URL-encoded, as cheap to parse as a form gets; React's own fields for the no-JavaScript action stay out.
     const body = new URLSearchParams();
-    for (const [name, value] of new FormData(event.currentTarget)) if (typeof value === "string") body.append(name, value);
+    for (const [name, value] of new FormData(event.currentTarget)) if (typeof value === "string" && !name.startsWith("$ACTION")) body.append(name, value);
     try {
       const res = await fetch(PASSWORD_ROUTE, { method: "POST", body, headers: { accept: "application/json" } });
       setPosted((await res.json()) as LoginState);
