@@ -10,7 +10,7 @@ import { generateBackupCodes } from "@/lib/mfa/backup-codes/codes";
 import { findOpenChallenge } from "@/lib/mfa/challenge";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, recordingSms, TEST_PASSWORD } from "./helpers/fixtures";
-import { request } from "./helpers/next-mocks";
+import { formPost, request } from "./helpers/next-mocks";
 
 vi.mock("@/lib/auth/config", async () => (await import("./helpers/next-mocks")).mocks.config);
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -49,23 +49,7 @@ async function pendingSignIn(phone = PHONE) {
   return { ...u, pendingToken: result.token, challenge, code: sms.lastCode(phone) };
 }
 
-function post(fields: Record<string, string>, headers: Record<string, string> = {}) {
-  const body = new URLSearchParams(fields).toString();
-  return POST(
-    new Request("http://localhost/login/verify/code", {
-      method: "POST",
-      body,
-      headers: {
-        origin: "http://localhost",
-        host: "localhost",
-        accept: "application/json",
-        "content-type": "application/x-www-form-urlencoded",
-        "content-length": String(body.length),
-        ...headers,
-      },
-    }),
-  );
-}
+const post = (fields: Record<string, string>, headers: Record<string, string> = {}) => formPost(POST, "/login/verify/code", fields, headers);
 
 const attempts = async (id: string) => (await t.db.select().from(otpChallenges).where(eq(otpChallenges.id, id)))[0].attempts;
 

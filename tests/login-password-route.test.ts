@@ -5,7 +5,7 @@ import { sessionClaimsFrom, sessionCookieName } from "@/lib/auth/cookies";
 import { sha256 } from "@/lib/crypto/tokens";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, TEST_PASSWORD } from "./helpers/fixtures";
-import { request } from "./helpers/next-mocks";
+import { formPost, request } from "./helpers/next-mocks";
 
 // The real Auth.js configuration runs: only Next's request APIs and the database handle are stand-ins.
 vi.mock("@/db/client", async () => (await import("./helpers/next-mocks")).mocks.client);
@@ -30,23 +30,7 @@ beforeEach(() => {
   request.cookieOptions.clear();
 });
 
-function post(fields: Record<string, string>, headers: Record<string, string> = {}) {
-  const body = new URLSearchParams(fields).toString();
-  return POST(
-    new Request("http://localhost/login/password", {
-      method: "POST",
-      body,
-      headers: {
-        origin: "http://localhost",
-        host: "localhost",
-        accept: "application/json",
-        "content-type": "application/x-www-form-urlencoded",
-        "content-length": String(Buffer.byteLength(body)),
-        ...headers,
-      },
-    }),
-  );
-}
+const post = (fields: Record<string, string>, headers: Record<string, string> = {}) => formPost(POST, "/login/password", fields, headers);
 
 /** The session the cookie this response set names, with its state claim. */
 async function sessionFromCookie() {

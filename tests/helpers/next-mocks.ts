@@ -100,3 +100,25 @@ export function formData(values: Record<string, string | null | undefined>): For
   for (const [key, value] of Object.entries(values)) if (value != null) data.set(key, value);
   return data;
 }
+
+/**
+ * A form posted to a route handler the way the page's script posts it: URL-encoded, same origin, JSON wanted,
+ * with its length. `headers` override any of these (another origin, no Accept, a false length).
+ */
+export function formPost(handler: (req: Request) => Promise<Response>, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  const body = new URLSearchParams(fields).toString();
+  return handler(
+    new Request(`http://localhost${path}`, {
+      method: "POST",
+      body,
+      headers: {
+        origin: "http://localhost",
+        host: "localhost",
+        accept: "application/json",
+        "content-type": "application/x-www-form-urlencoded",
+        "content-length": String(Buffer.byteLength(body)),
+        ...headers,
+      },
+    }),
+  );
+}
