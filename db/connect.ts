@@ -59,7 +59,10 @@ export async function connect(options: {
   const early = (globalThis as { __earlyPglite?: { dir: string; client: InstanceType<typeof PGlite> } }).__earlyPglite;
   const opened = early && options.dir && path.resolve(early.dir) === path.resolve(options.dir) ? early.client : null;
   if (opened) delete (globalThis as { __earlyPglite?: unknown }).__earlyPglite;
-  const client = opened ?? (options.dir ? new PGlite(options.dir, template ? { loadDataDir: template } : {}) : new PGlite());
+  // In memory, an explicit template gives a database that starts out migrated (the test suite's one per file).
+  const memoryTemplate = !options.dir && typeof options.template === "string" ? new Blob([fs.readFileSync(options.template)]) : undefined;
+  const client =
+    opened ?? (options.dir ? new PGlite(options.dir, template ? { loadDataDir: template } : {}) : new PGlite(memoryTemplate ? { loadDataDir: memoryTemplate } : {}));
   await client.waitReady;
   return {
     db: drizzle(client, { schema }) as unknown as Db,

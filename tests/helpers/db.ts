@@ -1,4 +1,6 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
+import { inject } from "vitest";
 import { type Connection, connect, type Db, migrate } from "@/db/connect";
 
 export interface TestDb {
@@ -14,7 +16,9 @@ export interface TestDb {
 export async function getTestDb(): Promise<TestDb> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
-    const conn = await connect({ dir: null });
+    // Started from the run's migrated template (tests/global-setup.ts); migrate() then only confirms it is current.
+    const template = inject("pgliteTemplate");
+    const conn = await connect({ dir: null, template: template && fs.existsSync(template) ? template : false });
     await migrate(conn);
     return { db: conn.db, kind: conn.kind, close: conn.close };
   }
