@@ -89,14 +89,6 @@ function withField(body, name, value) {
   return body.replace(pattern, (_, head, tail) => `${head}${value}${tail}`);
 }
 
-/** The multipart body with an extra field of `bytes` bytes before the closing boundary. */
-function withPadding(captured, bytes) {
-  const boundary = captured.contentType.match(/boundary=(.+)$/)[1];
-  const closing = `--${boundary}--`;
-  const extra = `--${boundary}\r\nContent-Disposition: form-data; name="1_padding"\r\n\r\n${"a".repeat(bytes)}\r\n`;
-  return captured.body.replace(closing, `${extra}${closing}`);
-}
-
 /**
  * Posts a captured action again. `origin: null` sends the literal `Origin: null` (sandboxed iframes, data:
  * URLs); `origin: false` sends none. Returns the status, the text, and where an action redirect points.

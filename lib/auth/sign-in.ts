@@ -14,10 +14,9 @@ import { LIMITS } from "@/lib/security/limits";
 import { mfaBackoffKeySql } from "@/lib/mfa/code-check";
 import {
   type Backoff,
-  clearFailuresSql,
-  giveBackStrikeSql,
   type HeldStrike,
   ipBucket,
+  releaseStrikeSql,
   releaseStrikes,
   reserveStrikes,
   settleBudgets,
@@ -138,9 +137,9 @@ type SignedIn = {
   release: { held: HeldStrike[]; clear: string };
 };
 
-/** The strikes given back, as CTEs of the statement that writes the session (releaseStrikes' rules, one fragment each). */
+/** The strikes given back, as CTEs of the statement that writes the session (releaseStrikeSql, one each). */
 function releasedSql(release: SignedIn["release"]) {
-  return release.held.map((strike, i) => sql`released_${sql.raw(String(i))} as (${strike.key === release.clear ? clearFailuresSql(strike.key) : giveBackStrikeSql(strike)}),`);
+  return release.held.map((strike, i) => sql`released_${sql.raw(String(i))} as (${releaseStrikeSql(strike, [release.clear])}),`);
 }
 
 /**
@@ -191,24 +190,17 @@ async function pendingSignInSql(
     ), opened as (
       ${openLoginChallengeSql({ ...challenge, session: sql`created` })}
     ), taken as (
-      ${budgets.length > 0 ? takeBudgetsSql(budgets, now) : sql`select null::text as key where false`}
+      ${takeBudgetsSql(budgets, now)}
     )
-    select (select array_agg(key) from taken) as taken`);
-  const taken = (rowsOf<{ taken: string[] | string | null }>(result)[0]?.taken ?? []) as string[] | string;
+    select key from taken`);
+  const taken = rowsOf<{ key: string }>(result).map((r) => r.key);
   await Promise.all([
     sms && code
-      ? settleBudgets(db, budgets, parseTextArray(taken), now).then((budget) =>
+      ? settleBudgets(db, budgets, taken, now).then((budget) =>
           textChallengeCode(db, { ...ctx, now, info }, { challenge: { id: challengeId, userId: input.userId }, to: sms.phone, code, budget, locale: input.locale }),
         )
       : null,
     endExcessPendingSessions(db, input.userId, now),
   ]);
   return created.token;
-}
-
-/** A text[] column as the drivers return it: an array (postgres.js) or its literal (PGlite in some paths). */
-function parseTextArray(value: string[] | string | null): string[] {
-  if (Array.isArray(value)) return value;
-  if (!value || value === "{}") return [];
-  return value.replace(/^{|}$/g, "").split(",").map((k) => k.replace(/^"|"$/g, ""));
 }

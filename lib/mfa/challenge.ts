@@ -79,13 +79,10 @@ export async function openChallenge(
       purpose: input.purpose,
       factorId: input.factorId ?? null,
       phone: input.phone ?? null,
-      codeHash: hashCode(id, input.userId, input.code ?? crypto.randomBytes(16).toString("hex")),
       secretCiphertext: input.secretCiphertext ?? null,
       webauthnChallenge: input.webauthnChallenge ?? null,
       webauthnIssuedAt: input.webauthnChallenge ? now : null,
-      sendCount: input.code ? 1 : 0,
-      lastSentAt: input.code ? now : new Date(0),
-      expiresAt: new Date(now.getTime() + CODE_TTL_MS),
+      ...freshState({ id, userId: input.userId, code: input.code, now }),
       createdAt: now,
     })
     .returning();
@@ -98,14 +95,27 @@ export async function openChallenge(
  * nothing to close. `code` as in openChallenge: the texted code, or none (a random hash nobody can answer).
  */
 export function openLoginChallengeSql(input: { id: string; userId: string; code?: string; phone: string | null; factorId: string | null; now: Date; session: SQL }) {
-  const { now } = input;
   const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
-  const codeHash = hashCode(input.id, input.userId, input.code ?? crypto.randomBytes(16).toString("hex"));
+  const state = freshState(input);
   return sql`insert into otp_challenges (id, user_id, session_id, purpose, factor_id, phone, code_hash, send_count, last_sent_at, expires_at, created_at)
-      select ${input.id}::uuid, ${input.userId}::uuid, id, 'login', ${input.factorId}::uuid, ${input.phone}, ${codeHash}, ${input.code ? 1 : 0},
-        ${at(input.code ? now : new Date(0))}, ${at(new Date(now.getTime() + CODE_TTL_MS))}, ${at(now)}
+      select ${input.id}::uuid, ${input.userId}::uuid, id, 'login', ${input.factorId}::uuid, ${input.phone}, ${state.codeHash}, ${state.sendCount},
+        ${at(state.lastSentAt)}, ${at(state.expiresAt)}, ${at(input.now)}
       from ${input.session}
       returning id`;
+}
+
+/**
+ * A new challenge's code and sending state (openChallenge, openLoginChallengeSql): the hash of the code to be
+ * texted, or of a random value nobody knows; one text sent, or none yet (a resend may go at once); the expiry.
+ */
+function freshState(input: { id: string; userId: string; code?: string; now: Date }) {
+  const { now } = input;
+  return {
+    codeHash: hashCode(input.id, input.userId, input.code ?? crypto.randomBytes(16).toString("hex")),
+    sendCount: input.code ? 1 : 0,
+    lastSentAt: input.code ? now : new Date(0),
+    expiresAt: new Date(now.getTime() + CODE_TTL_MS),
+  };
 }
 
 /**

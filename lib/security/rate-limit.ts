@@ -37,11 +37,11 @@ export type BudgetResult = { ok: true } | { ok: false; retryAt: Date };
  * has passed starts over. Returns the key of every budget taken; a budget with no room is not returned.
  */
 export function takeBudgetsSql(budgets: Budget[], now: Date): SQL {
-  const since = (b: Budget) => at(new Date(now.getTime() - b.windowMs));
-  const perKey = (value: (b: Budget) => SQL) => sql`case excluded.key ${sql.join(budgets.map((b) => sql`when ${b.key} then ${value(b)}`), sql` `)} end`;
-  const windowOver = sql`r.window_start <= ${perKey(since)}`;
   const open = budgets.filter((b) => b.max > 0);
   if (open.length === 0) return sql`select null::text as key where false`;
+  const since = (b: Budget) => at(new Date(now.getTime() - b.windowMs));
+  const perKey = (value: (b: Budget) => SQL) => sql`case excluded.key ${sql.join(open.map((b) => sql`when ${b.key} then ${value(b)}`), sql` `)} end`;
+  const windowOver = sql`r.window_start <= ${perKey(since)}`;
   return sql`insert into rate_limits as r (key, count, window_start)
       select v.key, 1, ${at(now)} from (values ${sql.join(
         open.map((b) => sql`(${b.key})`),
@@ -93,7 +93,6 @@ export async function blockedUntil(db: Db, key: string, now = new Date()): Promi
 /** A strike taken before an attempt; giving it back needs to know when and under which policy. */
 export type HeldStrike = { key: string; policy: Backoff; at: Date };
 export type Reservation = { ok: true; held: HeldStrike[]; blockedUntil: Date | null } | { ok: false; retryAt: Date };
-
 
 /** The block that the `strikes`-th failure in a row earns: none below `free`, then baseDelayMs doubling up to maxDelayMs. */
 function blockAfter(strikes: SQL, policy: Backoff, now: Date) {
@@ -168,7 +167,12 @@ export async function reserveStrikes(db: Db, wanted: { key: string; policy: Back
  * account's failures).
  */
 export async function releaseStrikes(db: Db, held: HeldStrike[], clear: string[] = []): Promise<void> {
-  await Promise.all(held.map((strike) => db.execute(clear.includes(strike.key) ? clearFailuresSql(strike.key) : giveBackStrikeSql(strike))));
+  await Promise.all(held.map((strike) => db.execute(releaseStrikeSql(strike, clear))));
+}
+
+/** One strike of releaseStrikes as a statement (a key in `clear` starts over at zero), also for use inside a larger one. */
+export function releaseStrikeSql(strike: HeldStrike, clear: string[] = []): SQL {
+  return clear.includes(strike.key) ? clearFailuresSql(strike.key) : giveBackStrikeSql(strike);
 }
 
 /** Gives one reserved strike back; `when` makes it part of a larger statement. */

@@ -6,6 +6,9 @@ import { passwordStep } from "../password-step";
 
 export const dynamic = "force-dynamic";
 
+/** A failure that was not the user's (the database or the SMS provider): a 503 the client may retry. */
+const UNAVAILABLE = { status: 503, headers: { "retry-after": "10", "cache-control": "no-store" } };
+
 /**
  * POST /login/password: the sign-in form as the page's script posts it, answered with JSON (the state the
  * form shows, or where to go next, which the script then loads itself). A route handler rather than the
@@ -18,12 +21,11 @@ export async function POST(req: Request): Promise<Response> {
   if (form instanceof Response) return form;
   try {
     const state = await passwordStep(form);
-    // A failure that was not the user's (the database or the SMS provider): a 503 the client can retry.
-    if (state.status === "error" && state.unavailable) return Response.json(state, { status: 503, headers: { "retry-after": "10", "cache-control": "no-store" } });
+    if (state.status === "error" && state.unavailable) return Response.json(state, UNAVAILABLE);
     return Response.json(state, { headers: { "cache-control": "no-store" } });
   } catch (error) {
     console.error(`[login] ${(error as Error).name}: the password step failed`);
     const formError = translator(await requestLocale().catch(() => DEFAULT_LOCALE))("auth.unavailable");
-    return Response.json({ status: "error", formError, email: "" }, { status: 503, headers: { "retry-after": "10", "cache-control": "no-store" } });
+    return Response.json({ status: "error", formError, email: "" }, UNAVAILABLE);
   }
 }
