@@ -132,6 +132,14 @@ describe("sending a queued email through SES", () => {
     expect(standIn.receipts("once@example.com")).toBe(1);
   });
 
+  it("counts a row queued earlier in the same millisecond as due (the column keeps microseconds, a Date does not)", async () => {
+    await queueReset("same-ms@example.com");
+    await db.update(emailOutbox).set({ nextAttemptAt: sql`'2026-03-01T09:00:00.000700Z'::timestamptz` });
+    expect(await deliverDueEmails(db, new Date("2026-03-01T08:59:59.999Z"), { sender: ses })).toMatchObject({ claimed: 0 });
+    expect(await deliverDueEmails(db, new Date("2026-03-01T09:00:00.000Z"), { sender: ses })).toMatchObject({ claimed: 1, sent: 1 });
+    expect(standIn.receipts("same-ms@example.com")).toBe(1);
+  });
+
   it("keeps a name with line breaks out of the headers and an internationalised domain in Punycode", async () => {
     const at = clockFrom();
     await queueEmail(db, {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { type EmailOutboxRow, emailOutbox } from "@/db/schema";
 import { describeError } from "@/lib/aws/describe-error";
@@ -41,13 +41,15 @@ export interface DeliveryReport {
  * with a lease and one more attempt before the statement commits. A row whose claim is live is never taken.
  */
 export async function claimDueEmails(db: Db, now: Date, limit: number, leaseMs: number): Promise<EmailOutboxRow[]> {
+  // `now` has milliseconds, the column microseconds: a row queued earlier in the same millisecond is due too.
+  const endOfNow = new Date(now.getTime() + 1);
   const due = db.$with("due").as(
     db
       .select({ id: emailOutbox.id })
       .from(emailOutbox)
       .where(
         and(
-          lte(emailOutbox.nextAttemptAt, now),
+          lt(emailOutbox.nextAttemptAt, endOfNow),
           or(eq(emailOutbox.status, "pending"), and(eq(emailOutbox.status, "sending"), lt(emailOutbox.claimedUntil, now))),
         ),
       )
