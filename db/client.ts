@@ -12,7 +12,7 @@ const globalForDb = globalThis as unknown as { __dbReady?: Promise<Connection>; 
 async function open(): Promise<Connection> {
   const url = process.env.DATABASE_URL;
   const dir = url ? null : path.join(dataDir(), "pglite");
-  const conn = await connect({ url, dir, max: Number(process.env.DATABASE_POOL_SIZE) || 10 });
+  const conn = await connect({ url, dir, max: Number(process.env.DATABASE_POOL_SIZE) || 10, prepare: process.env.DATABASE_PREPARE !== "false" });
   if (!url || process.env.DB_AUTO_MIGRATE !== "false") await migrate(conn);
   if (!url) {
     closeOnExit(conn);

@@ -28,6 +28,33 @@ export function dataDir(): string {
   return path.resolve(/* turbopackIgnore: true */ process.cwd(), process.env.DATA_DIR ?? ".data");
 }
 
+type PgClient = import("postgres").Sql | import("postgres").TransactionSql;
+
+/**
+ * Makes every parameterised statement of this client (and of its transactions) a named one. Drizzle asks
+ * postgres.js for unnamed statements unless a query is given a name (it passes prepare: false), so Postgres
+ * parsed and planned every call again: most of its CPU on a sign-in (docs/performance.md). A named statement
+ * is parsed once per connection and, once a generic plan serves it as well, planned once. Every statement
+ * text the app sends is fixed (values are always parameters), so the set stays small, and postgres.js drops
+ * it with the connection (max_lifetime). A pooler in transaction mode that cannot keep named statements gets
+ * DATABASE_PREPARE=false (db/client.ts).
+ */
+function preparing<T extends PgClient>(client: T): T {
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((query: string, args?: never[], options?: object) => unsafe(query, args, { ...options, prepare: true })) as T["unsafe"];
+  if ("begin" in client) {
+    const begin = client.begin.bind(client) as (options: string, fn: (tx: PgClient) => unknown) => Promise<unknown>;
+    client.begin = ((options: string | ((tx: PgClient) => unknown), fn?: (tx: PgClient) => unknown) =>
+      typeof options === "function" ? begin("", (tx) => options(preparing(tx))) : begin(options, (tx) => fn?.(preparing(tx)))) as never;
+  }
+  if ("savepoint" in client) {
+    const savepoint = client.savepoint.bind(client) as (name: string, fn: (tx: PgClient) => unknown) => Promise<unknown>;
+    client.savepoint = ((name: string | ((tx: PgClient) => unknown), fn?: (tx: PgClient) => unknown) =>
+      typeof name === "function" ? savepoint("", (tx) => name(preparing(tx))) : savepoint(name, (tx) => fn?.(preparing(tx)))) as never;
+  }
+  return client;
+}
+
 /** Opens Postgres when a URL is given, otherwise an embedded PGlite database in `dir` (or in memory). */
 export async function connect(options: {
   url?: string;
@@ -35,6 +62,8 @@ export async function connect(options: {
   max?: number;
   /** The tarball a new data folder starts from (default TEMPLATE_FILE, if it exists); false for a bare initdb. */
   template?: string | false;
+  /** Postgres only: named statements, parsed and planned once per connection (default true; see preparing). */
+  prepare?: boolean;
 }): Promise<Connection> {
   // Failed queries must not carry their bound values (token hashes, password hashes, phone numbers) into logs.
   redactQueryErrors();
@@ -47,6 +76,7 @@ export async function connect(options: {
       connect_timeout: 5,
       idle_timeout: 30,
     });
+    if (options.prepare !== false) preparing(client);
     return { db: drizzle(client, { schema }) as unknown as Db, kind: "postgres", url: options.url, close: () => client.end({ timeout: 5 }) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
