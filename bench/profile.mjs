@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench:profile [plain|mfa|flow|page]`: where a sign-in's server CPU goes beside bcrypt.
+// `npm run bench:profile [plain|mfa|flow|page|code]`: where a sign-in's server CPU goes beside bcrypt.
 //
 // Starts the production build under `node --cpu-prof`, runs password steps (users without MFA: `plain`;
 // users with SMS MFA: `mfa`) or whole MFA sign-ins (`flow`: password step, challenge page, code) at
@@ -12,15 +12,16 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import bcrypt from "bcrypt";
+import { preparePending, submitCode } from "./figures/2-code-verification.mjs";
 import { codeReader, mfaFlow } from "./figures/8-mfa-sign-in.mjs";
-import { browserJar, createAgent, findActionIds, get, signInPassword } from "./lib/http.mjs";
+import { browserJar, createAgent, findActionIds, get, routeFormFields, signInPassword } from "./lib/http.mjs";
 import { connectDb, createDatabase, dropAll, seedUsers } from "./lib/pg.mjs";
 import { cleanEnv, cpuMs, postgresCpuMs, RAISED_LIMITS as RAISED, SERVER_JS, startServer, stopAll } from "./lib/server.mjs";
 import { check, round, runPool } from "./lib/stats.mjs";
 
 
 const mode = process.argv[2] ?? "plain";
-check(["plain", "mfa", "flow", "page"].includes(mode), "usage: npm run bench:profile [plain|mfa|flow|page]");
+check(["plain", "mfa", "flow", "page", "code"].includes(mode), "usage: npm run bench:profile [plain|mfa|flow|page|code]");
 const seconds = Number(process.env.BENCH_PROFILE_SECONDS || 15);
 const COST = Number(process.env.BENCH_BCRYPT_COST || 12);
 const PASSWORD = "bench-password-1";
@@ -119,13 +120,21 @@ async function main() {
   const pendingJar = browserJar(emails[0]);
   if (mode === "page") await signInPassword(server.url, { email: emails[0], password: PASSWORD }, { jar: pendingJar, agent });
   const challengePage = async () => ({ ok: (await get(server.url, "/login/verify", { jar: pendingJar, agent })).status === 200 });
-  const task = mode === "flow" ? () => mfaFlow(ctx, emails[n++ % emails.length], agent) : mode === "page" ? challengePage : passwordStep;
+  // code: the code step alone (figure 2's request), each on a pending sign-in made before the measured window.
+  const pendings = mode === "code" ? await preparePending({ server, sql, mfaUsers: emails, password: PASSWORD }, Number(process.env.BENCH_PROFILE_CODES || 1500)) : [];
+  const codeForm = mode === "code" ? routeFormFields((await get(server.url, "/login/verify", { jar: pendings[0].jar, agent })).body, "/login/verify/code") : null;
+  const codeStep = async () => {
+    const pending = pendings.shift();
+    return pending ? { ok: (await submitCode(server, codeForm, pending, agent)).ok } : { ok: true };
+  };
+  const modes = { flow: () => mfaFlow(ctx, emails[n++ % emails.length], agent), page: challengePage, code: codeStep };
+  const task = modes[mode] ?? passwordStep;
   await runPool({ concurrency: 4, count: 12, task });
   const exclude = new Set(reader ? [reader.pid] : []);
   const from = Number(process.hrtime.bigint() / 1000n);
   const before = cpuMs(server.child.pid);
   const pgBefore = postgresCpuMs(exclude);
-  const run = await runPool({ concurrency: 4, durationMs: seconds * 1000, task });
+  const run = await runPool({ concurrency: 4, durationMs: seconds * 1000, count: mode === "code" ? pendings.length : undefined, task });
   const cpu = cpuMs(server.child.pid) - before;
   const pgCpu = postgresCpuMs(exclude) - pgBefore;
   const to = Number(process.hrtime.bigint() / 1000n);
