@@ -1,6 +1,14 @@
-/** "Chrome on macOS" from a User-Agent string; good enough to recognise one's own devices. */
-export function describeBrowser(userAgent: string | null): string {
-  if (!userAgent) return "Unknown browser";
+import { currentLocale } from "@/lib/i18n/context";
+import type { Locale } from "@/lib/i18n/locales";
+import { translator } from "@/lib/i18n/messages";
+
+/**
+ * "Chrome on macOS" ("Chrome op macOS") from a User-Agent string; good enough to recognise one's own devices.
+ * Pages pass their language; actions and jobs get the one they run in.
+ */
+export function describeBrowser(userAgent: string | null, locale: Locale = currentLocale()): string {
+  const t = translator(locale);
+  if (!userAgent) return t("common.unknownBrowser");
   const ua = userAgent;
   const browser = /Edg\//.test(ua)
     ? "Edge"
@@ -26,6 +34,6 @@ export function describeBrowser(userAgent: string | null): string {
             : /Linux/.test(ua)
               ? "Linux"
               : null;
-  if (browser && os) return `${browser} on ${os}`;
-  return browser ?? os ?? "Unknown browser";
+  if (browser && os) return t("common.browserOn", { browser, os });
+  return browser ?? os ?? t("common.unknownBrowser");
 }

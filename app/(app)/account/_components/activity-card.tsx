@@ -1,6 +1,6 @@
 import { Card, CardHeader } from "@/components/ui/card";
 import { describeBrowser } from "@/lib/account/user-agent";
-import { getDateFormat, getT } from "@/lib/auth/locale";
+import { getDateFormat, getT, requestLocale } from "@/lib/auth/locale";
 import { ENGLISH } from "@/lib/i18n/messages";
 
 /** The event labels are the messages `activity.labels.<action>` (the action's dots nest the keys). */
@@ -54,7 +54,7 @@ function describe(t: Say, e: Event): string {
 }
 
 export async function ActivityCard({ events }: { events: Event[] }) {
-  const [t, timeFormat] = await Promise.all([getT("activity"), getDateFormat({ dateStyle: "medium", timeStyle: "short" })]);
+  const [t, timeFormat, locale] = await Promise.all([getT("activity"), getDateFormat({ dateStyle: "medium", timeStyle: "short" }), requestLocale()]);
   const say = t as unknown as Say;
   return (
     <Card>
@@ -69,7 +69,7 @@ export async function ActivityCard({ events }: { events: Event[] }) {
               <span className="text-xs text-gray-500">
                 <time dateTime={e.createdAt.toISOString()}>{timeFormat.format(e.createdAt)}</time>
                 {" · "}
-                {describeBrowser(e.userAgent)}
+                {describeBrowser(e.userAgent, locale)}
                 {e.ip ? ` · ${e.ip}` : ""}
               </span>
             </li>

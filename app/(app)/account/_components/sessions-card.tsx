@@ -2,7 +2,7 @@ import { SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { describeBrowser } from "@/lib/account/user-agent";
 import { revokeOtherSessionsAction, revokeSessionAction } from "../actions";
-import { getT } from "@/lib/auth/locale";
+import { getT, requestLocale } from "@/lib/auth/locale";
 
 type SessionRow = { id: string; ip: string | null; userAgent: string | null; lastSeenAt: Date; createdAt: Date };
 
@@ -18,7 +18,7 @@ function when(t: T, date: Date, now: Date) {
 }
 
 export async function SessionsCard({ sessions, currentId, now }: { sessions: SessionRow[]; currentId: string; now: Date }) {
-  const t = await getT("sessions");
+  const [t, locale] = await Promise.all([getT("sessions"), requestLocale()]);
   const others = sessions.filter((s) => s.id !== currentId).length;
   return (
     <Card>
@@ -28,7 +28,7 @@ export async function SessionsCard({ sessions, currentId, now }: { sessions: Ses
           <li key={s.id} className="flex flex-wrap items-center justify-between gap-3 px-5 py-3.5 sm:px-6">
             <div className="min-w-0">
               <p className="text-sm font-medium text-gray-900">
-                {describeBrowser(s.userAgent)}
+                {describeBrowser(s.userAgent, locale)}
                 {s.id === currentId && (
                   <span className="ml-2 rounded-full bg-green-50 px-2 py-0.5 text-xs font-medium text-green-700 ring-1 ring-green-200 ring-inset">
                     {t("thisBrowser")}

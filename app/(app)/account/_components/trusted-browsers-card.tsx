@@ -2,13 +2,13 @@ import { SubmitButton } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { describeBrowser } from "@/lib/account/user-agent";
 import { forgetAllTrustedBrowsersAction, forgetTrustedBrowserAction } from "../trusted-browsers-actions";
-import { getDateFormat, getT } from "@/lib/auth/locale";
+import { getDateFormat, getT, requestLocale } from "@/lib/auth/locale";
 
 type TrustedBrowser = { id: string; userAgent: string | null; createdAt: Date; lastUsedAt: Date; until: Date; current: boolean };
 
 /** Browsers that skip the second factor after the password ("Don't ask again on this browser"), each with Forget. */
 export async function TrustedBrowsersCard({ browsers }: { browsers: TrustedBrowser[] }) {
-  const [t, dayFormat] = await Promise.all([getT("trustedBrowsers"), getDateFormat({ day: "numeric", month: "long", year: "numeric" })]);
+  const [t, dayFormat, locale] = await Promise.all([getT("trustedBrowsers"), getDateFormat({ day: "numeric", month: "long", year: "numeric" }), requestLocale()]);
   const formatDay = (d: Date) => dayFormat.format(d);
   return (
     <Card>
@@ -26,7 +26,7 @@ export async function TrustedBrowsersCard({ browsers }: { browsers: TrustedBrows
             <li key={b.id} className="flex flex-wrap items-center justify-between gap-3 px-5 py-3.5 sm:px-6">
               <div className="min-w-0">
                 <p className="text-sm font-medium text-gray-900">
-                  {describeBrowser(b.userAgent)}
+                  {describeBrowser(b.userAgent, locale)}
                   {b.current && (
                     <span className="ml-2 rounded-full bg-green-50 px-2 py-0.5 text-xs font-medium text-green-700 ring-1 ring-green-200 ring-inset">
                       {t("thisBrowser")}
@@ -43,7 +43,7 @@ export async function TrustedBrowsersCard({ browsers }: { browsers: TrustedBrows
                   variant="secondary"
                   className="px-3 py-1.5 text-xs"
                   pendingLabel={t("forgetting")}
-                  aria-label={b.current ? t("forgetThisLabel", { browser: describeBrowser(b.userAgent) }) : t("forgetLabel", { browser: describeBrowser(b.userAgent) })}
+                  aria-label={b.current ? t("forgetThisLabel", { browser: describeBrowser(b.userAgent, locale) }) : t("forgetLabel", { browser: describeBrowser(b.userAgent, locale) })}
                 >
                   {t("forget")}
                 </SubmitButton>
