@@ -37,15 +37,16 @@ export function kindOf(action: string): EventKind | null {
 
 type DetailValue = string | number | boolean | null | string[];
 const FIRST_KEYS = ["method", "from", "to"];
-const METHOD_NAMES: Record<string, string> = { passkey: "passkey", totp: "authenticator app", sms: "text message", backup: "backup code", trusted_browser: "trusted browser" };
 
 /**
- * The event's detail as a short line ("method: authenticator app · other sessions ended: 2"), never more than
- * the detail holds (audit rows carry no secrets: lib/audit/events.ts).
+ * The event's detail as a short line in the current language ("method: authenticator app · other sessions
+ * ended: 2"; messages `securityLog.detailKeys`, `securityLog.methodNames`), never more than the detail holds
+ * (audit rows carry no secrets: lib/audit/events.ts). A key without a name there reads as its own words.
  */
 export function describeDetail(detail: Record<string, DetailValue> | null | undefined): string {
   if (!detail) return "";
-  const words = (key: string) => key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  const named = (group: "detailKeys" | "methodNames", key: string) => Object.hasOwn(ENGLISH.securityLog[group], key);
+  const words = (key: string) => (named("detailKeys", key) ? say(`securityLog.detailKeys.${key}`) : key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase());
   // jsonb keeps keys by length, not as written: read "from" before "to" again.
   const rank = (key: string) => {
     const i = FIRST_KEYS.indexOf(key);
@@ -59,11 +60,9 @@ export function describeDetail(detail: Record<string, DetailValue> | null | unde
       const value = Array.isArray(v)
         ? v.join(", ")
         : typeof v === "boolean"
-          ? v
-            ? "yes"
-            : "no"
-          : k === "method" && typeof v === "string"
-            ? (METHOD_NAMES[v] ?? v)
+          ? say(v ? "securityLog.yes" : "securityLog.no")
+          : k === "method" && typeof v === "string" && named("methodNames", v)
+            ? say(`securityLog.methodNames.${v}`)
             : String(v);
       return `${words(k)}: ${value}`;
     })
