@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { auditEvents, backupCodes, memberships, mfaFactors, organisations, sessions, users } from "@/db/schema";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { createSession, findActiveSession } from "@/lib/auth/sessions";
+import { withLocale } from "@/lib/i18n/context";
 import { ORG_ERRORS, type OrgActor } from "@/lib/org/errors";
 import { changeMemberRole, describeMemberMfa, listMembers, mfaCoverage } from "@/lib/org/members";
 import { getTestDb, type TestDb } from "./helpers/db";
@@ -68,6 +69,14 @@ describe("members and their MFA status", () => {
     expect(members.map((m) => describeMemberMfa(m.mfa)).sort()).toEqual(["Off", "SMS ending in 0123", "SMS ending in 9999"]);
     expect(JSON.stringify(members)).not.toMatch(/\+\d{5,}|447700/);
     expect(mfaCoverage(members)).toEqual({ enabled: 2, total: 3 });
+  });
+
+  it("names each member's methods in the page's language", () => {
+    const all = { enabled: true as const, smsLast4: "0123", authenticatorApp: true, passkeys: 2 };
+    expect(describeMemberMfa(all)).toBe("2 passkeys, Authenticator app, SMS ending in 0123");
+    expect(withLocale("nl", () => describeMemberMfa(all))).toBe("2 toegangssleutels, Authenticator-app, Sms eindigend op 0123");
+    expect(withLocale("nl", () => describeMemberMfa({ ...all, passkeys: 1, authenticatorApp: false, smsLast4: null }))).toBe("Toegangssleutel");
+    expect(withLocale("nl", () => [describeMemberMfa({ enabled: false }), describeMemberMfa({ enabled: true, smsLast4: null, authenticatorApp: false, passkeys: 0 })])).toEqual(["Uit", "Aan"]);
   });
 
   it("only lists the caller's organisation", async () => {

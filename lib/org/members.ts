@@ -1,3 +1,4 @@
+import { say } from "@/lib/i18n/context";
 import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import { memberships, mfaFactors, organisations, users } from "@/db/schema";
@@ -65,11 +66,11 @@ export async function listMembers(db: Db, organisationId: string): Promise<Membe
   });
 }
 
-/** "Authenticator app, SMS ending in 1234", or "Off": each factor describes itself (lib/mfa/factors.ts). */
+/** "Authenticator app, SMS ending in 1234", or "Off", in the current language: each factor describes itself (lib/mfa/factors.ts). */
 export function describeMemberMfa(mfa: MemberMfa): string {
-  if (!mfa.enabled) return "Off";
+  if (!mfa.enabled) return say("mfa.summary.off");
   const parts = describeFactors({ totp: mfa.authenticatorApp, passkeys: mfa.passkeys, smsLast4: mfa.smsLast4, backupCodesLeft: 0 });
-  return parts.length > 0 ? parts.join(", ") : "On";
+  return parts.length > 0 ? parts.join(", ") : say("mfa.summary.on");
 }
 
 export function mfaCoverage(members: Pick<Member, "mfa">[]) {

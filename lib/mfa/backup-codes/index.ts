@@ -1,3 +1,4 @@
+import { say } from "@/lib/i18n/context";
 import { eq } from "drizzle-orm";
 import { backupCodes } from "@/db/schema";
 import type { Factor } from "../factor";
@@ -16,5 +17,5 @@ export const backupCodesFactor: Factor = {
     const voided = await tx.delete(backupCodes).where(eq(backupCodes.userId, userId)).returning({ usedAt: backupCodes.usedAt });
     return voided.some((c) => c.usedAt === null);
   },
-  describe: (s) => (s.backupCodesLeft > 0 ? `${s.backupCodesLeft} backup ${s.backupCodesLeft === 1 ? "code" : "codes"} left` : null),
+  describe: (s) => (s.backupCodesLeft > 0 ? say("mfa.summary.backupLeft", { count: s.backupCodesLeft }) : null),
 };

@@ -5,7 +5,7 @@ import { recordEvent } from "@/lib/audit/events";
 import type { Factor } from "../factor";
 import { checkAssertion, PASSKEY_CHALLENGE_TTL_MS, readAssertion, signedChallenge } from "./ceremony";
 import { relyingParty } from "./relying-party";
-import { localizedWords } from "@/lib/i18n/context";
+import { localizedWords, say } from "@/lib/i18n/context";
 import { ENGLISH } from "@/lib/i18n/messages";
 
 /**
@@ -84,5 +84,5 @@ export const passkeyFactor: Factor = {
       .returning({ id: mfaFactors.id });
     return gone.length > 0;
   },
-  describe: (s) => (s.passkeys > 0 ? (s.passkeys === 1 ? "Passkey" : `${s.passkeys} passkeys`) : null),
+  describe: (s) => (s.passkeys > 0 ? say("mfa.summary.passkeys", { count: s.passkeys }) : null),
 };

@@ -1,3 +1,4 @@
+import { say } from "@/lib/i18n/context";
 import { and, eq } from "drizzle-orm";
 import { mfaFactors } from "@/db/schema";
 import { codeMatches, normalizeCode } from "../codes";
@@ -18,5 +19,5 @@ export const smsFactor: Factor = {
     const gone = await tx.delete(mfaFactors).where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.kind, "sms"))).returning({ id: mfaFactors.id });
     return gone.length > 0;
   },
-  describe: (s) => (s.smsLast4 ? `SMS ending in ${s.smsLast4}` : null),
+  describe: (s) => (s.smsLast4 ? say("mfa.summary.sms", { last4: s.smsLast4 }) : null),
 };

@@ -1,3 +1,4 @@
+import { say } from "@/lib/i18n/context";
 import { and, eq } from "drizzle-orm";
 import { mfaFactors } from "@/db/schema";
 import { normalizeCode } from "../codes";
@@ -24,5 +25,5 @@ export const totpFactor: Factor = {
     const gone = await tx.delete(mfaFactors).where(and(eq(mfaFactors.userId, userId), eq(mfaFactors.kind, "totp"))).returning({ id: mfaFactors.id });
     return gone.length > 0;
   },
-  describe: (s) => (s.totp ? "Authenticator app" : null),
+  describe: (s) => (s.totp ? say("mfa.summary.totp") : null),
 };

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { Alert } from "@/components/ui/alert";
 import { getDb } from "@/db/client";
 import { requireOrgPermission } from "@/lib/auth/dal";
-import { getT } from "@/lib/auth/locale";
+import { getT, inRequestLanguage } from "@/lib/auth/locale";
 import { REAUTH_WINDOW_MS } from "@/lib/auth/reauth";
 import { listMethods, summarize } from "@/lib/mfa/methods";
 import { listPendingInvitations } from "@/lib/org/invitations";
@@ -46,7 +46,8 @@ export default async function OrgSettingsPage({ searchParams }: { searchParams?:
   ]);
   const required = Boolean(org?.mfaRequired);
   const inGrace = Boolean(org && required && !requirementEnforced({ required, enforcedFrom: org.mfaEnforcedFrom, methods: org.mfaMethods }, now));
-  const rows: MemberRow[] = members.map((m) => ({
+  // The members' methods in the page's language ("Sms eindigend op 1234").
+  const rows: MemberRow[] = await inRequestLanguage(() => members.map((m) => ({
     userId: m.userId,
     name: m.name,
     email: m.email,
@@ -55,7 +56,7 @@ export default async function OrgSettingsPage({ searchParams }: { searchParams?:
     mfaLabel: describeMemberMfa(m.mfa),
     isYou: m.userId === current.user.id,
     reenrolProof: m.reenrolProof,
-  }));
+  })));
   const coverage = mfaCoverage(members);
   const adminCount = members.filter((m) => m.role === "admin").length;
   return (
