@@ -1,4 +1,4 @@
-import { render } from "@react-email/render";
+import { render, toPlainText } from "@react-email/render";
 import { createElement } from "react";
 import type { EmailOutboxRow } from "@/db/schema";
 import { decrypt } from "@/lib/crypto/encryption";
@@ -50,9 +50,9 @@ export async function renderMessage(message: EmailMessage, app = appName(), loca
   const props = { ...rest, app, locale, t } as PropsOf<EmailTemplate>;
   // Emails are rendered outside any request (lib/email/sender.ts): the language travels with the row.
   const element = createElement(def.Email, props);
-  const [html, text] = await withLocale(locale, () =>
-    Promise.all([render(element), render(element, { plainText: true, htmlToTextOptions: { selectors: [{ selector: "h1", options: { uppercase: false } }] } })]),
-  );
+  const html = await withLocale(locale, () => render(element));
+  // The plain-text part from the same HTML: one React render per message, not two.
+  const text = toPlainText(html, { selectors: [{ selector: "h1", options: { uppercase: false } }] });
   return { subject: def.subject(props), html, text };
 }
 
