@@ -71,6 +71,10 @@ export function AvatarMenu({ initials, name, email, isAdmin, signOutAction }: Pr
           } else if (e.key === "ArrowUp") {
             e.preventDefault();
             openMenu("last");
+          } else if (e.key === "Escape" && open) {
+            // Focus moves into the menu on the next frame: Escape pressed before that still closes it.
+            e.preventDefault();
+            close();
           }
         }}
         className="grid size-9 place-items-center rounded-full bg-blue-600 text-sm font-semibold text-white ring-2 ring-white transition hover:bg-blue-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
