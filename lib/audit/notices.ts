@@ -27,22 +27,25 @@ const NOTICES: Partial<Record<AuditAction, NoticeKind>> = {
   "org.member_mfa_reset": "mfa_reset_by_admin",
 };
 
-const FACTOR_NAMES: Record<string, string> = { sms: "Text message", totp: "Authenticator app", backup: "Backup codes", passkey: "Passkey" };
-
-function factorOf(detail: Detail | undefined): string | undefined {
+/**
+ * Which factor the notice is about, as data: the email names it in the recipient's language when it is sent
+ * (lib/email/templates/security-notice.tsx). A name the user gave it (a passkey's) is kept as written.
+ */
+function factorOf(detail: Detail | undefined): Pick<NonNullable<Notice["detail"]>, "method" | "phoneLast4" | "factor"> {
   const method = typeof detail?.method === "string" ? detail.method : null;
-  if (!method) return undefined;
-  const name = typeof detail?.name === "string" ? detail.name : (FACTOR_NAMES[method] ?? method);
-  return method === "sms" && typeof detail?.phoneLast4 === "string" ? `${name} to •••• ${detail.phoneLast4}` : name;
+  if (!method) return {};
+  return {
+    method,
+    ...(typeof detail?.name === "string" ? { factor: detail.name } : {}),
+    ...(method === "sms" && typeof detail?.phoneLast4 === "string" ? { phoneLast4: detail.phoneLast4 } : {}),
+  };
 }
 
 /** The notice an audited event calls for, or null. */
 export function noticeFor(event: { action: AuditAction; detail?: Detail; ip?: string | null; userAgent?: string | null }, at: Date): Notice | null {
   const kind = NOTICES[event.action];
   if (!kind) return null;
-  const detail: Notice["detail"] = {};
-  const factor = factorOf(event.detail);
-  if (factor) detail.factor = factor;
+  const detail: Notice["detail"] = { ...factorOf(event.detail) };
   if (typeof event.detail?.remaining === "number") detail.remaining = event.detail.remaining;
   return { kind, at, origin: originOf(event), detail };
 }

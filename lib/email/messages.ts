@@ -42,8 +42,8 @@ export type EmailMessage =
   /** A one-time code proving the address, e.g. before enrolling a factor again after an admin's reset. */
   | { template: "email_code"; name: string; code: string; minutes: number }
   /**
-   * A security notice. `at` is an ISO timestamp; `detail` names the factor ("Authenticator app", "Text
-   * message to •••• 5678"), the organisation, or the count of backup codes left, as the kind needs.
+   * A security notice. `at` is an ISO timestamp; `detail` says which factor (its method, the number's last four
+   * digits, or the name the user gave it), the organisation, or the count of backup codes left, as the kind needs.
    */
   | {
       template: "security_notice";
@@ -51,7 +51,7 @@ export type EmailMessage =
       kind: NoticeKind;
       at: string;
       origin: Origin;
-      detail?: { factor?: string; organisation?: string; remaining?: number; newAddress?: string; admin?: string; from?: string };
+      detail?: { method?: string; phoneLast4?: string; factor?: string; organisation?: string; remaining?: number; newAddress?: string; admin?: string; from?: string };
       /** Where to go if it was not them (sign in, reset the password). */
       actionLink: string;
     };

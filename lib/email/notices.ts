@@ -6,7 +6,7 @@ export interface Notice {
   kind: NoticeKind;
   at: Date;
   origin: Origin;
-  detail?: { factor?: string; organisation?: string; remaining?: number; newAddress?: string; admin?: string; from?: string };
+  detail?: { method?: string; phoneLast4?: string; factor?: string; organisation?: string; remaining?: number; newAddress?: string; admin?: string; from?: string };
 }
 
 /** Where a notice sends someone who did not make the change: a password reset ends every session. */

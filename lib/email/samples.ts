@@ -34,7 +34,7 @@ export function sampleMessages(now = new Date()): EmailMessage[] {
     at,
     origin,
     detail: {
-      factor: kind.startsWith("factor_") ? "Authenticator app" : undefined,
+      method: kind.startsWith("factor_") ? "totp" : undefined,
       organisation: "Acme Feedback",
       remaining: kind === "backup_code_used" ? 7 : undefined,
       newAddress: kind === "email_changed" ? "ada.new@example.com" : undefined,

@@ -18,7 +18,22 @@ interface NoticeWords {
   byAdmin?: true;
 }
 
-const factor = (p: Props) => clean(p.detail?.factor) || p.t("emails.notice.aFactor");
+/** The factor in the recipient's language: the name the user gave it, else its method's name (messages `emails.notice.factors`). */
+function factor(p: Props): string {
+  const named = clean(p.detail?.factor);
+  if (named) return named;
+  const last4 = clean(p.detail?.phoneLast4);
+  switch (p.detail?.method) {
+    case "sms":
+      return last4 ? p.t("emails.notice.factors.sms", { last4 }) : p.t("emails.notice.factors.smsNoNumber");
+    case "totp":
+    case "backup":
+    case "passkey":
+      return p.t(`emails.notice.factors.${p.detail.method}`);
+    default:
+      return p.t("emails.notice.aFactor");
+  }
+}
 const organisation = (p: Props) => clean(p.detail?.organisation) || p.t("emails.notice.yourOrganisation");
 
 /** Every notice kind's words (messages `emails.notice.kinds.<kind>`). The Record type makes a new NoticeKind a compile error until it has them. */

@@ -103,10 +103,20 @@ describe("what each says", () => {
     expect(text).toContain("Acme Feedback");
   });
 
+  it("names the factor in the recipient's language when it is sent, and keeps a name the user gave it as written", async () => {
+    const dutch = (detail: Record<string, unknown>) =>
+      renderMessage({ template: "security_notice", name: "Ada", kind: "factor_added", at: NOW.toISOString(), origin: { browser: null, ip: null }, detail, actionLink: "https://a.test/login" }, "Feedback Accounts", "nl");
+    expect((await dutch({ method: "sms", phoneLast4: "5678" })).text).toContain("Sms naar •••• 5678 is als tweede inlogstap aan je account toegevoegd.");
+    expect((await dutch({ method: "totp" })).text).toContain("Authenticator-app is als tweede inlogstap");
+    expect((await dutch({ method: "passkey", factor: "Werklaptop" })).text).toContain("Werklaptop is als tweede inlogstap");
+  });
+
   it("names the factor, the codes left and the new address where the notice needs them", async () => {
     const notice = (kind: NoticeKind, detail: Record<string, unknown>) =>
       renderMessage({ template: "security_notice", name: "Ada", kind, at: NOW.toISOString(), origin: { browser: null, ip: null }, detail, actionLink: "https://a.test/login" });
-    expect((await notice("factor_added", { factor: "Text message to •••• 5678" })).text).toContain("Text message to •••• 5678 was added to your account");
+    expect((await notice("factor_added", { method: "sms", phoneLast4: "5678" })).text).toContain("Text message to •••• 5678 was added to your account");
+    expect((await notice("factor_removed", { method: "totp" })).text).toContain("Authenticator app was removed");
+    expect((await notice("factor_added", { method: "passkey", factor: "Work laptop" })).text).toContain("Work laptop was added to your account");
     expect((await notice("backup_code_used", { remaining: 1 })).text).toContain("You have 1 backup code left.");
     expect((await notice("backup_code_used", { remaining: 0 })).text).toContain("You have no backup codes left");
     expect((await notice("email_changed", { newAddress: "new@example.com" })).text).toContain("was changed to new@example.com");
