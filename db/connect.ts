@@ -41,7 +41,9 @@ type PgClient = import("postgres").Sql | import("postgres").TransactionSql;
  */
 function preparing<T extends PgClient>(client: T): T {
   const unsafe = client.unsafe.bind(client);
-  client.unsafe = ((query: string, args?: never[], options?: object) => unsafe(query, args, { ...options, prepare: true })) as T["unsafe"];
+  client.unsafe = ((query: string, args?: never[] | object, options?: object) =>
+    // postgres.js also takes (query, options) without values.
+    Array.isArray(args) || args === undefined ? unsafe(query, args, { ...options, prepare: true }) : unsafe(query, [], { ...args, prepare: true })) as T["unsafe"];
   if ("begin" in client) {
     const begin = client.begin.bind(client) as (options: string, fn: (tx: PgClient) => unknown) => Promise<unknown>;
     client.begin = ((options: string | ((tx: PgClient) => unknown), fn?: (tx: PgClient) => unknown) =>
