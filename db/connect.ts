@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { compileFast } from "./compile";
 import { redactQueryErrors } from "./redact-errors";
 import * as schema from "./schema";
 
@@ -79,7 +80,7 @@ export async function connect(options: {
       idle_timeout: 30,
     });
     if (options.prepare !== false) preparing(client);
-    return { db: drizzle(client, { schema }) as unknown as Db, kind: "postgres", url: options.url, close: () => client.end({ timeout: 5 }) };
+    return { db: compileFast(drizzle(client, { schema })) as unknown as Db, kind: "postgres", url: options.url, close: () => client.end({ timeout: 5 }) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
@@ -97,7 +98,7 @@ export async function connect(options: {
     opened ?? (options.dir ? new PGlite(options.dir, template ? { loadDataDir: template } : {}) : new PGlite(memoryTemplate ? { loadDataDir: memoryTemplate } : {}));
   await client.waitReady;
   return {
-    db: drizzle(client, { schema }) as unknown as Db,
+    db: compileFast(drizzle(client, { schema })) as unknown as Db,
     kind: "pglite",
     close: () => client.close(),
     dump: () => client.dumpDataDir("gzip"),
