@@ -1,4 +1,5 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, backupCodes, mfaFactors, organisations, otpChallenges, passkeySignIns, rateLimits, sessions, users } from "@/db/schema";
 import { newDeviceId } from "@/lib/auth/devices";
@@ -257,6 +258,33 @@ describe("a passkey as the second factor", () => {
     expect(cloned.detail).toMatchObject({ method: "passkey" });
     const [row] = await t.db.select().from(mfaFactors).where(eq(mfaFactors.id, factorId));
     expect(row.signCount).toBe(11);
+  });
+
+  it("moves the counter in the sign-in's own statement: if another request used the key meanwhile, nothing is finished", async () => {
+    const { user, key, factorId } = await userWithPasskey();
+    const p = await passwordStep(user.email);
+    const assertion = key.assert(await loginPrompt(p));
+    // Another request moves the key's counter after this one checked the assertion and before its write.
+    const dialect = new PgDialect();
+    const racing = new Proxy(t.db, {
+      get(target, prop, receiver) {
+        if (prop !== "execute") return Reflect.get(target, prop, receiver);
+        return async (statement: SQL) => {
+          if (/^\s*with spent as/.test(dialect.sqlToQuery(statement).sql)) await t.db.update(mfaFactors).set({ signCount: 7 }).where(eq(mfaFactors.id, factorId));
+          return target.execute(statement);
+        };
+      },
+    });
+    expect(await signInWithCode(racing, p.token, { challengeId: p.challengeId, method: "passkey", code: JSON.stringify(assertion) })).toEqual({
+      ok: false,
+      error: "challenge_missing",
+    });
+    const [row] = await t.db.select().from(mfaFactors).where(eq(mfaFactors.id, factorId));
+    expect(row.signCount).toBe(7);
+    const [challenge] = await t.db.select().from(otpChallenges).where(eq(otpChallenges.id, p.challengeId));
+    expect(challenge.consumedAt).toBeNull();
+    expect((await findActiveSession(t.db, p.token))?.session.mfaState).toBe("pending");
+    expect(await events(user.id, "sign_in.succeeded")).toHaveLength(0);
   });
 
   it("counts failed assertions toward the account's backoff like wrong codes, and 20 at once cannot pass the challenge's cap", async () => {

@@ -1,5 +1,5 @@
 import { and, eq, isNull, lt, sql, type SQLWrapper } from "drizzle-orm";
-import type { Db } from "@/db/connect";
+import { type Db, rowsOf } from "@/db/connect";
 import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import type { RequestInfo } from "@/lib/audit/events";
 import { LIMITS } from "@/lib/security/limits";
@@ -74,7 +74,9 @@ export async function verifyChallenge(
   if (!matched.ok) return countWrongCode(db, input);
   const write =
     onMatch ??
-    (async () => {
+    (async (_challenge: OtpChallenge, match: Matched) => {
+      // What the match left to spend (a passkey's counter) goes first; if another request spent it, this one lost.
+      if (match.spend && rowsOf(await db.execute(match.spend)).length === 0) return null;
       const [done] = await db
         .update(otpChallenges)
         .set(input.consume ? { consumedAt: now, verifiedAt: now } : { verifiedAt: now })
@@ -121,7 +123,7 @@ export type CodeCheckInput = ChallengeKey & {
   found?: { challenge: OtpChallenge | null; reservation: Reservation };
   /** Runs right after a wrong code was counted against the challenge (sign-in audits it). */
   onWrong?: (attemptsLeft: number) => Promise<unknown>;
-  /** Replaces marking the challenge verified; it also gives back the account's strikes (sign-in's one statement). */
+  /** Replaces marking the challenge verified; it also runs the match's spend and gives back the account's strikes (sign-in's one statement). */
   onMatch?: (challenge: OtpChallenge, match: Matched, held: HeldStrike[]) => Promise<OtpChallenge | null>;
 };
 

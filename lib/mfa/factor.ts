@@ -1,3 +1,4 @@
+import type { SQL } from "drizzle-orm";
 import type { Db } from "@/db/connect";
 import type { OtpChallenge } from "@/db/schema";
 import type { RequestInfo } from "@/lib/audit/events";
@@ -26,8 +27,13 @@ export interface MatchInput {
 }
 
 export type MatchResult =
-  /** factorId: the registered factor to stamp as used; backupCodesLeft after spending one. */
-  | { ok: true; factorId?: string | null; step?: number; backupCodesLeft?: number }
+  /**
+   * factorId: the registered factor to stamp as used; backupCodesLeft after spending one. spend: a conditional
+   * write that uses up what this match relied on (a passkey's signature counter), left to the caller so that
+   * it can be part of the caller's own write; it returns a row only when it took effect. Without it, the
+   * match has spent what it needed already.
+   */
+  | { ok: true; factorId?: string | null; step?: number; backupCodesLeft?: number; spend?: SQL }
   /** error: this factor's own word for the refusal (e.g. a reused authenticator code). */
   | { ok: false; error: string };
 

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db/connect";
 import { type OtpChallenge, otpChallenges } from "@/db/schema";
 import { recordEvent, recordEventSql, type RequestInfo } from "@/lib/audit/events";
@@ -194,6 +194,7 @@ async function answerLoginChallenge(
         deviceId: isDeviceId(input.deviceId) ? input.deviceId : null,
         remember: input.remember === true,
         stampFactorId: method === "sms" ? (match.factorId ?? null) : null,
+        spend: match.spend ?? null,
         now,
         info,
       });
@@ -216,8 +217,9 @@ async function answerLoginChallenge(
 }
 
 /**
- * One statement, so one round trip and all or nothing: consume the challenge (conditional, so a code works
- * once even across instances and parallel requests), end the pending session, create the verified one,
+ * One statement, so one round trip and all or nothing: spend what the match left to spend (a passkey's
+ * counter), consume the challenge (conditional, so a code works once even across instances and parallel
+ * requests), end the pending session, create the verified one,
  * stamp the texted factor, give back the account's wrong-code strike, remember this browser for the user, trust
  * it when the box was ticked (and record that), and record the sign-in. Each part is
  * the fragment of the module whose rule it is, and runs only if the one before matched a row. Returns the
@@ -233,6 +235,8 @@ async function finishSignIn(
     deviceId: string | null;
     remember: boolean;
     stampFactorId: string | null;
+    /** What the match left to spend (a passkey's counter): the sign-in happens only if it takes effect. */
+    spend: SQL | null;
     now: Date;
     info: Partial<RequestInfo>;
   },
@@ -247,8 +251,10 @@ async function finishSignIn(
   const cleared = clearedAfterMatch(input.method, pending.userId);
   const release = cleared.length > 0 ? clearFailuresSql(cleared[0], afterCreated) : input.held[0] ? giveBackStrikeSql(input.held[0], afterCreated) : sql`select 1`;
   const result = await db.execute(sql`
-    with consumed as (
-      ${consumeLoginChallengeSql({ challenge: input.challenge, userId: pending.userId, sessionId: pending.sessionId, at })}
+    with spent as (
+      ${input.spend ?? sql`select 1`}
+    ), consumed as (
+      ${consumeLoginChallengeSql({ challenge: input.challenge, userId: pending.userId, sessionId: pending.sessionId, at, when: sql`exists (select 1 from spent)` })}
     ), ended as (
       ${endPendingSessionSql({ sessionId: pending.sessionId, reason: "mfa_completed", now, when: sql`exists (select 1 from consumed)` })}
     ), created as (

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { type Db, rowsOf } from "@/db/connect";
 import { mfaFactors } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/events";
@@ -11,15 +11,17 @@ import { ENGLISH } from "@/lib/i18n/messages";
 /**
  * Stores a verified assertion's counter and stamps the key as used, only if the count is still the one the
  * check read: the counter moves forward once, so a second use of the same assertion (or a race) finds it
- * changed. False when another request got there first.
+ * changed. It returns no row when another request got there first.
  */
+export function advanceSignCountSql(input: { id: string; from: number; to: number; now: Date }): SQL {
+  return sql`update mfa_factors set sign_count = ${input.to}, last_used_at = ${input.now.toISOString()}::timestamptz
+      where id = ${input.id}::uuid and coalesce(sign_count, 0) = ${input.from}
+      returning id`;
+}
+
+/** The same on its own, for a check that is not followed by a write of the caller's (the passwordless sign-in). */
 export async function advanceSignCount(db: Db, input: { id: string; from: number; to: number; now: Date }): Promise<boolean> {
-  const [moved] = await db
-    .update(mfaFactors)
-    .set({ signCount: input.to, lastUsedAt: input.now })
-    .where(and(eq(mfaFactors.id, input.id), sql`coalesce(${mfaFactors.signCount}, 0) = ${input.from}`))
-    .returning({ id: mfaFactors.id });
-  return moved !== undefined;
+  return rowsOf(await db.execute(advanceSignCountSql(input))).length > 0;
 }
 
 /** A user may hold this many passkeys and security keys. */
@@ -72,8 +74,8 @@ export const passkeyFactor: Factor = {
         await recordEvent(db, { action: "mfa.passkey_cloned", userId, organisationId, detail: { method: "passkey", name: passkey.name ?? "Passkey" }, ...info });
       return { ok: false, error: checked.error };
     }
-    const moved = await advanceSignCount(db, { id: passkey.id, from: passkey.signCount, to: checked.newCount, now });
-    return moved ? { ok: true, factorId: passkey.id } : { ok: false, error: "passkey_failed" };
+    // The counter moves in the caller's write (sign-in's single statement), which fails if another request moved it first.
+    return { ok: true, factorId: passkey.id, spend: advanceSignCountSql({ id: passkey.id, from: passkey.signCount, to: checked.newCount, now }) };
   },
   async remove(tx, userId, factorId) {
     const which = [eq(mfaFactors.userId, userId), eq(mfaFactors.kind, "passkey")];
