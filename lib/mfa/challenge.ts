@@ -197,13 +197,14 @@ export async function closeOtherEnrollments(db: Db, userId: string, keepSessionI
 
 /**
  * The sign-in statement's part (lib/mfa/sign-in.ts): consume a login challenge whose code was just
- * matched, on the same conditions as every other use (open, under the cap, the code not replaced meanwhile).
+ * matched, on the same conditions as every other use (open, under the cap, the code not replaced meanwhile),
+ * when `when` holds (the match's spend took effect).
  */
-export function consumeLoginChallengeSql(input: { challenge: OtpChallenge; userId: string; sessionId: string; at: string; when?: SQL }) {
+export function consumeLoginChallengeSql(input: { challenge: OtpChallenge; userId: string; sessionId: string; at: string; when: SQL }) {
   return sql`update otp_challenges set consumed_at = ${input.at}::timestamptz, verified_at = ${input.at}::timestamptz
       where id = ${input.challenge.id}::uuid and user_id = ${input.userId}::uuid and session_id = ${input.sessionId}::uuid
         and purpose = 'login' and consumed_at is null and attempts < ${MAX_CODE_ATTEMPTS} and code_hash = ${input.challenge.codeHash}
-        and ${input.when ?? sql`true`}
+        and ${input.when}
       returning id`;
 }
 
