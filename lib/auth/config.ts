@@ -4,24 +4,12 @@ import Credentials from "next-auth/providers/credentials";
 import { cookies } from "next/headers";
 import { getDb } from "@/db/client";
 import { ensureAuthSecret } from "@/lib/config/secrets";
-import { createSmsSender } from "@/lib/sms";
 import { secureCookiesEnabled, sessionCookieName } from "./cookies";
-import { appHostFrom, requestInfoFrom } from "./request-info";
-import { signInSchema } from "./schemas";
 import { openSessionCookie, sealSessionCookie } from "./session-cookie";
 import { claimSession, type MfaState, sessionAbsoluteMs } from "./sessions";
-import { signInWithPassword } from "./sign-in";
 
 class InvalidCredentials extends CredentialsSignin {
   code = "invalid_credentials";
-}
-
-/** Carries which limit and when to try again (epoch ms) in the error code; the sign-in action turns it into words. */
-class Throttled extends CredentialsSignin {
-  constructor(limit: "throttled" | "mfa_throttled", retryAt: Date) {
-    super();
-    this.code = `${limit}:${retryAt.getTime()}`;
-  }
 }
 
 declare module "next-auth" {
@@ -39,7 +27,9 @@ declare module "next-auth" {
  * (session-cookie.ts). Every request looks the row up (lib/auth/dal.ts), so sign-out, revocation and
  * timeouts work server-side.
  * No /api/auth route is mounted: sign-in and sign-out run through server actions, and the session
- * (with its token) is never served to browser JavaScript.
+ * (with its token) is never served to browser JavaScript. The password step and the code step seal the
+ * cookie themselves (issueSessionCookie), in the format and with the attributes Auth.js reads: they already
+ * hold the session, and Auth.js's sign-in would build and parse a request of its own around it.
  */
 export const { auth, signIn, signOut } = NextAuth(() => ({
   secret: ensureAuthSecret(),
@@ -62,23 +52,6 @@ export const { auth, signIn, signOut } = NextAuth(() => ({
     debug: () => {},
   },
   providers: [
-    Credentials({
-      id: "password",
-      credentials: { email: {}, password: {}, device: {} },
-      async authorize(credentials, request) {
-        const parsed = signInSchema.safeParse(credentials);
-        if (!parsed.success) throw new InvalidCredentials();
-        const db = await getDb();
-        const result = await signInWithPassword(
-          db,
-          { sms: createSmsSender(db), host: appHostFrom(request.headers) },
-          { ...parsed.data, deviceId: typeof credentials.device === "string" ? credentials.device : null },
-          requestInfoFrom(request.headers),
-        );
-        if (!result.ok) throw result.error === "invalid_credentials" ? new InvalidCredentials() : new Throttled(result.error, result.retryAt);
-        return { id: result.userId, sessionToken: result.token, mfaState: result.mfaState };
-      },
-    }),
     Credentials({
       // Exchanges a session created on the server (sign-up, completed MFA, accepted invitation) for the cookie, once.
       id: "session",
@@ -112,8 +85,8 @@ function firstSecret(secret: string | string[]): string {
 }
 
 /**
- * Sets the session cookie for a session this server has just created and already holds (the verified
- * successor of a pending sign-in), in the same format and with the same attributes Auth.js uses.
+ * Sets the session cookie for a session this server has just created and already holds (a right password's
+ * session, or the verified successor of a pending sign-in), in the format and with the attributes Auth.js uses.
  */
 export async function issueSessionCookie(token: string, mfaState: MfaState) {
   const maxAge = cookieMaxAgeSeconds();
