@@ -222,3 +222,13 @@ export function cpuMs(pid) {
   }
 }
 const CLOCK_TICKS = 100;
+
+/** CPU ms (user + system) of each of a process's threads, by thread id; the main thread's id is the pid. */
+export function threadCpuMs(pid) {
+  const threads = new Map();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    const ms = cpuMs(`${pid}/task/${tid}`);
+    if (ms !== null) threads.set(Number(tid), ms);
+  }
+  return threads;
+}
