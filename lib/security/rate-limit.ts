@@ -128,24 +128,7 @@ export function reserveStrikeSql(input: { key: SQL; policy: Backoff; now: Date; 
  * releaseStrikes.
  */
 export async function reserveStrikes(db: Db, wanted: { key: string; policy: Backoff; unless?: SQL }[], now = new Date()): Promise<Reservation> {
-  return (await reserveStrikesAlongside(db, wanted, now)).reservation;
-}
-
-/**
- * reserveStrikes with a read in the same statement, so one round trip does both: `alongside` is a select
- * whose first row (null when it has none) comes back with the reservation, whether or not that held. The read sees the database as
- * it was before the statement's own writes, and touches no key being reserved.
- */
-export async function reserveStrikesAlongside<R extends Record<string, unknown>>(
-  db: Db,
-  wanted: { key: string; policy: Backoff; unless?: SQL }[],
-  now = new Date(),
-  alongside?: SQL,
-): Promise<{ reservation: Reservation; row: R | null }> {
-  if (wanted.length === 0) {
-    const [row] = alongside ? rowsOf<R>(await db.execute(alongside)) : [];
-    return { reservation: { ok: true, held: [], blockedUntil: null }, row: row ?? null };
-  }
+  if (wanted.length === 0) return { ok: true, held: [], blockedUntil: null };
   const name = (i: number) => sql.raw(`reserved_${i}`);
   const parts = wanted.map(
     (w, i) => sql`${name(i)} as (${reserveStrikeSql({ key: sql`${w.key}`, policy: w.policy, now, from: w.unless ? sql`where not (${w.unless})` : undefined })})`,
@@ -156,8 +139,7 @@ export async function reserveStrikesAlongside<R extends Record<string, unknown>>
       (select blocked_until from rate_limits where key = ${w.key}) as before_${sql.raw(String(i))},
       ${w.unless ?? sql`false`} as skipped_${sql.raw(String(i))}`,
   );
-  const read = alongside ? sql`, alongside.* from (select 1) as one left join (select true as alongside_found, a.* from (${alongside}) as a limit 1) as alongside on true` : sql``;
-  const [row] = rowsOf<Record<string, unknown>>(await db.execute(sql`with ${sql.join(parts, sql`, `)} select ${sql.join(columns, sql`, `)}${read}`));
+  const [row] = rowsOf<Record<string, unknown>>(await db.execute(sql`with ${sql.join(parts, sql`, `)} select ${sql.join(columns, sql`, `)}`));
   const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
   const held: HeldStrike[] = [];
   const refused: Date[] = [];
@@ -172,12 +154,11 @@ export async function reserveStrikesAlongside<R extends Record<string, unknown>>
     const block = date(row[`block_${i}`]);
     if (block && block > now && (!until || block > until)) until = block;
   });
-  const found = row.alongside_found === true ? (row as R) : null;
   if (refused.length > 0) {
     await releaseStrikes(db, held);
-    return { reservation: { ok: false, retryAt: new Date(Math.max(...refused.map((d) => d.getTime()))) }, row: found };
+    return { ok: false, retryAt: new Date(Math.max(...refused.map((d) => d.getTime()))) };
   }
-  return { reservation: { ok: true, held, blockedUntil: until }, row: found };
+  return { ok: true, held, blockedUntil: until };
 }
 
 /**
