@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { otpChallenges, rateLimits, sessions } from "@/db/schema";
 import { sessionClaimsFrom, sessionCookieName } from "@/lib/auth/cookies";
+import { sessionAbsoluteMs } from "@/lib/auth/sessions";
 import { sha256 } from "@/lib/crypto/tokens";
 import { getTestDb, type TestDb } from "./helpers/db";
 import { makeUser, TEST_PASSWORD } from "./helpers/fixtures";
@@ -50,7 +51,8 @@ describe("POST /login/password: the sign-in form as the page's script posts it",
     const current = await sessionFromCookie();
     expect(current?.row.userId).toBe(user.id);
     expect(current?.row.mfaState).toBe("not_required");
-    expect(request.cookieOptions.get(sessionCookieName())).toMatchObject({ httpOnly: true, sameSite: "lax" });
+    // The attributes Auth.js gives its session cookie, and as long a life as a session may have (the row decides).
+    expect(request.cookieOptions.get(sessionCookieName())).toMatchObject({ httpOnly: true, sameSite: "lax", path: "/", maxAge: Math.floor(sessionAbsoluteMs() / 1000) });
   });
 
   it("a user with SMS MFA gets a pending session, an open login challenge, and is sent to the code page", async () => {
