@@ -3,10 +3,12 @@
 //
 // Starts the production build under `node --cpu-prof`, runs password steps (users without MFA: `plain`;
 // users with SMS MFA: `mfa`) or whole MFA sign-ins (`flow`: password step, challenge page, code) at
-// concurrency 4 for BENCH_PROFILE_SECONDS (default 15), stops the server and prints the main thread's self
-// time by function and by package. bcrypt itself runs in libuv's thread pool and does not show here: what
-// the profile shows is exactly the "everything else" of a sign-in. The .cpuprofile is kept (path printed)
-// for Chrome DevTools' Performance panel.
+// concurrency 4 for BENCH_PROFILE_SECONDS (default 15), stops the server and prints the server's CPU per
+// request split by thread (from /proc: the main thread, then libuv's pool and V8's helpers), then the main
+// thread's self time by function and by package. bcrypt itself runs in libuv's thread pool and does not show
+// in the profile: what it shows is exactly the "everything else" of a sign-in. The .cpuprofile is kept (path
+// printed) for Chrome DevTools' Performance panel. BENCH_PROFILE_SAMPLE=0 runs without the sampling profiler
+// (whose own thread costs CPU) and prints only the split by thread.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";

@@ -210,7 +210,10 @@ export function postgresCpuMs(exclude = new Set()) {
   return seen ? total : null;
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. `pid` may also
+ * be `<pid>/task/<tid>` for one of its threads (threadCpuMs).
+ */
 export function cpuMs(pid) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
